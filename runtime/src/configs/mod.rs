@@ -1,0 +1,11 @@
+//! `Config` implementations of every pallet, one module per concern.
+
+mod consensus;
+mod staking;
+mod system;
+mod treasury;
+
+pub use consensus::*;
+pub use staking::*;
+pub use system::*;
+pub use treasury::*;

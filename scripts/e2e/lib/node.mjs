@@ -1,0 +1,171 @@
+// Starts and stops real `cess-node` processes for end-to-end tests.
+//
+// Every node gets free loopback ports and a temporary base path, logs to a file under
+// scripts/e2e/.tmp/ (printed when a test fails), and is always killed by `stop()`.
+
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..', '..');
+const tmpRoot = join(repoRoot, 'scripts', 'e2e', '.tmp');
+
+/** Path of the node binary: $CESS_NODE_BIN, else the shared cargo target directory. */
+export function nodeBinary() {
+  if (process.env.CESS_NODE_BIN) return process.env.CESS_NODE_BIN;
+  const target =
+    process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'cess-node', 'target');
+  const bin = join(target, 'release', 'cess-node');
+  if (!existsSync(bin)) throw new Error(`cess-node not built: ${bin} (run scripts/test.sh)`);
+  return bin;
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts `cess-node` with `args` (e.g. ['--dev']) on free ports.
+ * Returns { api, rpcPort, p2pPort, logFile, stop }.
+ */
+export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
+  mkdirSync(tmpRoot, { recursive: true });
+  const rpcPort = await freePort();
+  const p2pPort = await freePort();
+  const logFile = join(tmpRoot, `${name}-${process.pid}-${rpcPort}.log`);
+  const log = openSync(logFile, 'w');
+  const child = spawn(
+    nodeBinary(),
+    [
+      ...args,
+      '--tmp',
+      '--rpc-port', String(rpcPort),
+      '--port', String(p2pPort),
+      '--no-prometheus',
+      '--no-telemetry',
+      '--no-mdns',
+      '--rpc-cors', 'all',
+      '--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
+    ],
+    { stdio: ['ignore', log, log] },
+  );
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = { code, signal }; });
+
+  const stop = async () => {
+    if (api) await api.disconnect().catch(() => {});
+    if (exited) return;
+    child.kill('SIGTERM');
+    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+    if (!exited) child.kill('SIGKILL');
+  };
+
+  let api = null;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (!api) {
+      if (exited) throw new Error(`cess-node exited early (${JSON.stringify(exited)})`);
+      if (Date.now() > deadline) throw new Error('cess-node RPC did not come up in time');
+      await sleep(500);
+      const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`, false);
+      try {
+        await provider.connectWithRetry();
+        api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+      } catch {
+        await provider.disconnect().catch(() => {});
+      }
+    }
+  } catch (e) {
+    await stop();
+    throw new Error(`${e.message}\n--- ${logFile} ---\n${tail(logFile)}`);
+  }
+  return { api, rpcPort, p2pPort, logFile, stop, logTail: () => tail(logFile) };
+}
+
+/** The last lines of a log file, for failure messages. */
+export function tail(file, lines = 40) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Resolves once `predicate(header)` holds for a new best (or finalized) head. */
+export function waitForHead(api, predicate, { finalized = false, timeoutMs = 120_000 } = {}) {
+  return new Promise((ok, fail) => {
+    let unsub = null;
+    const timer = setTimeout(() => {
+      if (unsub) unsub();
+      fail(new Error(`timed out waiting for ${finalized ? 'finalized' : 'best'} head`));
+    }, timeoutMs);
+    const sub = finalized ? api.rpc.chain.subscribeFinalizedHeads : api.rpc.chain.subscribeNewHeads;
+    sub((header) => {
+      if (predicate(header)) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        ok(header);
+      }
+    }).then((u) => { unsub = u; });
+  });
+}
+
+/**
+ * Signs and submits `tx`, resolves when it is in a block with
+ * { blockHash, events, dispatchError } (events are this extrinsic's only).
+ */
+export function submitAndWatch(api, tx, signer, options = {}, { timeoutMs = 120_000 } = {}) {
+  return new Promise((ok, fail) => {
+    let unsub = null;
+    const timer = setTimeout(() => {
+      if (unsub) unsub();
+      fail(new Error('transaction not included in time'));
+    }, timeoutMs);
+    tx.signAndSend(signer, options, (result) => {
+      if (result.isError) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        fail(new Error(`transaction failed in pool: ${result.status.type}`));
+        return;
+      }
+      if (result.status.isInBlock) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        ok({
+          blockHash: result.status.asInBlock,
+          events: result.events.map(({ event }) => event),
+          dispatchError: result.dispatchError,
+        });
+      }
+    })
+      .then((u) => { unsub = u; })
+      .catch((e) => { clearTimeout(timer); fail(e); });
+  });
+}
+
+/**
+ * The account of a pallet id (e.g. the treasury's `py/trsry`), as the runtime derives it:
+ * `"modl" ++ id`, zero-padded to 32 bytes.
+ */
+export function palletAccount(palletId) {
+  const bytes = new Uint8Array(32);
+  bytes.set(new TextEncoder().encode('modl'), 0);
+  bytes.set(palletId.toU8a(), 4);
+  return u8aToHex(bytes);
+}
