@@ -13,7 +13,7 @@ use core::ops::Deref;
 use scale_info::{build::Fields, meta_type, Path, Type, TypeInfo, TypeParameter};
 
 /// A vector holding at most `N` items; decoding rejects longer input without allocating.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct BoundedVec<T, const N: u32>(Vec<T>);
 
 /// The error returned when an operation would exceed the bound.
@@ -53,6 +53,12 @@ impl<T, const N: u32> BoundedVec<T, N> {
     /// Mutable access to one item (the length cannot change through it).
     pub fn get_mut(&mut self, index: usize) -> Option<&mut T> {
         self.0.get_mut(index)
+    }
+}
+
+impl<T, const N: u32> Default for BoundedVec<T, N> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -129,7 +135,10 @@ mod tests {
     fn encodes_like_a_vec_and_rejects_overlong_input() {
         let v: BoundedVec<u16, 3> = BoundedVec::try_from(vec![1u16, 2, 3]).unwrap();
         assert_eq!(v.encode(), vec![1u16, 2, 3].encode());
-        assert_eq!(BoundedVec::<u16, 3>::decode(&mut &v.encode()[..]).unwrap(), v);
+        assert_eq!(
+            BoundedVec::<u16, 3>::decode(&mut &v.encode()[..]).unwrap(),
+            v
+        );
 
         let long = vec![1u16, 2, 3, 4].encode();
         assert!(BoundedVec::<u16, 3>::decode(&mut &long[..]).is_err());

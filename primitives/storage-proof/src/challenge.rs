@@ -34,7 +34,16 @@ const PICK_FRAGMENT_LEAF: u8 = 0x03;
 
 /// Everything a challenge is derived from; all of it is on chain.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
 )]
 pub struct ChallengeInput {
     /// The round's randomness (BABE).
@@ -84,7 +93,16 @@ pub struct Challenge {
 
 /// Why a challenge cannot be derived.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
 )]
 pub enum ChallengeError {
     /// The parameters are invalid.
@@ -138,7 +156,10 @@ fn draw<const N: u32>(
         let Some(index) = pick(seed, domains.0, j, 0, item_bound) else {
             break;
         };
-        let mut item = ItemChallenge { index, leaves: BoundedVec::new() };
+        let mut item = ItemChallenge {
+            index,
+            leaves: BoundedVec::new(),
+        };
         for l in 0..leaves {
             if let Some(leaf) = pick(seed, domains.1, j, l, leaf_bound) {
                 // Bounded by `Params::validate`, so this never drops a leaf.
@@ -246,15 +267,33 @@ mod tests {
         let p = Params::default();
         let base = derive_challenge(&p, &input()).unwrap();
         let variants = [
-            ChallengeInput { randomness: [8u8; 32], ..input() },
-            ChallengeInput { round: 4, ..input() },
-            ChallengeInput { account: [2u8; 32], ..input() },
-            ChallengeInput { filler_count: 1001, ..input() },
-            ChallengeInput { fragment_count: 51, ..input() },
+            ChallengeInput {
+                randomness: [8u8; 32],
+                ..input()
+            },
+            ChallengeInput {
+                round: 4,
+                ..input()
+            },
+            ChallengeInput {
+                account: [2u8; 32],
+                ..input()
+            },
+            ChallengeInput {
+                filler_count: 1001,
+                ..input()
+            },
+            ChallengeInput {
+                fragment_count: 51,
+                ..input()
+            },
         ];
         for v in variants {
             let c = derive_challenge(&p, &v).unwrap();
-            assert_ne!((c.fillers, c.fragments), (base.fillers.clone(), base.fragments.clone()));
+            assert_ne!(
+                (c.fillers, c.fragments),
+                (base.fillers.clone(), base.fragments.clone())
+            );
         }
     }
 
@@ -263,17 +302,35 @@ mod tests {
         let p = Params::default();
         let c = derive_challenge(
             &p,
-            &ChallengeInput { filler_count: 0, fragment_count: 0, ..input() },
+            &ChallengeInput {
+                filler_count: 0,
+                fragment_count: 0,
+                ..input()
+            },
         )
         .unwrap();
         assert!(c.fillers.is_empty() && c.fragments.is_empty());
         assert_eq!(
-            derive_challenge(&p, &ChallengeInput { filler_count: MAX_TREE_LEAVES + 1, ..input() }),
+            derive_challenge(
+                &p,
+                &ChallengeInput {
+                    filler_count: MAX_TREE_LEAVES + 1,
+                    ..input()
+                }
+            ),
             Err(ChallengeError::TooManyFillers)
         );
         assert_eq!(
-            derive_challenge(&Params { hash_iterations: 0, ..p }, &input()),
-            Err(ChallengeError::InvalidParams(ParamsError::BadHashIterations))
+            derive_challenge(
+                &Params {
+                    hash_iterations: 0,
+                    ..p
+                },
+                &input()
+            ),
+            Err(ChallengeError::InvalidParams(
+                ParamsError::BadHashIterations
+            ))
         );
     }
 }

@@ -14,7 +14,10 @@ use crate::merkle::merkle_root;
 
 /// The commitment to a filler set whose Merkle root is `set_root` and size `count`.
 pub fn filler_commitment(set_root: &Hash, count: u64) -> Hash {
-    Input::<41>::new(TAG_FILLER_COMMITMENT).put(&count.to_le_bytes()).put(set_root).hash()
+    Input::<41>::new(TAG_FILLER_COMMITMENT)
+        .put(&count.to_le_bytes())
+        .put(set_root)
+        .hash()
 }
 
 /// The commitment to the fillers whose roots are `filler_roots` (in index order).
@@ -37,8 +40,14 @@ mod tests {
         input.extend_from_slice(&3u64.to_le_bytes());
         input.extend_from_slice(&set_root);
         assert_eq!(filler_set_commitment(&roots), blake2_256(&input));
-        assert_ne!(filler_commitment(&set_root, 4), filler_set_commitment(&roots));
-        assert_ne!(filler_set_commitment(&roots[..2]), filler_set_commitment(&roots));
+        assert_ne!(
+            filler_commitment(&set_root, 4),
+            filler_set_commitment(&roots)
+        );
+        assert_ne!(
+            filler_set_commitment(&roots[..2]),
+            filler_set_commitment(&roots)
+        );
         assert_eq!(filler_set_commitment(&[]), filler_commitment(&ZERO_HASH, 0));
     }
 }

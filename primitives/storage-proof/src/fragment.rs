@@ -37,13 +37,15 @@ pub fn leaves_from_bytes(data: &[u8]) -> Vec<Hash> {
 
 /// The leaves of a fragment: its data as leaves, zero-extended to `fragment_size / 32`.
 pub fn fragment_leaves(params: &Params, data: &[u8]) -> Result<Vec<Hash>, FragmentError> {
-    params.validate().map_err(|_| FragmentError::InvalidParams)?;
+    params
+        .validate()
+        .map_err(|_| FragmentError::InvalidParams)?;
     let len = u64::try_from(data.len()).map_err(|_| FragmentError::TooLarge)?;
     if len > params.fragment_size {
         return Err(FragmentError::TooLarge);
     }
-    let count = usize::try_from(params.fragment_size / LEAF_SIZE)
-        .map_err(|_| FragmentError::TooLarge)?;
+    let count =
+        usize::try_from(params.fragment_size / LEAF_SIZE).map_err(|_| FragmentError::TooLarge)?;
     let mut leaves = leaves_from_bytes(data);
     leaves.resize(count, [0u8; 32]);
     Ok(leaves)
@@ -60,7 +62,10 @@ mod tests {
     use super::*;
 
     fn small() -> Params {
-        Params { fragment_size: 5 * 32, ..Params::default() }
+        Params {
+            fragment_size: 5 * 32,
+            ..Params::default()
+        }
     }
 
     #[test]

@@ -147,7 +147,7 @@ impl Params {
 /// A tree size is usable if it is whole leaves, at least two, at most `MAX_TREE_LEAVES`.
 fn size_ok(size: u64) -> bool {
     let leaves = size / LEAF_SIZE;
-    size % LEAF_SIZE == 0 && leaves >= 2 && leaves <= MAX_TREE_LEAVES
+    size.is_multiple_of(LEAF_SIZE) && (2..=MAX_TREE_LEAVES).contains(&leaves)
 }
 
 #[cfg(test)]
@@ -167,33 +167,69 @@ mod tests {
     fn rejects_out_of_bound_values() {
         let p = Params::default();
         assert_eq!(
-            Params { fragment_size: 33, ..p }.validate(),
+            Params {
+                fragment_size: 33,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::BadFragmentSize)
         );
         assert_eq!(
-            Params { fragment_size: 32, ..p }.validate(),
+            Params {
+                fragment_size: 32,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::BadFragmentSize)
         );
         assert_eq!(
-            Params { filler_size: (MAX_TREE_LEAVES + 1) * 32, ..p }.validate(),
+            Params {
+                filler_size: (MAX_TREE_LEAVES + 1) * 32,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::BadFillerSize)
         );
         assert_eq!(
-            Params { hash_iterations: 0, ..p }.validate(),
+            Params {
+                hash_iterations: 0,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::BadHashIterations)
         );
         assert_eq!(
-            Params { hash_iterations: MAX_HASH_ITERATIONS + 1, ..p }.validate(),
+            Params {
+                hash_iterations: MAX_HASH_ITERATIONS + 1,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::BadHashIterations)
         );
         assert_eq!(
-            Params { leaves_per_fragment: MAX_LEAVES_PER_ITEM + 1, ..p }.validate(),
+            Params {
+                leaves_per_fragment: MAX_LEAVES_PER_ITEM + 1,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::TooManyChallenges)
         );
         assert_eq!(
-            Params { challenged_fillers: MAX_CHALLENGED_FILLERS + 1, ..p }.validate(),
+            Params {
+                challenged_fillers: MAX_CHALLENGED_FILLERS + 1,
+                ..p
+            }
+            .validate(),
             Err(ParamsError::TooManyChallenges)
         );
-        assert_eq!(Params { fragment_size: 64, filler_size: 64, ..p }.validate(), Ok(()));
+        assert_eq!(
+            Params {
+                fragment_size: 64,
+                filler_size: 64,
+                ..p
+            }
+            .validate(),
+            Ok(())
+        );
     }
 }

@@ -13,7 +13,7 @@ use crate::merkle::{MerkleError, MerkleTree};
 use crate::params::{Params, ParamsError};
 use crate::proof::{FillerLeafOpening, FillerProof, FragmentProof, LeafOpening, StorageProof};
 use crate::seal::{filler_seed, seal_filler};
-use std::collections::BTreeMap;
+use std::collections::btree_map::{BTreeMap, Entry};
 use std::vec::Vec;
 
 /// Why a proof could not be built.
@@ -60,13 +60,20 @@ pub struct SealedFiller {
 impl SealedFiller {
     /// Seals filler `index` of `account` (the expensive, sequential step).
     pub fn seal(params: &Params, account: &AccountBytes, index: u64) -> Result<Self, ParamsError> {
-        Ok(Self::from_leaves(index, seal_filler(params, account, index)?))
+        Ok(Self::from_leaves(
+            index,
+            seal_filler(params, account, index)?,
+        ))
     }
 
     /// Rebuilds a filler from its stored leaves (no sealing work, one tree pass).
     pub fn from_leaves(index: u64, leaves: Vec<Hash>) -> Self {
         let tree = MerkleTree::new(&leaves);
-        Self { index, leaves, tree }
+        Self {
+            index,
+            leaves,
+            tree,
+        }
     }
 
     /// Rebuilds a filler from its stored bytes (as written by [`Self::to_bytes`]).
@@ -129,7 +136,9 @@ pub struct FillerSet {
 impl FillerSet {
     /// Builds the set from the filler roots, in index order.
     pub fn new(filler_roots: &[Hash]) -> Self {
-        Self { tree: MerkleTree::new(filler_roots) }
+        Self {
+            tree: MerkleTree::new(filler_roots),
+        }
     }
 
     /// Number of fillers (the count submitted on chain).
@@ -173,14 +182,17 @@ where
     let mut fillers: BTreeMap<u64, SealedFiller> = BTreeMap::new();
     let mut proof = StorageProof::default();
     for item in challenge.fillers.iter() {
-        if !fillers.contains_key(&item.index) {
-            let leaves = filler_leaves(item.index).ok_or(ProveError::MissingFiller(item.index))?;
-            if u64::try_from(leaves.len()).ok() != Some(params.filler_leaves()) {
-                return Err(ProveError::WrongFillerSize(item.index));
+        let filler = match fillers.entry(item.index) {
+            Entry::Occupied(slot) => slot.into_mut(),
+            Entry::Vacant(slot) => {
+                let leaves =
+                    filler_leaves(item.index).ok_or(ProveError::MissingFiller(item.index))?;
+                if u64::try_from(leaves.len()).ok() != Some(params.filler_leaves()) {
+                    return Err(ProveError::WrongFillerSize(item.index));
+                }
+                slot.insert(SealedFiller::from_leaves(item.index, leaves))
             }
-            fillers.insert(item.index, SealedFiller::from_leaves(item.index, leaves));
-        }
-        let filler = fillers.get(&item.index).ok_or(ProveError::MissingFiller(item.index))?;
+        };
         let mut entry = FillerProof {
             filler_index: item.index,
             filler_root: filler.root(),
@@ -188,22 +200,29 @@ where
             leaves: BoundedVec::new(),
         };
         for leaf_index in item.leaves.iter() {
-            entry.leaves.try_push(filler.open(&challenge.account, *leaf_index)?)?;
+            entry
+                .leaves
+                .try_push(filler.open(&challenge.account, *leaf_index)?)?;
         }
         proof.fillers.try_push(entry)?;
     }
 
     let mut fragments: BTreeMap<u64, (Vec<Hash>, MerkleTree)> = BTreeMap::new();
     for item in challenge.fragments.iter() {
-        if !fragments.contains_key(&item.index) {
-            let data = fragment_data(item.index).ok_or(ProveError::MissingFragment(item.index))?;
-            let leaves = fragment_leaves(params, &data).map_err(ProveError::Fragment)?;
-            let tree = MerkleTree::new(&leaves);
-            fragments.insert(item.index, (leaves, tree));
-        }
-        let (leaves, tree) =
-            fragments.get(&item.index).ok_or(ProveError::MissingFragment(item.index))?;
-        let mut entry = FragmentProof { fragment_index: item.index, leaves: BoundedVec::new() };
+        let (leaves, tree) = match fragments.entry(item.index) {
+            Entry::Occupied(slot) => slot.into_mut(),
+            Entry::Vacant(slot) => {
+                let data =
+                    fragment_data(item.index).ok_or(ProveError::MissingFragment(item.index))?;
+                let leaves = fragment_leaves(params, &data).map_err(ProveError::Fragment)?;
+                let tree = MerkleTree::new(&leaves);
+                slot.insert((leaves, tree))
+            }
+        };
+        let mut entry = FragmentProof {
+            fragment_index: item.index,
+            leaves: BoundedVec::new(),
+        };
         for leaf_index in item.leaves.iter() {
             let leaf = usize::try_from(*leaf_index)
                 .ok()

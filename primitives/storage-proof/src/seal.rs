@@ -21,7 +21,10 @@ use alloc::vec::Vec;
 
 /// The per-filler seed every label of the filler depends on.
 pub fn filler_seed(account: &AccountBytes, filler_index: u64) -> Hash {
-    Input::<41>::new(TAG_FILLER_SEED).put(account).put(&filler_index.to_le_bytes()).hash()
+    Input::<41>::new(TAG_FILLER_SEED)
+        .put(account)
+        .put(&filler_index.to_le_bytes())
+        .hash()
 }
 
 /// The label of leaf `leaf_index` given its predecessor `prev` (the seed for leaf 0):
@@ -63,7 +66,11 @@ mod tests {
     use sp_crypto_hashing::blake2_256;
 
     fn small() -> Params {
-        Params { filler_size: 8 * 32, hash_iterations: 3, ..Params::default() }
+        Params {
+            filler_size: 8 * 32,
+            hash_iterations: 3,
+            ..Params::default()
+        }
     }
 
     #[test]
@@ -108,7 +115,14 @@ mod tests {
             assert_ne!(other_miner[i], f[i]);
         }
         assert_eq!(
-            seal_filler(&Params { hash_iterations: 0, ..p }, &a, 0),
+            seal_filler(
+                &Params {
+                    hash_iterations: 0,
+                    ..p
+                },
+                &a,
+                0
+            ),
             Err(ParamsError::BadHashIterations)
         );
     }

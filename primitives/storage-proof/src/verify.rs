@@ -80,7 +80,10 @@ pub fn verify_idle(
     commitment: &Hash,
     fillers: &[FillerProof],
 ) -> Result<(), ProofError> {
-    challenge.params.validate().map_err(ProofError::InvalidParams)?;
+    challenge
+        .params
+        .validate()
+        .map_err(ProofError::InvalidParams)?;
     if fillers.len() != challenge.fillers.len() {
         return Err(ProofError::FillerCountMismatch {
             expected: count_u32(challenge.fillers.len()),
@@ -104,9 +107,13 @@ fn verify_filler(
     if proof.filler_index != item.index {
         return Err(ProofError::FillerIndexMismatch { position });
     }
-    let set_root =
-        root_from_path(challenge.filler_count, item.index, &proof.filler_root, &proof.set_path)
-            .map_err(|_| ProofError::MalformedSetPath { position })?;
+    let set_root = root_from_path(
+        challenge.filler_count,
+        item.index,
+        &proof.filler_root,
+        &proof.set_path,
+    )
+    .map_err(|_| ProofError::MalformedSetPath { position })?;
     if filler_commitment(&set_root, challenge.filler_count) != *commitment {
         return Err(ProofError::FillerNotCommitted { position });
     }
@@ -163,13 +170,25 @@ fn verify_filler_leaf(
         }
         root_from_path(width, 0, &opening.leaf, &opening.nodes)
     } else {
-        root_from_pair(width, leaf_index, &opening.prev, &opening.leaf, &opening.nodes)
+        root_from_pair(
+            width,
+            leaf_index,
+            &opening.prev,
+            &opening.leaf,
+            &opening.nodes,
+        )
     }
     .map_err(|_: MerkleError| LeafFault::Malformed)?;
     if root != *filler_root {
         return Err(LeafFault::NotInFiller);
     }
-    if label(seed, leaf_index, &opening.prev, challenge.params.hash_iterations) != opening.leaf {
+    if label(
+        seed,
+        leaf_index,
+        &opening.prev,
+        challenge.params.hash_iterations,
+    ) != opening.leaf
+    {
         return Err(LeafFault::Label);
     }
     Ok(())
@@ -185,7 +204,10 @@ pub fn verify_service<F>(
 where
     F: FnMut(u64) -> Option<Hash>,
 {
-    challenge.params.validate().map_err(ProofError::InvalidParams)?;
+    challenge
+        .params
+        .validate()
+        .map_err(ProofError::InvalidParams)?;
     if fragments.len() != challenge.fragments.len() {
         return Err(ProofError::FragmentCountMismatch {
             expected: count_u32(challenge.fragments.len()),
