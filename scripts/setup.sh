@@ -11,6 +11,10 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # One shared target directory for every checkout (and CI), so compiled dependencies are reused.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cess-node/target}"
 mkdir -p "$CARGO_TARGET_DIR"
+# The runtime's wasm is built by a nested cargo under the target directory: point it at this
+# workspace's Cargo.lock and pinned toolchain, or it resolves its own dependency versions.
+export WASM_BUILD_WORKSPACE_HINT="$repo_root"
+export WASM_BUILD_TOOLCHAIN="${WASM_BUILD_TOOLCHAIN:-$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$repo_root/rust-toolchain.toml")}"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 

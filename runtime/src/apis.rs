@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
-	traits::KeyOwnerProofSystem,
+	traits::{Get, KeyOwnerProofSystem},
 	weights::Weight,
 };
 use pallet_transaction_payment::{FeeDetails, RuntimeDispatchInfo};

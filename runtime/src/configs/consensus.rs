@@ -131,6 +131,38 @@ where
 	type RuntimeCall = crate::RuntimeCall;
 }
 
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	crate::RuntimeCall: From<C>,
+{
+	type Extension = crate::TxExtension;
+
+	fn create_transaction(call: Self::RuntimeCall, extension: Self::Extension) -> Self::Extrinsic {
+		crate::UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// im-online heartbeats are *authorized* calls (checked by the pallet's `authorize` logic,
+/// not by a signature): they travel as general transactions whose extensions neither
+/// charge fees nor check a nonce for a non-signed origin.
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	crate::RuntimeCall: From<C>,
+{
+	fn create_extension() -> Self::Extension {
+		(
+			frame_system::CheckNonZeroSender::new(),
+			frame_system::CheckSpecVersion::new(),
+			frame_system::CheckTxVersion::new(),
+			frame_system::CheckGenesis::new(),
+			frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::from(0),
+			frame_system::CheckWeight::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		)
+	}
+}
+
 impl<C> frame_system::offchain::CreateBare<C> for Runtime
 where
 	crate::RuntimeCall: From<C>,

@@ -27,6 +27,8 @@ use sp_version::RuntimeVersion;
 const AVERAGE_ON_INITIALIZE_RATIO: Perbill = Perbill::from_percent(10);
 /// Normal extrinsics may fill 75 % of a block; the rest is kept for operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+/// 5 MiB blocks.
+const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 /// Two seconds of compute per 6 s block, leaving time for import and networking.
 const MAXIMUM_BLOCK_WEIGHT: Weight =
 	Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND.saturating_mul(2), u64::MAX);
@@ -38,7 +40,12 @@ parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
 	/// 5 MiB blocks, 75 % for normal extrinsics.
 	pub RuntimeBlockLength: BlockLength =
-		BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+		BlockLength::builder()
+			.max_length(MAX_BLOCK_LENGTH)
+			.modify_max_length_for_class(DispatchClass::Normal, |m| {
+				*m = NORMAL_DISPATCH_RATIO * MAX_BLOCK_LENGTH
+			})
+			.build();
 	/// Block weight limits per dispatch class.
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
 		.base_block(BlockExecutionWeight::get())
