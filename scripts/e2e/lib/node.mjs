@@ -4,7 +4,7 @@
 // scripts/e2e/.tmp/ (printed when a test fails), and is always killed by `stop()`.
 
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdirSync, openSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,26 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function portOpen(port) {
+  return new Promise((ok) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); ok(true); });
+    socket.once('error', () => { socket.destroy(); ok(false); });
+  });
+}
+
+/** Rejects if `promise` does not settle within `ms`. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, fail) => {
+      timer = setTimeout(() => fail(new Error(`timed out: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Starts `cess-node` with `args` (e.g. ['--dev']) on free ports.
  * Returns { api, rpcPort, p2pPort, logFile, stop }.
@@ -56,7 +76,6 @@ export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
       ...args,
       '--tmp',
       '--rpc-port', String(rpcPort),
-      '--port', String(p2pPort),
       '--no-prometheus',
       '--no-telemetry',
       '--no-mdns',
@@ -79,18 +98,18 @@ export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
   let api = null;
   const deadline = Date.now() + timeoutMs;
   try {
-    while (!api) {
+    // Wait for the RPC port to accept TCP connections, then connect the API once.
+    while (!(await portOpen(rpcPort))) {
       if (exited) throw new Error(`cess-node exited early (${JSON.stringify(exited)})`);
       if (Date.now() > deadline) throw new Error('cess-node RPC did not come up in time');
       await sleep(500);
-      const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`, false);
-      try {
-        await provider.connectWithRetry();
-        api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
-      } catch {
-        await provider.disconnect().catch(() => {});
-      }
     }
+    const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`);
+    api = await withTimeout(
+      ApiPromise.create({ provider, noInitWarn: true }),
+      Math.max(deadline - Date.now(), 10_000),
+      'connecting @polkadot/api',
+    );
   } catch (e) {
     await stop();
     throw new Error(`${e.message}\n--- ${logFile} ---\n${tail(logFile)}`);

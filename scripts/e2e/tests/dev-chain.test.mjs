@@ -37,10 +37,10 @@ describe('cess-node --dev', () => {
   });
 
   test('system_properties: CESS, 18 decimals, ss58 11330', async () => {
-    const props = (await api.rpc.system.properties()).toJSON();
-    assert.deepEqual(props.tokenSymbol, ['CESS']);
-    assert.deepEqual(props.tokenDecimals, [18]);
-    assert.equal(props.ss58Format, 11330);
+    const props = await api.rpc.system.properties();
+    assert.deepEqual(props.tokenSymbol.unwrap().map(String), ['CESS']);
+    assert.deepEqual(props.tokenDecimals.unwrap().map((d) => d.toNumber()), [18]);
+    assert.equal(props.ss58Format.unwrap().toNumber(), 11330);
     assert.equal(api.registry.chainSS58, 11330);
   });
 
