@@ -35,8 +35,8 @@ pub const CESS: u128 = 1_000_000_000_000_000_000;
 pub const TREASURY: u64 = 999;
 
 parameter_types! {
-	pub const StoragePoolId: PalletId = PalletId(*b"cess/smp");
-	pub const CdnPoolId: PalletId = PalletId(*b"cess/cdp");
+	pub const StoragePoolId: PalletId = PalletId(*b"py/smpol");
+	pub const CdnPoolId: PalletId = PalletId(*b"py/cdpol");
 	pub const Treasury: u64 = TREASURY;
 	pub static CurrentEra: Option<u32> = Some(0);
 	pub static Cap: u128 = 10_000_000_000 * CESS;

@@ -3,7 +3,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{traits::Zero, Perbill, RuntimeDebug};
+use sp_runtime::{traits::Zero, Perbill};
 
 /// How one era's issuance is divided. The three parts always add up to 100 %.
 #[derive(
@@ -16,7 +16,7 @@ use sp_runtime::{traits::Zero, Perbill, RuntimeDebug};
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 	serde::Serialize,
 	serde::Deserialize,
 )]
@@ -62,7 +62,7 @@ impl IssuanceSplit {
 
 /// One era's issuance divided between its three recipients.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug,
+	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct EraShares {
 	/// Validators' and nominators' reward (minted when `payoutStakers` is called).

@@ -6,7 +6,10 @@
 //!  -- --ignored --nocapture benchmark_report`.
 //! Reads and writes are counted from the code: `set_split` writes one value.
 
-use frame_support::weights::{constants::RocksDbWeight, Weight};
+use frame_support::{
+	traits::Get,
+	weights::{constants::RocksDbWeight, Weight},
+};
 
 /// Weight functions of this pallet's calls.
 pub trait WeightInfo {
