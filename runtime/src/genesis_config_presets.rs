@@ -40,13 +40,22 @@ pub struct Timings {
 	pub sessions_per_era: u32,
 	/// Blocks per block day.
 	pub block_day: u32,
+	/// Eras a validator slash waits before it is applied.
+	pub slash_defer_duration: u32,
 }
 
-/// Dev/local timings: 10-block epochs, 2-session eras (2 minutes), 10-block days.
-pub const FAST_TIMINGS: Timings = Timings { epoch_duration: 10, sessions_per_era: 2, block_day: 10 };
-/// Production timings (SPEC §3): 1-hour epochs, 6-hour eras, 14 400-block days.
-pub const PRODUCTION_TIMINGS: Timings =
-	Timings { epoch_duration: 600, sessions_per_era: 6, block_day: 14_400 };
+/// Dev/local timings: 10-block epochs, 2-session eras (2 minutes), 10-block days, slashes
+/// applied at once.
+pub const FAST_TIMINGS: Timings =
+	Timings { epoch_duration: 10, sessions_per_era: 2, block_day: 10, slash_defer_duration: 0 };
+/// Production timings (SPEC §3): 1-hour epochs, 6-hour eras, 14 400-block days, slashes
+/// deferred 27 eras.
+pub const PRODUCTION_TIMINGS: Timings = Timings {
+	epoch_duration: 600,
+	sessions_per_era: 6,
+	block_day: 14_400,
+	slash_defer_duration: 27,
+};
 
 /// A development validator: the same seed (`//Alice`, ...) in both key schemes, as
 /// `cess-node --alice` puts into its keystore.
@@ -104,6 +113,7 @@ fn genesis(
 			epoch_duration: Some(timings.epoch_duration),
 			sessions_per_era: Some(timings.sessions_per_era),
 			block_day: Some(timings.block_day),
+			slash_defer_duration: Some(timings.slash_defer_duration),
 			..Default::default()
 		},
 		balances: BalancesConfig { balances, ..Default::default() },

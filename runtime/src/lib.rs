@@ -6,7 +6,7 @@
 //! - [`configs`]: `Config` implementations, grouped by concern (system, consensus, staking,
 //!   treasury);
 //! - [`fees`]: the 20 % author / 80 % treasury split of transaction fees and tips;
-//! - [`issuance`]: the per-era issuance paid through pallet-staking's `EraPayout`;
+//! - [`offences`]: validator offence penalties relative to the minimum validator bond;
 //! - [`apis`]: the runtime APIs the node and polkadot.js call;
 //! - [`genesis_config_presets`]: the `dev`, `local` and `staging` genesis presets.
 //!
@@ -26,7 +26,7 @@ pub mod apis;
 pub mod configs;
 pub mod fees;
 pub mod genesis_config_presets;
-pub mod issuance;
+pub mod offences;
 
 #[cfg(test)]
 mod tests;
@@ -151,5 +151,6 @@ frame_support::construct_runtime!(
 		Treasury: pallet_treasury = 14,
 		Sudo: pallet_sudo = 15,
 		Utility: pallet_utility = 16,
+		Issuance: pallet_issuance = 17,
 	}
 );

@@ -22,7 +22,7 @@
 use crate::{AccountId, Balance, Runtime, Staking};
 use alloc::vec::Vec;
 use frame_support::weights::Weight;
-use sp_runtime::Perbill;
+use sp_runtime::{traits::Saturating, Perbill};
 use sp_staking::{
 	offence::{Kind, Offence, OffenceDetails, OffenceError, OnOffenceHandler, ReportOffence},
 	SessionIndex, StakingInterface,
@@ -89,7 +89,7 @@ pub struct MsaScaled<O, R>(pub O, core::marker::PhantomData<R>);
 
 impl<Offender: Clone, O: Offence<Offender>, R: MsaRule> Offence<Offender> for MsaScaled<O, R> {
 	const ID: Kind = O::ID;
-	type TimeSlot = O::TimeSlot;
+	type Slot = O::Slot;
 
 	fn offenders(&self) -> Vec<Offender> {
 		self.0.offenders()
@@ -103,8 +103,8 @@ impl<Offender: Clone, O: Offence<Offender>, R: MsaRule> Offence<Offender> for Ms
 		self.0.validator_set_count()
 	}
 
-	fn time_slot(&self) -> Self::TimeSlot {
-		self.0.time_slot()
+	fn slot(&self) -> Self::Slot {
+		self.0.slot()
 	}
 
 	fn slash_fraction(&self, offenders_count: u32) -> Perbill {
@@ -129,7 +129,7 @@ where
 		)
 	}
 
-	fn is_known_offence(offenders: &[Offender], time_slot: &O::TimeSlot) -> bool {
+	fn is_known_offence(offenders: &[Offender], time_slot: &O::Slot) -> bool {
 		<crate::Offences as ReportOffence<Reporter, Offender, MsaScaled<O, R>>>::is_known_offence(
 			offenders, time_slot,
 		)

@@ -1,10 +1,12 @@
 //! Runtime-level tests against the real `Runtime`: genesis presets and the fee split.
 
 use crate::{
+	configs::{BaseEraIssuance, HalvingPeriod},
 	currency::{CESS, TOTAL_ISSUANCE_CAP},
+	offences::{unresponsiveness_fraction, IdentificationTuple, MsaScaledSlashing},
 	fees::DealWithFees,
 	genesis_config_presets::{get_preset, preset_names, TREASURY_ENDOWMENT},
-	Balances, Runtime, RuntimeGenesisConfig, Session, System, Treasury,
+	Balances, Runtime, RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, Treasury,
 };
 use codec::Encode;
 use frame_support::{
@@ -19,7 +21,7 @@ use sp_consensus_babe::{
 	BABE_ENGINE_ID,
 };
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{Digest, DigestItem};
+use sp_runtime::{Digest, DigestItem, Perbill};
 
 /// Externalities holding the genesis state of `preset`.
 fn ext_with_preset(preset: &str) -> sp_io::TestExternalities {
@@ -108,5 +110,72 @@ fn without_a_known_author_everything_goes_to_the_treasury() {
 		let fee = <Balances as Balanced<_>>::issue(5 * CESS);
 		DealWithFees::on_unbalanceds([fee].into_iter());
 		assert_eq!(Balances::balance(&Treasury::account_id()) - treasury_before, 5 * CESS);
+	});
+}
+
+#[test]
+fn genesis_allocation_plus_the_whole_schedule_stays_under_the_cap() {
+	let schedule = pallet_issuance::total_scheduled(BaseEraIssuance::get(), HalvingPeriod::get());
+	for preset in ["development", "local_testnet", "staging"] {
+		ext_with_preset(preset).execute_with(|| {
+			let genesis = Balances::total_issuance();
+			// 14 development accounts × 1 000 000 CESS + 1 000 CESS treasury + 2 pools × ED.
+			assert_eq!(genesis, 14_001_000 * CESS + 2 * crate::currency::CENTS, "{preset}");
+			assert!(genesis + schedule <= TOTAL_ISSUANCE_CAP, "{preset}");
+		});
+	}
+}
+
+#[test]
+fn validator_rewards_can_be_claimed_for_84_eras_and_not_after() {
+	use pallet_staking::{CurrentEra, ErasValidatorReward};
+	ext_with_preset("development").execute_with(|| {
+		assert_eq!(<Runtime as pallet_staking::Config>::HistoryDepth::get(), 84);
+		CurrentEra::<Runtime>::put(100);
+		ErasValidatorReward::<Runtime>::insert(15, 1_000 * CESS);
+		ErasValidatorReward::<Runtime>::insert(16, 1_000 * CESS);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id());
+		// Era 15 is 85 eras old: outside the window.
+		assert_eq!(
+			Staking::payout_stakers(bob.clone(), alice.clone(), 15).map_err(|e| e.error),
+			Err(pallet_staking::Error::<Runtime>::InvalidEraToReward.into())
+		);
+		// Era 16 is exactly 84 eras old: still inside the window.
+		assert_ne!(
+			Staking::payout_stakers(bob, alice, 16).map_err(|e| e.error),
+			Err(pallet_staking::Error::<Runtime>::InvalidEraToReward.into())
+		);
+	});
+}
+
+#[test]
+fn unresponsive_validator_loses_the_formula_amount_and_is_chilled() {
+	use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
+	ext_with_preset("development").execute_with(|| {
+		start_block_authored_by(0);
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let treasury_before = Balances::balance(&Treasury::account_id());
+		let bonded_before = pallet_staking::Ledger::<Runtime>::get(&alice).expect("bonded").active;
+		assert_eq!(bonded_before, 100_000 * CESS);
+		assert!(pallet_staking::Validators::<Runtime>::contains_key(&alice));
+
+		// x = 2 of n = 4 unresponsive: 3·(2 − 1)/4 × 5 % × MSA (10 000 CESS) = 375 CESS.
+		let offenders: Vec<OffenceDetails<crate::AccountId, IdentificationTuple>> =
+			vec![OffenceDetails { offender: (alice.clone(), ()), reporters: vec![] }];
+		MsaScaledSlashing::on_offence(&offenders, &[unresponsiveness_fraction(2, 4)], 0);
+
+		// Staking slashes a fraction of the exposure, and exposures are stored as vote weights
+		// (99 999.999999999999954 CESS here), so the 375 CESS become
+		// floor-ish(0.375 % × exposure): 374.999999999999999827 CESS, 173 units short.
+		let exposure = Staking::eras_stakers(0, &alice);
+		let fraction = Perbill::from_rational(375 * CESS, exposure.total);
+		assert_eq!(fraction, Perbill::from_parts(3_750_000));
+		let expected = fraction * exposure.own;
+		assert_eq!(expected, 374_999_999_999_999_999_827);
+		let bonded_after = pallet_staking::Ledger::<Runtime>::get(&alice).expect("bonded").active;
+		assert_eq!(bonded_before - bonded_after, expected);
+		assert_eq!(Balances::balance(&Treasury::account_id()) - treasury_before, expected);
+		assert!(!pallet_staking::Validators::<Runtime>::contains_key(&alice), "chilled");
 	});
 }

@@ -1,7 +1,8 @@
 //! # Timings pallet
 //!
 //! Holds the chain timings that differ between a dev chain and production — BABE epoch
-//! length, sessions per staking era, and the "block day" used by reward release schedules —
+//! length, sessions per staking era, the "block day" used by reward release schedules and
+//! the slash deferral —
 //! and fixes them **at genesis**, from the chain spec.
 //!
 //! Why a pallet rather than constants: the product requires that the dev chain and a
@@ -33,6 +34,8 @@ pub mod defaults {
 	pub const SESSIONS_PER_ERA: u32 = 6;
 	/// 24 hours of 6 s blocks.
 	pub const BLOCK_DAY: u32 = 14_400;
+	/// Slashes wait 27 eras (almost the 28-era bonding period) so governance can cancel one.
+	pub const SLASH_DEFER_DURATION: u32 = 27;
 }
 
 #[frame_support::pallet]
@@ -77,6 +80,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type BlockDay<T> = StorageValue<_, u32, ValueQuery, DefaultBlockDay>;
 
+	/// Default for [`SlashDeferDuration`]: production value.
+	#[pallet::type_value]
+	pub fn DefaultSlashDeferDuration() -> u32 {
+		defaults::SLASH_DEFER_DURATION
+	}
+
+	/// Eras between a validator offence and the application of its slash.
+	#[pallet::storage]
+	pub type SlashDeferDuration<T> =
+		StorageValue<_, u32, ValueQuery, DefaultSlashDeferDuration>;
+
 	/// Timings written at genesis; see the crate docs for why they cannot change later.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -87,6 +101,8 @@ pub mod pallet {
 		pub sessions_per_era: Option<u32>,
 		/// Blocks per block day. Must be at least 1.
 		pub block_day: Option<u32>,
+		/// Eras a validator slash is deferred (0 applies it at once, as on dev chains).
+		pub slash_defer_duration: Option<u32>,
 		#[serde(skip)]
 		pub _phantom: PhantomData<T>,
 	}
@@ -107,6 +123,9 @@ pub mod pallet {
 			if let Some(day) = self.block_day {
 				assert!(day > 0, "timings: block_day must be at least 1");
 				BlockDay::<T>::put(day);
+			}
+			if let Some(defer) = self.slash_defer_duration {
+				SlashDeferDuration::<T>::put(defer);
 			}
 		}
 	}
@@ -146,5 +165,14 @@ pub struct BlockDayOf<T>(core::marker::PhantomData<T>);
 impl<T: Config> frame_support::traits::Get<u32> for BlockDayOf<T> {
 	fn get() -> u32 {
 		BlockDay::<T>::get()
+	}
+}
+
+/// `Get<u32>` for `pallet_staking::Config::SlashDeferDuration`, read from genesis-fixed
+/// storage.
+pub struct SlashDeferDurationOf<T>(core::marker::PhantomData<T>);
+impl<T: Config> frame_support::traits::Get<u32> for SlashDeferDurationOf<T> {
+	fn get() -> u32 {
+		SlashDeferDuration::<T>::get()
 	}
 }

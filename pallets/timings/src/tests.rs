@@ -1,6 +1,8 @@
 //! Genesis wiring of the timings: defaults, overrides and the `Get` adapters.
 
-use crate::{self as pallet_timings, BlockDayOf, EpochDurationOf, SessionsPerEraOf};
+use crate::{
+	self as pallet_timings, BlockDayOf, EpochDurationOf, SessionsPerEraOf, SlashDeferDurationOf,
+};
 use frame_support::{derive_impl, traits::Get};
 use sp_runtime::BuildStorage;
 
@@ -33,6 +35,7 @@ fn empty_genesis_gives_production_timings() {
 		assert_eq!(EpochDurationOf::<Test>::get(), 600);
 		assert_eq!(SessionsPerEraOf::<Test>::get(), 6);
 		assert_eq!(BlockDayOf::<Test>::get(), 14_400);
+		assert_eq!(SlashDeferDurationOf::<Test>::get(), 27);
 	});
 }
 
@@ -42,12 +45,14 @@ fn dev_genesis_overrides_every_timing() {
 		epoch_duration: Some(10),
 		sessions_per_era: Some(2),
 		block_day: Some(10),
+		slash_defer_duration: Some(0),
 		..Default::default()
 	};
 	ext(genesis).execute_with(|| {
 		assert_eq!(EpochDurationOf::<Test>::get(), 10);
 		assert_eq!(SessionsPerEraOf::<Test>::get(), 2);
 		assert_eq!(BlockDayOf::<Test>::get(), 10);
+		assert_eq!(SlashDeferDurationOf::<Test>::get(), 0);
 	});
 }
 

@@ -2,8 +2,9 @@
 //! reporting and authority discovery.
 
 use crate::{
+	offences::{Equivocation, MsaScaledReporter, MsaScaledSlashing, Unresponsive},
 	configs::staking::BondingDuration, time::MILLISECS_PER_BLOCK, AccountId, Babe, Historical,
-	ImOnline, Moment, Offences, Runtime, RuntimeEvent, Session, SessionKeys, Staking,
+	ImOnline, Moment, Runtime, RuntimeEvent, Session, SessionKeys, Staking,
 };
 use frame_support::{parameter_types, traits::KeyOwnerProofSystem};
 use pallet_im_online::sr25519::AuthorityId as ImOnlineId;
@@ -50,7 +51,7 @@ impl pallet_babe::Config for Runtime {
 	type KeyOwnerProof =
 		<Historical as KeyOwnerProofSystem<(KeyTypeId, pallet_babe::AuthorityId)>>::Proof;
 	type EquivocationReportSystem =
-		pallet_babe::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
+		pallet_babe::EquivocationReportSystem<Self, MsaScaledReporter<Equivocation>, Historical, ReportLongevity>;
 }
 
 impl pallet_grandpa::Config for Runtime {
@@ -61,7 +62,7 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxSetIdSessionEntries = MaxSetIdSessionEntries;
 	type KeyOwnerProof = <Historical as KeyOwnerProofSystem<(KeyTypeId, sp_consensus_grandpa::AuthorityId)>>::Proof;
 	type EquivocationReportSystem =
-		pallet_grandpa::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
+		pallet_grandpa::EquivocationReportSystem<Self, MsaScaledReporter<Equivocation>, Historical, ReportLongevity>;
 }
 
 impl pallet_authorship::Config for Runtime {
@@ -107,7 +108,7 @@ impl pallet_im_online::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorSet = Historical;
 	type NextSessionRotation = Babe;
-	type ReportUnresponsiveness = Offences;
+	type ReportUnresponsiveness = MsaScaledReporter<Unresponsive>;
 	type UnsignedPriority = ImOnlineUnsignedPriority;
 	type WeightInfo = pallet_im_online::weights::SubstrateWeight<Runtime>;
 }
@@ -115,7 +116,8 @@ impl pallet_im_online::Config for Runtime {
 impl pallet_offences::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
-	type OnOffenceHandler = Staking;
+	// Penalties relative to the minimum validator bond (SPEC §4), then staking slashes.
+	type OnOffenceHandler = MsaScaledSlashing;
 }
 
 impl pallet_authority_discovery::Config for Runtime {

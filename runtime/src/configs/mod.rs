@@ -1,11 +1,13 @@
 //! `Config` implementations of every pallet, one module per concern.
 
 mod consensus;
+mod economics;
 mod staking;
 mod system;
 mod treasury;
 
 pub use consensus::*;
+pub use economics::*;
 pub use staking::*;
 pub use system::*;
 pub use treasury::*;

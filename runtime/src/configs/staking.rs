@@ -1,7 +1,7 @@
 //! NPoS staking: validator election on chain, era payouts, slashing to the treasury.
 
 use crate::{
-	issuance::CessEraPayout, AccountId, Balance, Balances, Runtime, RuntimeEvent,
+	AccountId, Balance, Balances, Issuance, Runtime, RuntimeEvent,
 	RuntimeHoldReason, Session, Timestamp,
 };
 use frame_election_provider_support::{
@@ -17,12 +17,13 @@ use sp_runtime::Perbill;
 
 /// Sessions per era, fixed at genesis by the chain spec (`pallet-timings`).
 pub type SessionsPerEra = pallet_timings::SessionsPerEraOf<Runtime>;
+/// Eras a slash waits before it is applied (27 in production, 0 on dev chains), fixed at
+/// genesis; root can cancel a deferred slash.
+pub type SlashDeferDuration = pallet_timings::SlashDeferDurationOf<Runtime>;
 
 parameter_types! {
 	/// Stake stays bonded 28 eras (7 days at production timings) after `unbond`.
 	pub const BondingDuration: sp_staking::EraIndex = 28;
-	/// Slashes are applied 27 eras after the offence, leaving time to cancel one by root.
-	pub const SlashDeferDuration: sp_staking::EraIndex = 27;
 	/// Validator rewards can be claimed for 84 eras (SPEC §3).
 	pub const HistoryDepth: u32 = 84;
 	/// Nominators per exposure page paid by one `payoutStakers` call.
@@ -73,7 +74,8 @@ impl pallet_staking::Config for Runtime {
 	type GenesisElectionProvider = onchain::OnChainExecution<OnChainSeqPhragmen>;
 	type NominationsQuota = pallet_staking::FixedNominationsQuota<16>;
 	type HistoryDepth = HistoryDepth;
-	type RewardRemainder = ResolveTo<TreasuryAccount, Balances>;
+	// The pools' share of each era's issuance goes to the reward pools.
+	type RewardRemainder = Issuance;
 	type RuntimeEvent = RuntimeEvent;
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	type Reward = ();
@@ -82,7 +84,7 @@ impl pallet_staking::Config for Runtime {
 	type SlashDeferDuration = SlashDeferDuration;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type SessionInterface = Self;
-	type EraPayout = CessEraPayout;
+	type EraPayout = Issuance;
 	type NextNewSession = Session;
 	type MaxExposurePageSize = MaxExposurePageSize;
 	type MaxValidatorSet = MaxValidatorSet;
