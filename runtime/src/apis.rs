@@ -248,6 +248,19 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_cdn::runtime_api::CdnApi<Block, AccountId, Balance> for Runtime {
+		fn node_cycle_report(
+			node: AccountId,
+			cycle: pallet_cdn::CycleIndex,
+		) -> pallet_cdn::NodeCycleReport<AccountId, Balance> {
+			crate::Cdn::node_cycle_report(node, cycle)
+		}
+
+		fn current_cycle() -> pallet_cdn::CycleIndex {
+			pallet_cdn::CurrentCycle::<Runtime>::get()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -152,5 +152,6 @@ frame_support::construct_runtime!(
 		Sudo: pallet_sudo = 15,
 		Utility: pallet_utility = 16,
 		Issuance: pallet_issuance = 17,
+		Cdn: pallet_cdn = 18,
 	}
 );

@@ -14,10 +14,10 @@ parameter_types! {
 	pub const HalvingPeriod: u32 = 4 * 1461;
 	/// Hard cap on total issuance: 10 000 000 000 CESS.
 	pub const IssuanceCap: u128 = TOTAL_ISSUANCE_CAP;
-	/// Storage-miner reward pool account id (`modl` + `cess/smr`).
-	pub const StoragePoolId: PalletId = PalletId(*b"cess/smr");
-	/// CD²N reward pool account id (`modl` + `cess/cdn`).
-	pub const CdnPoolId: PalletId = PalletId(*b"cess/cdn");
+	/// Storage-miner reward pool account id (`modl` + `cess/smp`).
+	pub const StoragePoolId: PalletId = PalletId(*b"cess/smp");
+	/// CD²N reward pool account id (`modl` + `cess/cdp`).
+	pub const CdnPoolId: PalletId = PalletId(*b"cess/cdp");
 }
 
 /// The era pallet-staking is closing when it asks for the era payout.

@@ -1,11 +1,13 @@
 //! `Config` implementations of every pallet, one module per concern.
 
+mod cdn;
 mod consensus;
 mod economics;
 mod staking;
 mod system;
 mod treasury;
 
+pub use cdn::*;
 pub use consensus::*;
 pub use economics::*;
 pub use staking::*;

@@ -25,6 +25,22 @@ export function nodeBinary() {
   return bin;
 }
 
+/** Connects @polkadot/api to a node already listening on `rpcPort`. */
+export async function connectApi(rpcPort, { timeoutMs = 120_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await portOpen(rpcPort))) {
+    if (Date.now() > deadline) throw new Error(`nothing listens on RPC port ${rpcPort}`);
+    await sleep(500);
+  }
+  const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`);
+  const api = await withTimeout(
+    ApiPromise.create({ provider, noInitWarn: true }),
+    Math.max(deadline - Date.now(), 10_000),
+    'connecting @polkadot/api',
+  );
+  return { api, provider };
+}
+
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
 export function freePort() {
   return new Promise((ok, fail) => {
@@ -96,6 +112,7 @@ export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
   };
 
   let api = null;
+  let provider = null;
   const deadline = Date.now() + timeoutMs;
   try {
     // Wait for the RPC port to accept TCP connections, then connect the API once.
@@ -104,7 +121,7 @@ export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
       if (Date.now() > deadline) throw new Error('cess-node RPC did not come up in time');
       await sleep(500);
     }
-    const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`);
+    provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`);
     api = await withTimeout(
       ApiPromise.create({ provider, noInitWarn: true }),
       Math.max(deadline - Date.now(), 10_000),
@@ -114,7 +131,7 @@ export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
     await stop();
     throw new Error(`${e.message}\n--- ${logFile} ---\n${tail(logFile)}`);
   }
-  return { api, rpcPort, p2pPort, logFile, stop, logTail: () => tail(logFile) };
+  return { api, provider, rpcPort, p2pPort, logFile, stop, logTail: () => tail(logFile) };
 }
 
 /** The last lines of a log file, for failure messages. */
@@ -187,4 +204,39 @@ export function palletAccount(palletId) {
   bytes.set(new TextEncoder().encode('modl'), 0);
   bytes.set(palletId.toU8a(), 4);
   return u8aToHex(bytes);
+}
+
+/** Perbill::from_rational(p, q) as the runtime computes it (rounded down, at most 100 %). */
+export function perbillFromRational(p, q) {
+  if (q === 0n) return 0n;
+  const parts = (p * 1_000_000_000n) / q;
+  return parts > 1_000_000_000n ? 1_000_000_000n : parts;
+}
+
+/** `Perbill(parts) * x` as the runtime computes it (nearest, ties rounded down). */
+export function perbillMul(parts, x) {
+  const acc = 1_000_000_000n;
+  const m = (x % acc) * parts;
+  const correction = m / acc + (m % acc > acc / 2n ? 1n : 0n);
+  return (x / acc) * parts + correction;
+}
+
+/** Collects events matching `filter` from new blocks until `done(found)` returns true. */
+export function collectEvents(api, filter, done, { timeoutMs = 300_000 } = {}) {
+  return new Promise((ok, fail) => {
+    const found = [];
+    let unsub = null;
+    const timer = setTimeout(() => {
+      if (unsub) unsub();
+      fail(new Error(`timed out collecting events (${found.length} found)`));
+    }, timeoutMs);
+    api.query.system.events((records) => {
+      for (const { event } of records) if (filter(event)) found.push(event);
+      if (done(found)) {
+        clearTimeout(timer);
+        if (unsub) unsub();
+        ok(found);
+      }
+    }).then((u) => { unsub = u; });
+  });
 }

@@ -1,0 +1,127 @@
+//! Mock runtime: System, Balances (u128, existential deposit 1) and StorageMiner, with `u64`
+//! accounts, real units (1 CESS = 10^18) and the production collateral rule (2 000 CESS per
+//! TiB) so the tests' numbers read as in the SPEC.
+
+use crate as pallet_storage_miner;
+use frame_support::{
+    derive_impl, parameter_types,
+    traits::{ConstU32, ConstU64},
+};
+use sp_runtime::BuildStorage;
+
+/// Account type of the mock.
+pub type AccountId = u64;
+/// Balance type of the mock.
+pub type Balance = u128;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Balances: pallet_balances,
+        StorageMiner: pallet_storage_miner,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+    type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+    type Balance = Balance;
+    type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+    type AccountStore = System;
+    type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+/// One CESS.
+pub const CESS: Balance = 1_000_000_000_000_000_000;
+/// Collateral per TiB.
+pub const PER_TIB: Balance = 2_000 * CESS;
+/// 8 MiB fillers, as in production.
+pub const FILLER: u64 = 8 << 20;
+/// Exit cooldown in blocks.
+pub const COOLDOWN: u64 = 20;
+/// The treasury account.
+pub const TREASURY: AccountId = 999;
+/// Miners start with this much.
+pub const INITIAL: Balance = 100_000 * CESS;
+/// The miner accounts of the tests.
+pub const ALICE: AccountId = 1;
+/// A second miner.
+pub const BOB: AccountId = 2;
+/// A third miner.
+pub const CHARLIE: AccountId = 3;
+/// An account with little money.
+pub const POOR: AccountId = 4;
+/// Maximum registered miners in the mock.
+pub const MAX_MINERS: u32 = 4;
+
+parameter_types! {
+    pub const Treasury: AccountId = TREASURY;
+    pub const CollateralPerTiB: Balance = PER_TIB;
+    /// Miners reported to the (mock) file market as leaving.
+    pub static Left: Vec<AccountId> = Vec::new();
+}
+
+/// Records `on_miner_leave` calls in [`Left`].
+pub struct RecordLeave;
+impl crate::OnMinerLeave<AccountId> for RecordLeave {
+    fn on_miner_leave(who: &AccountId) {
+        let mut left = Left::get();
+        left.push(*who);
+        Left::set(left);
+    }
+}
+
+impl pallet_storage_miner::Config for Test {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type Treasury = Treasury;
+    type CollateralPerTiB = CollateralPerTiB;
+    type FillerSize = ConstU64<FILLER>;
+    type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
+    type MaxEndpointLen = ConstU32<32>;
+    type MaxMiners = ConstU32<MAX_MINERS>;
+    type ExitCooldown = ConstU64<COOLDOWN>;
+    type OnLeave = RecordLeave;
+    type WeightInfo = ();
+}
+
+/// Genesis: miners funded, the treasury at 1 (exists), `POOR` with 1 000 CESS.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let mut t = frame_system::GenesisConfig::<Test>::default()
+        .build_storage()
+        .unwrap_or_default();
+    pallet_balances::GenesisConfig::<Test> {
+        balances: vec![
+            (ALICE, INITIAL),
+            (BOB, INITIAL),
+            (CHARLIE, INITIAL),
+            (5, INITIAL),
+            (POOR, 1_000 * CESS),
+            (TREASURY, 1),
+        ],
+        ..Default::default()
+    }
+    .assimilate_storage(&mut t)
+    .expect("balances genesis");
+    let mut ext = sp_io::TestExternalities::new(t);
+    ext.execute_with(|| {
+        System::set_block_number(1);
+        Left::set(Vec::new());
+    });
+    ext
+}
+
+/// Runs the test, then checks the pallet's invariants.
+pub fn build_and_execute(test: impl FnOnce()) {
+    new_test_ext().execute_with(|| {
+        test();
+        StorageMiner::do_try_state().expect("try_state invariants hold");
+    });
+}
