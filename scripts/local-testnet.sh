@@ -41,7 +41,7 @@ trap stop_all EXIT INT TERM
 i=0
 for name in alice bob charlie; do
   args=(--chain local --"$name" --base-path "$dir/$name"
-    --port $((p2p + i)) --listen-addr "/ip4/127.0.0.1/tcp/$((p2p + i))"
+    --listen-addr "/ip4/127.0.0.1/tcp/$((p2p + i))"
     --rpc-port $((rpc + i)) --rpc-cors all
     --no-mdns --no-telemetry --no-prometheus --allow-private-ip)
   if [ "$name" = alice ]; then

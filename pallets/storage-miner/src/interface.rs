@@ -70,3 +70,29 @@ pub trait OnMinerLeave<AccountId> {
 impl<AccountId> OnMinerLeave<AccountId> for () {
     fn on_miner_leave(_who: &AccountId) {}
 }
+
+/// A miner's confirmed service fragments, as the audit needs them to challenge "fragment `k` of
+/// miner `m`" and verify the answer against the fragment's Merkle root. Implemented by the file
+/// market; defined here so the audit depends only on this crate.
+///
+/// Fragments are numbered densely `0..fragment_count(m)`. A number stays attached to its
+/// fragment until a fragment of that miner is removed: removing fragment `k` moves the last
+/// fragment into number `k` (swap-remove); moving fragments off a leaving miner removes them
+/// from the end.
+pub trait ServiceFragments<AccountId> {
+    /// Number of confirmed service fragments of `miner`.
+    fn fragment_count(miner: &AccountId) -> u64;
+
+    /// Merkle root (`cess_storage_proof::fragment_root`) of fragment `index` of `miner`.
+    fn fragment_root(miner: &AccountId, index: u64) -> Option<cess_storage_proof::Hash>;
+}
+
+/// No file market: no service fragments.
+impl<AccountId> ServiceFragments<AccountId> for () {
+    fn fragment_count(_miner: &AccountId) -> u64 {
+        0
+    }
+    fn fragment_root(_miner: &AccountId, _index: u64) -> Option<cess_storage_proof::Hash> {
+        None
+    }
+}

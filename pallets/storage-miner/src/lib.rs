@@ -41,7 +41,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use interface::{OnMinerLeave, StorageMinerInterface};
+pub use interface::{OnMinerLeave, ServiceFragments, StorageMinerInterface};
 pub use types::*;
 pub use weights::WeightInfo;
 
