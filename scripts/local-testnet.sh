@@ -24,8 +24,12 @@ p2p="${LOCAL_TESTNET_BASE_PORT:-30333}"
 rpc="${LOCAL_TESTNET_RPC_PORT:-9944}"
 echo "local testnet in $dir (p2p $p2p.., rpc $rpc..)"
 
-# Alice is the bootnode: a fixed node key gives her a fixed peer id.
+# Validators need a network key before they start. Alice is the bootnode: a fixed node key
+# gives her a fixed peer id; Bob and Charlie get fresh ones.
 printf '%064x' 1 > "$dir/alice.node-key"
+for name in bob charlie; do
+  [ -f "$dir/$name.node-key" ] || "$bin" key generate-node-key --file "$dir/$name.node-key" >/dev/null 2>&1
+done
 alice_peer="$("$bin" key inspect-node-key --file "$dir/alice.node-key")"
 bootnode="/ip4/127.0.0.1/tcp/$p2p/p2p/$alice_peer"
 
@@ -44,11 +48,8 @@ for name in alice bob charlie; do
     --listen-addr "/ip4/127.0.0.1/tcp/$((p2p + i))"
     --rpc-port $((rpc + i)) --rpc-cors all
     --no-mdns --no-telemetry --no-prometheus --allow-private-ip)
-  if [ "$name" = alice ]; then
-    args+=(--node-key-file "$dir/alice.node-key")
-  else
-    args+=(--bootnodes "$bootnode")
-  fi
+  args+=(--node-key-file "$dir/$name.node-key")
+  [ "$name" = alice ] || args+=(--bootnodes "$bootnode")
   "$bin" "${args[@]}" > "$dir/$name.log" 2>&1 &
   pids+=($!)
   echo $! > "$dir/$name.pid"

@@ -182,7 +182,7 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Appends a background task.
-    pub(crate) fn push_task(task: Task<T::AccountId>) {
+    pub(crate) fn push_task(task: Job<T::AccountId>) {
         let seq = TaskTail::<T>::get();
         Tasks::<T>::insert(seq, task);
         TaskTail::<T>::put(seq.saturating_add(1));

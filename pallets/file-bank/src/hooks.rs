@@ -22,11 +22,14 @@ impl<T: Config> Pallet<T> {
             steps = steps.saturating_add(1);
         }
         T::WeightInfo::on_initialize_expiries(expired)
-            .saturating_add(T::WeightInfo::on_initialize_steps(steps))
+            .saturating_add(T::WeightInfo::on_initialize_steps(
+                steps,
+                T::MaxSelectionAttempts::get(),
+            ))
     }
 
     /// Marks the leases ending at `now` as expiring and queues the deletion of their files.
-    fn expire_leases(now: BlockNumberFor<T>) -> u32 {
+    pub(crate) fn expire_leases(now: BlockNumberFor<T>) -> u32 {
         let list = LeaseExpiries::<T>::take(now);
         for owner in list.iter() {
             let started = Leases::<T>::mutate(owner, |lease| match lease {
@@ -37,7 +40,7 @@ impl<T: Config> Pallet<T> {
                 _ => false,
             });
             if started {
-                Self::push_task(Task::ExpireLease {
+                Self::push_task(Job::ExpireLease {
                     owner: owner.clone(),
                 });
                 Self::deposit_event(Event::LeaseExpired { who: owner.clone() });
@@ -105,9 +108,9 @@ impl<T: Config> Pallet<T> {
             return true;
         };
         match task {
-            Task::DeleteFile { file, next } => Self::step_delete(head, file, next),
-            Task::Evacuate { miner } => Self::step_evacuate(head, miner, random),
-            Task::ExpireLease { owner } => Self::step_expire(head, owner),
+            Job::DeleteFile { file, next } => Self::step_delete(head, file, next),
+            Job::Evacuate { miner } => Self::step_evacuate(head, miner, random),
+            Job::ExpireLease { owner } => Self::step_expire(head, owner),
         }
         true
     }
@@ -131,7 +134,7 @@ impl<T: Config> Pallet<T> {
         }
         Tasks::<T>::insert(
             head,
-            Task::DeleteFile {
+            Job::DeleteFile {
                 file,
                 next: next.saturating_add(1),
             },
@@ -202,7 +205,7 @@ impl<T: Config> Pallet<T> {
 /// A miner that exits or is banned has its fragments moved to other miners in the background.
 impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
     fn on_miner_leave(who: &T::AccountId) {
-        Self::push_task(Task::Evacuate { miner: who.clone() });
+        Self::push_task(Job::Evacuate { miner: who.clone() });
     }
 }
 

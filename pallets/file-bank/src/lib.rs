@@ -230,7 +230,7 @@ pub mod pallet {
 
     /// Background tasks (FIFO).
     #[pallet::storage]
-    pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, u64, Task<T::AccountId>>;
+    pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, u64, Job<T::AccountId>>;
 
     /// First live key of [`Tasks`].
     #[pallet::storage]
@@ -454,7 +454,11 @@ pub mod pallet {
         /// distinct miners) — or the call fails with `NotEnoughMiners` and changes nothing.
         /// Uses `fragments × FragmentSize × redundancy` bytes of the caller's lease.
         #[pallet::call_index(4)]
-        #[pallet::weight(T::WeightInfo::declare_file(fragment_roots.len() as u32, u32::from(*redundancy)))]
+        #[pallet::weight(T::WeightInfo::declare_file(
+            fragment_roots.len() as u32,
+            u32::from(*redundancy),
+            T::MaxSelectionAttempts::get(),
+        ))]
         pub fn declare_file(
             origin: OriginFor<T>,
             file: FileHash,

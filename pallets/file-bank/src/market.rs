@@ -8,7 +8,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_storage_miner::{ServiceSpaceError, StorageMinerInterface};
 use sp_runtime::{
-    traits::{CheckedAdd, CheckedMul, One, Saturating, Zero},
+    traits::{CheckedAdd, CheckedDiv, CheckedMul, One, Saturating, Zero},
     DispatchResult,
 };
 
@@ -345,7 +345,7 @@ impl<T: Config> Pallet<T> {
         info.state = FileState::Deleting;
         let owner = info.owner.clone();
         Files::<T>::insert(file, info);
-        Self::push_task(Task::DeleteFile { file, next: 0 });
+        Self::push_task(Job::DeleteFile { file, next: 0 });
         Self::deposit_event(Event::FileDeletionStarted { file, owner });
     }
 }

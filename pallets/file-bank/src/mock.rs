@@ -57,7 +57,7 @@ pub const HOOK_WORK: u32 = 4;
 /// Price of 1 GiB for 1 day at genesis.
 pub const PRICE: Balance = CESS / 10;
 /// Most fragments per miner.
-pub const MAX_PER_MINER: u32 = 16;
+pub const MAX_PER_MINER: u32 = 64;
 /// The treasury.
 pub const TREASURY: AccountId = 999;
 /// The storage-miner reward pool.
@@ -123,7 +123,7 @@ impl pallet_file_bank::Config for Test {
     type MaxFragmentsPerFile = ConstU32<8>;
     type MaxRedundancy = ConstU32<3>;
     type MaxFragmentsPerMiner = ConstU32<MAX_PER_MINER>;
-    type MaxFilesPerUser = ConstU32<4>;
+    type MaxFilesPerUser = ConstU32<8>;
     type MaxExpiriesPerBlock = ConstU32<2>;
     type MaxSelectionAttempts = ConstU32<8>;
     type MaxHookWork = ConstU32<HOOK_WORK>;

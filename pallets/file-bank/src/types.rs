@@ -147,7 +147,7 @@ pub struct SlotRef {
 #[derive(
     Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
-pub enum Task<AccountId> {
+pub enum Job<AccountId> {
     /// Release a deleted file's slots, one per step, starting at linear slot `next`
     /// (`fragment × redundancy + replica`), then remove the file.
     #[codec(index = 0)]

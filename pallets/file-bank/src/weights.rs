@@ -15,8 +15,8 @@ pub trait WeightInfo {
     fn expand_space() -> Weight;
     /// `renew_space`.
     fn renew_space() -> Weight;
-    /// `declare_file` with `f` fragments of `r` replicas.
-    fn declare_file(f: u32, r: u32) -> Weight;
+    /// `declare_file` with `f` fragments of `r` replicas, probing up to `p` miners each.
+    fn declare_file(f: u32, r: u32, p: u32) -> Weight;
     /// `confirm_fragment`.
     fn confirm_fragment() -> Weight;
     /// `delete_file`.
@@ -25,7 +25,7 @@ pub trait WeightInfo {
     fn on_initialize_expiries(e: u32) -> Weight;
     /// `on_initialize` running `n` background steps (worst step: a reassignment probing
     /// `MaxSelectionAttempts` miners).
-    fn on_initialize_steps(n: u32) -> Weight;
+    fn on_initialize_steps(n: u32, p: u32) -> Weight;
 }
 
 /// Weights for the CESS runtime.
@@ -43,7 +43,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
     fn renew_space() -> Weight {
         Weight::from_parts(50_000_000, 8_000)
     }
-    fn declare_file(f: u32, r: u32) -> Weight {
+    fn declare_file(f: u32, r: u32, _p: u32) -> Weight {
         Weight::from_parts(50_000_000, 8_000)
             .saturating_add(Weight::from_parts(50_000_000, 8_000).saturating_mul(u64::from(f) * u64::from(r)))
     }
@@ -57,7 +57,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
         Weight::from_parts(5_000_000, 8_000)
             .saturating_add(Weight::from_parts(50_000_000, 8_000).saturating_mul(e.into()))
     }
-    fn on_initialize_steps(n: u32) -> Weight {
+    fn on_initialize_steps(n: u32, _p: u32) -> Weight {
         Weight::from_parts(50_000_000, 8_000).saturating_mul(n.into())
     }
 }
@@ -76,7 +76,7 @@ impl WeightInfo for () {
     fn renew_space() -> Weight {
         Weight::zero()
     }
-    fn declare_file(_f: u32, _r: u32) -> Weight {
+    fn declare_file(_f: u32, _r: u32, _p: u32) -> Weight {
         Weight::zero()
     }
     fn confirm_fragment() -> Weight {
@@ -88,7 +88,7 @@ impl WeightInfo for () {
     fn on_initialize_expiries(_e: u32) -> Weight {
         Weight::zero()
     }
-    fn on_initialize_steps(_n: u32) -> Weight {
+    fn on_initialize_steps(_n: u32, _p: u32) -> Weight {
         Weight::zero()
     }
 }

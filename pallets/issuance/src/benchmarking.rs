@@ -2,6 +2,7 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
+use frame_support::traits::EnsureOrigin;
 use sp_runtime::Perbill;
 
 #[benchmarks]
@@ -26,5 +27,56 @@ mod benchmarks {
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
-}
 
+	/// Native timing of the benchmarks: the source of the figures in `weights.rs`.
+	/// `SKIP_WASM_BUILD=1 cargo test --release -p pallet-issuance --features runtime-benchmarks
+	/// -- --ignored --nocapture measure_weights`
+	#[cfg(test)]
+	mod timing {
+		use super::*;
+		use crate::mock::{new_test_ext, Test};
+		use frame_benchmarking::BenchmarkingSetup;
+		use std::time::{Duration, Instant};
+
+		const REPEATS: usize = 101;
+
+		#[derive(Default)]
+		struct Timer {
+			started: Option<Instant>,
+			elapsed: Duration,
+		}
+
+		impl frame_benchmarking::Recording for Timer {
+			fn start(&mut self) {
+				self.started = Some(Instant::now());
+			}
+			fn stop(&mut self) {
+				if let Some(started) = self.started.take() {
+					self.elapsed = started.elapsed();
+				}
+			}
+		}
+
+		#[test]
+		#[ignore = "timing run"]
+		fn measure_weights() {
+			let mut samples: Vec<u128> = (0..REPEATS)
+				.map(|_| {
+					new_test_ext().execute_with(|| {
+						let mut timer = Timer::default();
+						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
+							&SelectedBenchmark::set_split,
+							&mut timer,
+							&[],
+							true,
+						)
+						.expect("benchmark runs");
+						timer.elapsed.as_nanos()
+					})
+				})
+				.collect();
+			samples.sort_unstable();
+			println!("set_split: median {} ns over {REPEATS} runs", samples[REPEATS / 2]);
+		}
+	}
+}

@@ -162,34 +162,3 @@ fn set_split_needs_root_and_a_whole_split() {
 	});
 }
 
-/// Runs every benchmark natively and prints its time: the source of `weights.rs`.
-#[cfg(feature = "runtime-benchmarks")]
-#[test]
-#[ignore = "benchmark harness, run explicitly"]
-fn benchmark_report() {
-	use frame_benchmarking::{Benchmarking, BenchmarkParameter};
-	new_test_ext().execute_with(|| {
-		for meta in Pallet::<Test>::benchmarks(false) {
-			let mut times = Vec::new();
-			for _ in 0..50 {
-				let results = Pallet::<Test>::run_benchmark(
-					&meta.name,
-					&Vec::<(BenchmarkParameter, u32)>::new(),
-					&[],
-					false,
-					1,
-				)
-				.expect("benchmark runs");
-				times.extend(results.iter().map(|r| r.extrinsic_time));
-			}
-			times.sort();
-			println!(
-				"benchmark {}: median {} ns, min {} ns over {} runs",
-				String::from_utf8_lossy(&meta.name),
-				times[times.len() / 2],
-				times[0],
-				times.len()
-			);
-		}
-	});
-}

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -94,7 +95,7 @@ describe('local testnet (Alice, Bob, Charlie) and a joining validator', () => {
     const bootnode = readFileSync(join(dir, 'bootnode'), 'utf8').trim();
     daveNode = await startNode('dave', [
       '--chain', 'local', '--validator', '--name', 'Dave', '--bootnodes', bootnode,
-      '--allow-private-ip',
+      '--allow-private-ip', '--node-key', randomBytes(32).toString('hex'),
     ]);
     const bond = await submitAndWatch(api, api.tx.staking.bond(100_000n * CESS, 'Stash'), dave);
     assert.equal(bond.dispatchError, undefined, 'bond');
