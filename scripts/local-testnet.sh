@@ -9,6 +9,7 @@
 #   LOCAL_TESTNET_BASE_PORT  Alice's p2p port; Bob and Charlie use the next ones (default 30333)
 #   LOCAL_TESTNET_RPC_PORT   Alice's RPC port; Bob and Charlie use the next ones (default 9944)
 #   LOCAL_TESTNET_NO_BUILD=1 skip `cargo build` (the binary must exist)
+#   CESS_NODE_BIN            the node binary to run (default: the one cargo builds)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SETUP_SKIP_NPM=1 source "$repo_root/scripts/setup.sh"
@@ -17,7 +18,7 @@ cd "$repo_root"
 if [ "${LOCAL_TESTNET_NO_BUILD:-0}" != 1 ]; then
   cargo build --release --locked -p cess-node
 fi
-bin="$CARGO_TARGET_DIR/release/cess-node"
+bin="${CESS_NODE_BIN:-$CARGO_TARGET_DIR/release/cess-node}"
 dir="${LOCAL_TESTNET_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/cess-local.XXXXXX")}"
 mkdir -p "$dir"
 p2p="${LOCAL_TESTNET_BASE_PORT:-30333}"

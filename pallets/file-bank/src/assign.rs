@@ -54,9 +54,7 @@ impl<T: Config> Pallet<T> {
         if n == 0 {
             return None;
         }
-        let pick = sp_io::hashing::blake2_256(
-            &(random, slot, PendingTail::<T>::get()).encode(),
-        );
+        let pick = sp_io::hashing::blake2_256(&(random, slot, PendingTail::<T>::get()).encode());
         let mut start_bytes = [0u8; 8];
         start_bytes.copy_from_slice(pick.get(..8)?);
         let start = u64::from_le_bytes(start_bytes) % u64::from(n);
@@ -110,10 +108,7 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Miners holding (or assigned) the other replicas of `slot`'s fragment.
-    pub(crate) fn replica_holders(
-        slot: &SlotRef,
-        redundancy: u8,
-    ) -> alloc::vec::Vec<T::AccountId> {
+    pub(crate) fn replica_holders(slot: &SlotRef, redundancy: u8) -> alloc::vec::Vec<T::AccountId> {
         (0..redundancy)
             .filter(|r| *r != slot.replica)
             .filter_map(|r| Slots::<T>::get(slot.file, (slot.fragment, r)).and_then(|s| s.miner))

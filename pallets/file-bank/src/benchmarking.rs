@@ -158,7 +158,13 @@ mod benchmarks {
         let roots = roots::<T>(f)?;
 
         #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), hash(0), size, roots, r as u8);
+        _(
+            RawOrigin::Signed(who.clone()),
+            hash(0),
+            size,
+            roots,
+            r as u8,
+        );
 
         assert!(Files::<T>::contains_key(hash(0)));
         Ok(())
@@ -170,13 +176,7 @@ mod benchmarks {
         let miner = good.first().cloned().ok_or(BenchmarkError::Stop("miner"))?;
         let who = funded::<T>("user", 0);
         lease::<T>(&who)?;
-        FileBank::<T>::do_declare_file(
-            who,
-            hash(0),
-            T::FragmentSize::get(),
-            roots::<T>(1)?,
-            1,
-        )?;
+        FileBank::<T>::do_declare_file(who, hash(0), T::FragmentSize::get(), roots::<T>(1)?, 1)?;
 
         #[extrinsic_call]
         _(RawOrigin::Signed(miner), hash(0), 0, 0);
@@ -239,9 +239,7 @@ mod benchmarks {
     }
 
     #[benchmark]
-    fn on_initialize_steps(
-        n: Linear<0, { T::MaxHookWork::get() }>,
-    ) -> Result<(), BenchmarkError> {
+    fn on_initialize_steps(n: Linear<0, { T::MaxHookWork::get() }>) -> Result<(), BenchmarkError> {
         // One file of n single-replica fragments, all due, all candidates then full.
         let good = miners::<T>(1)?;
         let who = funded::<T>("user", 0);
@@ -258,8 +256,8 @@ mod benchmarks {
         for m in good.iter() {
             MinerFragmentCount::<T>::insert(m, T::MaxFragmentsPerMiner::get());
         }
-        let due = frame_system::Pallet::<T>::block_number()
-            .saturating_add(T::AssignmentTimeout::get());
+        let due =
+            frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentTimeout::get());
         frame_system::Pallet::<T>::set_block_number(due);
         let head = PendingHead::<T>::get();
 

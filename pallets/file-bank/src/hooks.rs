@@ -5,7 +5,7 @@
 use crate::*;
 use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{OnMinerLeave, ServiceFragments};
+use pallet_storage_miner::{MinerState, OnMinerLeave, ServiceFragments, StorageMinerInterface};
 
 impl<T: Config> Pallet<T> {
     /// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
@@ -21,11 +21,9 @@ impl<T: Config> Pallet<T> {
         while steps < max && Self::step_task(&mut random) {
             steps = steps.saturating_add(1);
         }
-        T::WeightInfo::on_initialize_expiries(expired)
-            .saturating_add(T::WeightInfo::on_initialize_steps(
-                steps,
-                T::MaxSelectionAttempts::get(),
-            ))
+        T::WeightInfo::on_initialize_expiries(expired).saturating_add(
+            T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
+        )
     }
 
     /// Marks the leases ending at `now` as expiring and queues the deletion of their files.
@@ -143,6 +141,16 @@ impl<T: Config> Pallet<T> {
 
     /// Moves the last fragment of a leaving miner to another miner, or finishes.
     fn step_evacuate(head: u64, miner: T::AccountId, random: &mut Option<[u8; 32]>) {
+        // A stale task (the miner withdrew and registered again before the task ran) must not
+        // move the fragments of an active miner.
+        let leaving = matches!(
+            T::Miners::state(&miner),
+            Some(MinerState::Exiting | MinerState::Banned)
+        );
+        if !leaving {
+            Self::pop_task(head);
+            return;
+        }
         let count = MinerFragmentCount::<T>::get(&miner);
         if count == 0 {
             Self::pop_task(head);

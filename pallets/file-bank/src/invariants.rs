@@ -54,9 +54,14 @@ impl<T: Config> Pallet<T> {
             );
         }
         for (file, (fragment, replica), slot) in Slots::<T>::iter() {
-            ensure!(Files::<T>::contains_key(file), "file-bank: slot of unknown file");
+            ensure!(
+                Files::<T>::contains_key(file),
+                "file-bank: slot of unknown file"
+            );
             if let SlotStatus::Confirmed { index } = slot.status {
-                let miner = slot.miner.ok_or("file-bank: confirmed slot without miner")?;
+                let miner = slot
+                    .miner
+                    .ok_or("file-bank: confirmed slot without miner")?;
                 let entry = MinerFragments::<T>::get(&miner, index)
                     .ok_or("file-bank: confirmed slot missing from miner list")?;
                 ensure!(
@@ -77,7 +82,9 @@ impl<T: Config> Pallet<T> {
                 MinerFragments::<T>::iter_key_prefix(&miner).all(|i| i < count),
                 "file-bank: miner list index out of range"
             );
-            let service = T::Miners::spaces(&miner).map(|s| s.service).unwrap_or_default();
+            let service = T::Miners::spaces(&miner)
+                .map(|s| s.service)
+                .unwrap_or_default();
             ensure!(
                 service == u64::from(count).saturating_mul(T::FragmentSize::get()),
                 "file-bank: service space differs from fragment count"

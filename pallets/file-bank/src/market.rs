@@ -257,7 +257,8 @@ impl<T: Config> Pallet<T> {
             info.state != FileState::Deleting,
             Error::<T>::FileBeingDeleted
         );
-        let mut slot = Slots::<T>::get(file, (fragment, replica)).ok_or(Error::<T>::SlotNotFound)?;
+        let mut slot =
+            Slots::<T>::get(file, (fragment, replica)).ok_or(Error::<T>::SlotNotFound)?;
         let root = *info
             .roots
             .get(fragment as usize)

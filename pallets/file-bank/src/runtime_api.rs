@@ -74,8 +74,13 @@ impl<T: crate::Config> crate::Pallet<T> {
     }
 
     /// Answer of [`FileBankApi::miner_fragments`].
-    pub fn miner_fragments(miner: &T::AccountId, start: u32, limit: u32) -> alloc::vec::Vec<FragmentRef> {
-        let end = crate::MinerFragmentCount::<T>::get(miner).min(start.saturating_add(limit.min(1_000)));
+    pub fn miner_fragments(
+        miner: &T::AccountId,
+        start: u32,
+        limit: u32,
+    ) -> alloc::vec::Vec<FragmentRef> {
+        let end =
+            crate::MinerFragmentCount::<T>::get(miner).min(start.saturating_add(limit.min(1_000)));
         (start..end)
             .filter_map(|i| crate::MinerFragments::<T>::get(miner, i))
             .collect()

@@ -3,8 +3,9 @@
 //! `run_to_block` checks them after every block.
 
 use crate::{
-    mock::*, Error, Event, FileState, Files, FragmentRef, LeaseExpiries, Leases, MinerFragmentCount,
-    MinerFragments, MinerPending, Slot, SlotStatus, Slots, SpacePrice, Tasks, UserFiles,
+    mock::*, Error, Event, FileState, Files, FragmentRef, LeaseExpiries, Leases,
+    MinerFragmentCount, MinerFragments, MinerPending, Slot, SlotStatus, Slots, SpacePrice, Tasks,
+    UserFiles,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVec};
 use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
@@ -144,7 +145,10 @@ fn buy_space_errors_change_nothing() {
         );
         assert_ok!(FileBank::set_price(RuntimeOrigin::root(), PRICE));
         buy(USER, 1, 1);
-        assert_noop!(FileBank::buy_space(o(USER), 1, 1), Error::<Test>::LeaseExists);
+        assert_noop!(
+            FileBank::buy_space(o(USER), 1, 1),
+            Error::<Test>::LeaseExists
+        );
     });
 }
 
@@ -213,7 +217,7 @@ fn expand_space_pays_for_the_days_left() {
 fn renew_space_moves_the_end() {
     build_and_execute(|| {
         buy(USER, 15, 3); // ends at 31
-        // 15 GiB × 2 days × 0.1 = 3 CESS; ends at 31 + 20 = 51.
+                          // 15 GiB × 2 days × 0.1 = 3 CESS; ends at 31 + 20 = 51.
         assert_ok!(FileBank::renew_space(RuntimeOrigin::signed(USER), 2));
         assert_eq!(Leases::<Test>::get(USER).unwrap().expires_at, 51);
         assert!(!LeaseExpiries::<Test>::contains_key(31));
@@ -261,7 +265,11 @@ fn declare_assigns_replicas_to_distinct_positive_miners() {
         for f in 0..4 {
             let mut ms: Vec<_> = (0..3).map(|r| assigned(1, f, r)).collect();
             ms.sort();
-            assert_eq!(ms, vec![M1, M2, M3], "the 3 replicas of a fragment on 3 miners");
+            assert_eq!(
+                ms,
+                vec![M1, M2, M3],
+                "the 3 replicas of a fragment on 3 miners"
+            );
             for r in 0..3 {
                 assert_eq!(
                     slot(1, f, r).status,
@@ -337,7 +345,13 @@ fn declare_errors_change_nothing() {
             FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 3),
             Error::<Test>::NotEnoughMiners
         );
-        assert_ok!(FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 2));
+        assert_ok!(FileBank::declare_file(
+            o(USER),
+            fid(1),
+            size,
+            roots(1, 2),
+            2
+        ));
         assert_noop!(
             FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 1),
             Error::<Test>::FileExists
@@ -379,12 +393,24 @@ fn declare_beyond_lease_space_fails() {
         assert_eq!(Leases::<Test>::get(USER).unwrap().used, 960 << 20);
         // A 6th would need 1 152 MiB.
         assert_noop!(
-            FileBank::declare_file(RuntimeOrigin::signed(USER), fid(6), 8 * FRAGMENT, roots(6, 8), 3),
+            FileBank::declare_file(
+                RuntimeOrigin::signed(USER),
+                fid(6),
+                8 * FRAGMENT,
+                roots(6, 8),
+                3
+            ),
             Error::<Test>::InsufficientLeaseSpace
         );
         // 64 MiB are left: 2 fragments × 3 replicas = 48 MiB fit, 3 × 3 = 72 do not.
         assert_noop!(
-            FileBank::declare_file(RuntimeOrigin::signed(USER), fid(6), 3 * FRAGMENT, roots(6, 3), 3),
+            FileBank::declare_file(
+                RuntimeOrigin::signed(USER),
+                fid(6),
+                3 * FRAGMENT,
+                roots(6, 3),
+                3
+            ),
             Error::<Test>::InsufficientLeaseSpace
         );
         assert_ok!(FileBank::declare_file(
@@ -396,7 +422,10 @@ fn declare_beyond_lease_space_fails() {
         ));
         // Deleting frees the lease space at once.
         assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER), fid(1)));
-        assert_eq!(Leases::<Test>::get(USER).unwrap().used, (960 - 192 + 48) << 20);
+        assert_eq!(
+            Leases::<Test>::get(USER).unwrap().used,
+            (960 - 192 + 48) << 20
+        );
     });
 }
 
@@ -440,7 +469,10 @@ fn confirmation_turns_a_fragment_into_service_space() {
             <FileBank as ServiceFragments<_>>::fragment_root(&m, 0),
             Some(roots(1, 2)[1])
         );
-        assert_eq!(<FileBank as ServiceFragments<_>>::fragment_root(&m, 1), None);
+        assert_eq!(
+            <FileBank as ServiceFragments<_>>::fragment_root(&m, 1),
+            None
+        );
         confirm(1, 0, 0);
         confirm(1, 0, 1);
         confirm(1, 1, 1);
@@ -707,8 +739,14 @@ fn deleting_releases_slots_and_keeps_miner_lists_dense() {
         assert_eq!(service(M1), 3 * FRAGMENT);
 
         let o = RuntimeOrigin::signed;
-        assert_noop!(FileBank::delete_file(o(USER2), fid(1)), Error::<Test>::NotFileOwner);
-        assert_noop!(FileBank::delete_file(o(USER), fid(9)), Error::<Test>::FileNotFound);
+        assert_noop!(
+            FileBank::delete_file(o(USER2), fid(1)),
+            Error::<Test>::NotFileOwner
+        );
+        assert_noop!(
+            FileBank::delete_file(o(USER), fid(9)),
+            Error::<Test>::FileNotFound
+        );
         assert_ok!(FileBank::delete_file(o(USER), fid(1)));
         assert_noop!(
             FileBank::delete_file(o(USER), fid(1)),
@@ -717,7 +755,10 @@ fn deleting_releases_slots_and_keeps_miner_lists_dense() {
         // Lease space is free at once: only B (8 MiB) counts.
         assert_eq!(Leases::<Test>::get(USER).unwrap().used, FRAGMENT);
         assert_eq!(UserFiles::<Test>::get(USER).into_inner(), vec![fid(2)]);
-        assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Deleting);
+        assert_eq!(
+            Files::<Test>::get(fid(1)).unwrap().state,
+            FileState::Deleting
+        );
         System::assert_last_event(
             Event::<Test>::FileDeletionStarted {
                 file: fid(1),
@@ -778,7 +819,10 @@ fn background_work_is_bounded_per_block() {
         assert_eq!(Slots::<Test>::iter_prefix(fid(1)).count(), 20);
         run_to_block(13);
         assert_eq!(Slots::<Test>::iter_prefix(fid(1)).count(), 0);
-        assert!(Files::<Test>::get(fid(1)).is_some(), "25th step not run yet");
+        assert!(
+            Files::<Test>::get(fid(1)).is_some(),
+            "25th step not run yet"
+        );
         run_to_block(14);
         assert!(Files::<Test>::get(fid(1)).is_none());
         assert_eq!(service(M1) + service(M2) + service(M3), 0);
@@ -842,7 +886,10 @@ fn a_renewed_lease_does_not_expire_at_its_old_end() {
         run_to_block(11);
         assert!(!Leases::<Test>::get(USER).unwrap().expiring);
         run_to_block(21);
-        assert!(Leases::<Test>::get(USER).is_none(), "no files: removed in the same block");
+        assert!(
+            Leases::<Test>::get(USER).is_none(),
+            "no files: removed in the same block"
+        );
     });
 }
 
@@ -865,7 +912,10 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
         assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
         assert_eq!(service(M1), 0);
         System::assert_has_event(Event::<Test>::MinerEvacuated { miner: M1 }.into());
-        assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Pending);
+        assert_eq!(
+            Files::<Test>::get(fid(1)).unwrap().state,
+            FileState::Pending
+        );
         // The moved replicas went to the miner not holding the other replica, and the
         // two replicas of every fragment are still on distinct miners.
         for f in 0..3 {
@@ -910,6 +960,22 @@ fn a_banned_miners_fragments_move_too() {
     });
 }
 
+#[test]
+fn a_stale_evacuation_never_moves_an_active_miners_fragments() {
+    build_and_execute(|| {
+        miner(M1, 1, 1);
+        buy(USER, 1, 10);
+        declare(USER, 1, 1, 1);
+        confirm_all(1);
+        // As if M1 had left, withdrawn and registered again before the task ran.
+        <FileBank as pallet_storage_miner::OnMinerLeave<_>>::on_miner_leave(&M1);
+        run_to_block(2);
+        assert_eq!(Tasks::<Test>::iter().count(), 0);
+        assert_eq!(MinerFragmentCount::<Test>::get(M1), 1);
+        assert_eq!(slot(1, 0, 0).status, SlotStatus::Confirmed { index: 0 });
+    });
+}
+
 // ---------------------------------------------------------------- runtime API
 
 #[test]
@@ -922,7 +988,10 @@ fn file_placement_reports_every_replica() {
         declare(USER, 1, 2, 2);
         confirm(1, 1, 1);
         let p = FileBank::file_placement(fid(1)).unwrap();
-        assert_eq!((p.owner, p.redundancy, p.state), (USER, 2, FileState::Pending));
+        assert_eq!(
+            (p.owner, p.redundancy, p.state),
+            (USER, 2, FileState::Pending)
+        );
         assert_eq!(p.fragments.len(), 2);
         assert_eq!(p.fragments[1].root, roots(1, 2)[1]);
         let r = &p.fragments[1].replicas[1];

@@ -241,7 +241,10 @@ mod benchmarks {
         fn measure_weights() {
             let all: [(&str, SelectedBenchmark); 8] = [
                 ("register", SelectedBenchmark::register),
-                ("increase_collateral", SelectedBenchmark::increase_collateral),
+                (
+                    "increase_collateral",
+                    SelectedBenchmark::increase_collateral,
+                ),
                 (
                     "change_declared_space",
                     SelectedBenchmark::change_declared_space,

@@ -46,8 +46,10 @@ pub trait StorageMinerInterface<AccountId> {
 
     /// Punishes a miner by `amount`: the held collateral pays first (moved to the treasury),
     /// the rest becomes debt. The miner becomes `Frozen` if it was `Positive` or `Registered`.
-    fn punish(who: &AccountId, amount: Self::Balance)
-        -> Result<Punishment<Self::Balance>, DispatchError>;
+    fn punish(
+        who: &AccountId,
+        amount: Self::Balance,
+    ) -> Result<Punishment<Self::Balance>, DispatchError>;
 
     /// Bans a miner for good: its fragments move to other miners, it may withdraw what is left
     /// of its collateral after the exit cooldown, and the account can never register again.

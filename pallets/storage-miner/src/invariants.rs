@@ -35,7 +35,10 @@ impl<T: Config> Pallet<T> {
             );
             match info.state {
                 MinerState::Exiting | MinerState::Banned => {
-                    ensure!(info.exit_at.is_some(), "storage-miner: leaving without exit_at");
+                    ensure!(
+                        info.exit_at.is_some(),
+                        "storage-miner: leaving without exit_at"
+                    );
                     ensure!(
                         info.candidate_index.is_none(),
                         "storage-miner: leaving miner is a candidate"

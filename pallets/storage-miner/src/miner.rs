@@ -168,7 +168,10 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    pub(crate) fn do_increase_collateral(who: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+    pub(crate) fn do_increase_collateral(
+        who: T::AccountId,
+        amount: BalanceOf<T>,
+    ) -> DispatchResult {
         ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
         let mut info = Miners::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
         let debt_repaid = amount.min(info.debt);
@@ -293,10 +296,7 @@ impl<T: Config> Pallet<T> {
             frame_system::Pallet::<T>::block_number() >= exit_at,
             Error::<T>::CooldownNotOver
         );
-        ensure!(
-            info.service_space == 0,
-            Error::<T>::ServiceSpaceNotReleased
-        );
+        ensure!(info.service_space == 0, Error::<T>::ServiceSpaceNotReleased);
         // A banned miner can never come back, so its (uncollectable) debt does not keep its
         // record alive; its collateral is zero whenever it has debt.
         ensure!(
@@ -436,9 +436,9 @@ impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
     type Balance = BalanceOf<T>;
 
     fn state(who: &T::AccountId) -> Option<MinerState> {
-        Miners::<T>::get(who).map(|m| m.state).or_else(|| {
-            BannedAccounts::<T>::contains_key(who).then_some(MinerState::Banned)
-        })
+        Miners::<T>::get(who)
+            .map(|m| m.state)
+            .or_else(|| BannedAccounts::<T>::contains_key(who).then_some(MinerState::Banned))
     }
 
     fn spaces(who: &T::AccountId) -> Option<MinerSpaces> {
@@ -518,22 +518,14 @@ impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
     #[cfg(feature = "runtime-benchmarks")]
     fn benchmark_positive_miner(who: &T::AccountId, declared_gib: u32) -> DispatchResult {
         let collateral = Self::collateral_requirement(declared_gib);
-        let funds = collateral
-            .saturating_mul(2u32.into())
-            .saturating_add(
-                <T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance()
-                    .saturating_mul(1_000u32.into()),
-            );
+        let funds = collateral.saturating_mul(2u32.into()).saturating_add(
+            <T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance()
+                .saturating_mul(1_000u32.into()),
+        );
         T::Currency::set_balance(who, funds);
         let endpoint = EndpointOf::<T>::try_from(alloc::vec![b'x'; 1])
             .map_err(|_| DispatchError::Other("endpoint"))?;
-        Self::do_register(
-            who.clone(),
-            who.clone(),
-            endpoint,
-            declared_gib,
-            collateral,
-        )?;
+        Self::do_register(who.clone(), who.clone(), endpoint, declared_gib, collateral)?;
         Self::do_commit_idle(who.clone(), [1u8; 32], 1)
     }
 }

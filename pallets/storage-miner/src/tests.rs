@@ -72,7 +72,10 @@ fn requirement_is_2000_cess_per_started_tib() {
         assert_eq!(StorageMiner::collateral_requirement(1), 2_000 * CESS); // ceil(1/1024) = 1
         assert_eq!(StorageMiner::collateral_requirement(1024), 2_000 * CESS); // exactly 1 TiB
         assert_eq!(StorageMiner::collateral_requirement(1025), 4_000 * CESS); // ceil = 2
-        assert_eq!(StorageMiner::collateral_requirement(3 * TIB_GIB), 6_000 * CESS);
+        assert_eq!(
+            StorageMiner::collateral_requirement(3 * TIB_GIB),
+            6_000 * CESS
+        );
         // 3.1 TiB = 3 174.4 GiB → 3 175 GiB, ceil(3175/1024) = 4 TiB → 8 000 CESS.
         assert_eq!(StorageMiner::collateral_requirement(3175), 8_000 * CESS);
     });
@@ -92,7 +95,10 @@ fn register_holds_collateral_and_starts_registered() {
         assert_eq!(held(ALICE), 6_000 * CESS);
         assert_eq!(Balances::balance(&ALICE), INITIAL - 6_000 * CESS);
         assert_eq!(crate::MinerCount::<Test>::get(), 1);
-        assert!(candidates().is_empty(), "not a candidate before committing space");
+        assert!(
+            candidates().is_empty(),
+            "not a candidate before committing space"
+        );
         System::assert_last_event(
             Event::MinerRegistered {
                 miner: ALICE,
@@ -590,8 +596,7 @@ fn increase_collateral_errors_change_nothing() {
             Error::<Test>::InsufficientBalance
         );
         // Debt repayment that the free balance cannot cover also fails as a whole.
-        <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_000 * CESS + INITIAL)
-            .unwrap();
+        <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_000 * CESS + INITIAL).unwrap();
         assert_noop!(
             StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), INITIAL),
             Error::<Test>::InsufficientBalance
@@ -890,7 +895,10 @@ fn candidate_list_stays_dense() {
             <StorageMiner as StorageMinerInterface<_>>::candidate(1),
             Some(BOB)
         );
-        assert_eq!(<StorageMiner as StorageMinerInterface<_>>::candidate(2), None);
+        assert_eq!(
+            <StorageMiner as StorageMinerInterface<_>>::candidate(2),
+            None
+        );
     });
 }
 

@@ -98,7 +98,16 @@ pub struct MinerInfo<AccountId, Balance, BlockNumber, MaxEndpointLen: Get<u32>> 
 
 /// A miner's spaces in bytes, for the audit and the file market.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub struct MinerSpaces {
     /// State of the miner.
@@ -113,7 +122,16 @@ pub struct MinerSpaces {
 
 /// The idle commitment the audit verifies idle proofs against.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub struct IdleCommitment {
     /// `cess_storage_proof::filler_commitment(count, set_root)`.
@@ -125,7 +143,16 @@ pub struct IdleCommitment {
 /// Outcome of a punishment: how much was taken from the collateral (to the treasury) and how
 /// much became debt.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub struct Punishment<Balance> {
     /// Moved from the held collateral to the treasury.
@@ -172,7 +199,16 @@ pub struct MinerReport<AccountId, Balance, BlockNumber> {
 /// Why the file market cannot add service space to a miner (see
 /// [`crate::StorageMinerInterface::add_service_space`]). Mapped to precise errors by the caller.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Debug,
 )]
 pub enum ServiceSpaceError {
     /// The account is not a registered miner.
