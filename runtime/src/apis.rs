@@ -2,7 +2,7 @@
 //! workers) and clients such as polkadot.js call into the runtime for.
 
 use crate::{
-	AccountId, Babe, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Nonce,
+	AccountId, Babe, Balance, Block, BlockNumber, Executive, Grandpa, Historical, InherentDataExt, Nonce,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, Staking, System, TransactionPayment,
 	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
@@ -258,6 +258,40 @@ impl_runtime_apis! {
 
 		fn current_cycle() -> pallet_cdn::CycleIndex {
 			pallet_cdn::CurrentCycle::<Runtime>::get()
+		}
+	}
+
+	impl pallet_storage_miner::runtime_api::StorageMinerApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn miner_info(
+			who: AccountId,
+		) -> Option<pallet_storage_miner::MinerReport<AccountId, Balance, BlockNumber>> {
+			crate::StorageMiner::miner_report(&who)
+		}
+
+		fn collateral_requirement(declared_gib: u32) -> Balance {
+			crate::StorageMiner::collateral_requirement(declared_gib)
+		}
+	}
+
+	impl pallet_file_bank::runtime_api::FileBankApi<Block, AccountId, BlockNumber> for Runtime {
+		fn file_placement(
+			file: pallet_file_bank::FileHash,
+		) -> Option<pallet_file_bank::FilePlacement<AccountId, BlockNumber>> {
+			crate::FileBank::file_placement(file)
+		}
+
+		fn miner_fragments(
+			miner: AccountId,
+			start: u32,
+			limit: u32,
+		) -> Vec<pallet_file_bank::FragmentRef> {
+			crate::FileBank::miner_fragments(&miner, start, limit)
+		}
+
+		fn lease(who: AccountId) -> Option<pallet_file_bank::Lease<BlockNumber>> {
+			pallet_file_bank::Leases::<Runtime>::get(&who)
 		}
 	}
 

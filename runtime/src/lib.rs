@@ -153,5 +153,7 @@ frame_support::construct_runtime!(
 		Utility: pallet_utility = 16,
 		Issuance: pallet_issuance = 17,
 		Cdn: pallet_cdn = 18,
+		StorageMiner: pallet_storage_miner = 19,
+		FileBank: pallet_file_bank = 20,
 	}
 );

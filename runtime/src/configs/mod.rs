@@ -4,6 +4,7 @@ mod cdn;
 mod consensus;
 mod economics;
 mod staking;
+mod storage;
 mod system;
 mod treasury;
 
@@ -11,5 +12,6 @@ pub use cdn::*;
 pub use consensus::*;
 pub use economics::*;
 pub use staking::*;
+pub use storage::*;
 pub use system::*;
 pub use treasury::*;

@@ -202,7 +202,7 @@ export function submitAndWatch(api, tx, signer, options = {}, { timeoutMs = 120_
 export function palletAccount(palletId) {
   const bytes = new Uint8Array(32);
   bytes.set(new TextEncoder().encode('modl'), 0);
-  bytes.set(palletId.toU8a(), 4);
+  bytes.set(palletId instanceof Uint8Array ? palletId : palletId.toU8a(), 4);
   return u8aToHex(bytes);
 }
 
