@@ -2,7 +2,7 @@
 
 #[cfg(feature = "std")]
 fn main() {
-    substrate_wasm_builder::WasmBuilder::build_using_defaults();
+	substrate_wasm_builder::WasmBuilder::build_using_defaults();
 }
 
 /// Without `std` this crate is itself being compiled to wasm: nothing to build.

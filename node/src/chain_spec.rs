@@ -50,7 +50,13 @@ pub fn development() -> Result<ChainSpec, String> {
 
 /// Local testnet: Alice, Bob and Charlie validate, fast timings.
 pub fn local_testnet() -> Result<ChainSpec, String> {
-	spec("CESS Local Testnet", "cess_local", ChainType::Local, LOCAL_TESTNET_RUNTIME_PRESET, "cess-local")
+	spec(
+		"CESS Local Testnet",
+		"cess_local",
+		ChainType::Local,
+		LOCAL_TESTNET_RUNTIME_PRESET,
+		"cess-local",
+	)
 }
 
 /// Staging chain: production timings (1 h epochs, 6 h eras), development keys.

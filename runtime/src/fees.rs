@@ -32,7 +32,8 @@ impl OnUnbalanced<NativeCredit> for DealWithFees {
 		for more in fees_then_tips {
 			total.subsume(more);
 		}
-		let (author_part, treasury_part) = total.ration(AUTHOR_SHARE_PERCENT, TREASURY_SHARE_PERCENT);
+		let (author_part, treasury_part) =
+			total.ration(AUTHOR_SHARE_PERCENT, TREASURY_SHARE_PERCENT);
 		ResolveTo::<TreasuryAccount, Balances>::on_unbalanced(treasury_part);
 		pay_author_or_treasury(author_part);
 	}

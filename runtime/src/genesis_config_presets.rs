@@ -68,7 +68,8 @@ pub struct DevValidator {
 }
 
 /// Alice, Bob and Charlie as development validators.
-pub const ALICE: DevValidator = DevValidator { sr: Sr25519Keyring::Alice, ed: Ed25519Keyring::Alice };
+pub const ALICE: DevValidator =
+	DevValidator { sr: Sr25519Keyring::Alice, ed: Ed25519Keyring::Alice };
 /// See [`ALICE`].
 pub const BOB: DevValidator = DevValidator { sr: Sr25519Keyring::Bob, ed: Ed25519Keyring::Bob };
 /// See [`ALICE`].

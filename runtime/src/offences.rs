@@ -160,9 +160,8 @@ impl OnOffenceHandler<AccountId, IdentificationTuple, Weight> for MsaScaledSlash
 			})
 			.collect();
 
-		let weight = <Staking as OnOffenceHandler<_, _, Weight>>::on_offence(
-			offenders, &fractions, session,
-		);
+		let weight =
+			<Staking as OnOffenceHandler<_, _, Weight>>::on_offence(offenders, &fractions, session);
 
 		// An offender leaves the candidate list; it must call `validate` again.
 		for details in offenders {

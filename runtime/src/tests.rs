@@ -3,9 +3,9 @@
 use crate::{
 	configs::{BaseEraIssuance, HalvingPeriod},
 	currency::{CESS, TOTAL_ISSUANCE_CAP},
-	offences::{unresponsiveness_fraction, IdentificationTuple, MsaScaledSlashing},
 	fees::DealWithFees,
 	genesis_config_presets::{get_preset, preset_names, TREASURY_ENDOWMENT},
+	offences::{unresponsiveness_fraction, IdentificationTuple, MsaScaledSlashing},
 	Balances, Runtime, RuntimeGenesisConfig, RuntimeOrigin, Session, Staking, System, Treasury,
 };
 use codec::Encode;
@@ -33,12 +33,9 @@ fn ext_with_preset(preset: &str) -> sp_io::TestExternalities {
 
 /// Starts block 1 with a BABE pre-digest naming validator `authority_index` as author.
 fn start_block_authored_by(authority_index: u32) {
-	let pre = PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
-		authority_index,
-		slot: 1u64.into(),
-	});
-	let digest =
-		Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre.encode())] };
+	let pre =
+		PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index, slot: 1u64.into() });
+	let digest = Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre.encode())] };
 	System::initialize(&1, &Default::default(), &digest);
 }
 

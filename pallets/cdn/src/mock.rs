@@ -3,9 +3,9 @@
 
 use crate as pallet_cdn;
 use frame_support::{
-    derive_impl, parameter_types,
-    traits::{ConstU128, ConstU32, Hooks},
-    PalletId,
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, Hooks},
+	PalletId,
 };
 use sp_core::ConstU64;
 use sp_keyring::Sr25519Keyring;
@@ -19,27 +19,27 @@ pub type Balance = u128;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
-    pub enum Test {
-        System: frame_system,
-        Balances: pallet_balances,
-        Cdn: pallet_cdn,
-    }
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Cdn: pallet_cdn,
+	}
 );
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
-    type Block = Block;
-    type AccountId = AccountId;
-    type Lookup = IdentityLookup<AccountId>;
-    type AccountData = pallet_balances::AccountData<Balance>;
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
-    type Balance = Balance;
-    type ExistentialDeposit = ConstU128<1>;
-    type AccountStore = System;
-    type RuntimeHoldReason = RuntimeHoldReason;
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 /// Blocks per service cycle in the mock.
@@ -56,33 +56,33 @@ pub const MAX_BATCH: u32 = 16;
 pub const MAX_RECEIPTS: u32 = 16;
 
 parameter_types! {
-    pub const CdnPalletId: PalletId = PalletId(*b"cess/cdn");
-    pub RewardPoolAccount: AccountId = AccountId32::new([0xAA; 32]);
-    pub TreasuryAccount: AccountId = AccountId32::new([0xEE; 32]);
-    pub const TreasuryShare: Perbill = Perbill::from_percent(5);
-    pub const DefaultRetrievalShare: Perbill = Perbill::from_percent(60);
+	pub const CdnPalletId: PalletId = PalletId(*b"cess/cdn");
+	pub RewardPoolAccount: AccountId = AccountId32::new([0xAA; 32]);
+	pub TreasuryAccount: AccountId = AccountId32::new([0xEE; 32]);
+	pub const TreasuryShare: Perbill = Perbill::from_percent(5);
+	pub const DefaultRetrievalShare: Perbill = Perbill::from_percent(60);
 }
 
 impl pallet_cdn::Config for Test {
-    type Currency = Balances;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type AdminOrigin = frame_system::EnsureRoot<AccountId>;
-    type PalletId = CdnPalletId;
-    type RewardPool = RewardPoolAccount;
-    type Treasury = TreasuryAccount;
-    type CycleLength = ConstU64<CYCLE>;
-    type WithdrawDelay = ConstU64<DELAY>;
-    type NodeDeposit = ConstU128<NODE_DEPOSIT>;
-    type MinTicketAmount = ConstU128<MIN_TICKET>;
-    type TreasuryShare = TreasuryShare;
-    type DefaultRetrievalShare = DefaultRetrievalShare;
-    type PointBase = ConstU128<1>;
-    type PointsPerCycle = ConstU128<1_000>;
-    type MaxTicketsPerBatch = ConstU32<MAX_BATCH>;
-    type MaxEndpointLen = ConstU32<64>;
-    type MaxReceiptsPerCycle = ConstU32<MAX_RECEIPTS>;
-    type ReceiptHistoryDepth = ConstU32<4>;
-    type WeightInfo = ();
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type PalletId = CdnPalletId;
+	type RewardPool = RewardPoolAccount;
+	type Treasury = TreasuryAccount;
+	type CycleLength = ConstU64<CYCLE>;
+	type WithdrawDelay = ConstU64<DELAY>;
+	type NodeDeposit = ConstU128<NODE_DEPOSIT>;
+	type MinTicketAmount = ConstU128<MIN_TICKET>;
+	type TreasuryShare = TreasuryShare;
+	type DefaultRetrievalShare = DefaultRetrievalShare;
+	type PointBase = ConstU128<1>;
+	type PointsPerCycle = ConstU128<1_000>;
+	type MaxTicketsPerBatch = ConstU32<MAX_BATCH>;
+	type MaxEndpointLen = ConstU32<64>;
+	type MaxReceiptsPerCycle = ConstU32<MAX_RECEIPTS>;
+	type ReceiptHistoryDepth = ConstU32<4>;
+	type WeightInfo = ();
 }
 
 /// Users (ticket signers).
@@ -106,53 +106,46 @@ pub const INITIAL: Balance = 1_000_000;
 /// Genesis: keyring accounts funded, treasury at the existential deposit; the pallet's genesis
 /// gives the pallet account and the reward pool their existential deposit.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-    let mut t = frame_system::GenesisConfig::<Test>::default()
-        .build_storage()
-        .unwrap_or_default();
-    let mut balances: Vec<(AccountId, Balance)> =
-        [ALICE, BOB, R1, R2, R3, C1, C2, Sr25519Keyring::Two]
-            .iter()
-            .map(|k| (k.to_account_id(), INITIAL))
-            .collect();
-    balances.push((TreasuryAccount::get(), 1));
-    pallet_balances::GenesisConfig::<Test> {
-        balances,
-        ..Default::default()
-    }
-    .assimilate_storage(&mut t)
-    .expect("balances genesis");
-    pallet_cdn::GenesisConfig::<Test>::default()
-        .assimilate_storage(&mut t)
-        .expect("cdn genesis");
-    let mut ext = sp_io::TestExternalities::new(t);
-    ext.register_extension(sp_keystore::KeystoreExt::new(
-        sp_keystore::testing::MemoryKeystore::new(),
-    ));
-    ext.execute_with(|| System::set_block_number(1));
-    ext
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap_or_default();
+	let mut balances: Vec<(AccountId, Balance)> =
+		[ALICE, BOB, R1, R2, R3, C1, C2, Sr25519Keyring::Two]
+			.iter()
+			.map(|k| (k.to_account_id(), INITIAL))
+			.collect();
+	balances.push((TreasuryAccount::get(), 1));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut t)
+		.expect("balances genesis");
+	pallet_cdn::GenesisConfig::<Test>::default().assimilate_storage(&mut t).expect("cdn genesis");
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
+	ext.execute_with(|| System::set_block_number(1));
+	ext
 }
 
 /// Runs the test, then checks the pallet's invariants.
 pub fn build_and_execute(test: impl FnOnce()) {
-    new_test_ext().execute_with(|| {
-        test();
-        Cdn::do_try_state().expect("try_state invariants hold");
-    });
+	new_test_ext().execute_with(|| {
+		test();
+		Cdn::do_try_state().expect("try_state invariants hold");
+	});
 }
 
 /// Advances to block `n`, running the pallet's `on_initialize` on every block.
 pub fn run_to_block(n: u64) {
-    while System::block_number() < n {
-        let next = System::block_number() + 1;
-        System::set_block_number(next);
-        Cdn::on_initialize(next);
-    }
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Cdn::on_initialize(next);
+	}
 }
 
 /// Advances to the first block of the next cycle (closing the open one).
 pub fn next_cycle() {
-    let cycle = pallet_cdn::CurrentCycle::<Test>::get();
-    while pallet_cdn::CurrentCycle::<Test>::get() == cycle {
-        run_to_block(System::block_number() + 1);
-    }
+	let cycle = pallet_cdn::CurrentCycle::<Test>::get();
+	while pallet_cdn::CurrentCycle::<Test>::get() == cycle {
+		run_to_block(System::block_number() + 1);
+	}
 }

@@ -27,25 +27,22 @@ pub const BYTES_SUFFIX: &[u8] = b"</Bytes>";
 
 /// The exact bytes a signer signs for `ticket`.
 pub fn payload<AccountId: Encode, Balance: Encode, Hash: Encode>(
-    ticket: &Ticket<AccountId, Balance, Hash>,
+	ticket: &Ticket<AccountId, Balance, Hash>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(TICKET_CONTEXT.len().saturating_add(ticket.size_hint()));
-    out.extend_from_slice(&TICKET_CONTEXT);
-    ticket.encode_to(&mut out);
-    out
+	let mut out = Vec::with_capacity(TICKET_CONTEXT.len().saturating_add(ticket.size_hint()));
+	out.extend_from_slice(&TICKET_CONTEXT);
+	ticket.encode_to(&mut out);
+	out
 }
 
 /// `payload` wrapped as polkadot.js `signRaw` wraps byte data.
 pub fn wrapped_payload(payload: &[u8]) -> Vec<u8> {
-    let len = BYTES_PREFIX
-        .len()
-        .saturating_add(payload.len())
-        .saturating_add(BYTES_SUFFIX.len());
-    let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(BYTES_PREFIX);
-    out.extend_from_slice(payload);
-    out.extend_from_slice(BYTES_SUFFIX);
-    out
+	let len = BYTES_PREFIX.len().saturating_add(payload.len()).saturating_add(BYTES_SUFFIX.len());
+	let mut out = Vec::with_capacity(len);
+	out.extend_from_slice(BYTES_PREFIX);
+	out.extend_from_slice(payload);
+	out.extend_from_slice(BYTES_SUFFIX);
+	out
 }
 
 /// Whether `signature` is `signer`'s signature of the ticket, raw or `<Bytes>`-wrapped.
@@ -53,11 +50,11 @@ pub fn wrapped_payload(payload: &[u8]) -> Vec<u8> {
 /// The raw form is tried first: it is what node software and tests produce, so the common
 /// case costs one verification.
 pub fn verify<AccountId: Encode + AsRef<[u8; 32]>, Balance: Encode, Hash: Encode>(
-    ticket: &Ticket<AccountId, Balance, Hash>,
-    signature: &sr25519::Signature,
+	ticket: &Ticket<AccountId, Balance, Hash>,
+	signature: &sr25519::Signature,
 ) -> bool {
-    let public = sr25519::Public::from_raw(*ticket.signer.as_ref());
-    let message = payload(ticket);
-    sp_io::crypto::sr25519_verify(signature, &message, &public)
-        || sp_io::crypto::sr25519_verify(signature, &wrapped_payload(&message), &public)
+	let public = sr25519::Public::from_raw(*ticket.signer.as_ref());
+	let message = payload(ticket);
+	sp_io::crypto::sr25519_verify(signature, &message, &public)
+		|| sp_io::crypto::sr25519_verify(signature, &wrapped_payload(&message), &public)
 }

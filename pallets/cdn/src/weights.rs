@@ -55,135 +55,135 @@ use frame_support::{traits::Get, weights::Weight};
 
 /// Weight functions needed by `pallet_cdn`.
 pub trait WeightInfo {
-    /// `register_node`.
-    fn register_node() -> Weight;
-    /// `unregister_node`, including the settlement of a closed cycle.
-    fn unregister_node() -> Weight;
-    /// `deposit`.
-    fn deposit() -> Weight;
-    /// `request_withdraw`.
-    fn request_withdraw() -> Weight;
-    /// `withdraw`.
-    fn withdraw() -> Weight;
-    /// `submit_tickets` with `n` tickets, including the settlement of a closed cycle.
-    fn submit_tickets(n: u32) -> Weight;
-    /// `claim`, including the settlement of a closed cycle.
-    fn claim() -> Weight;
-    /// `set_retrieval_share`.
-    fn set_retrieval_share() -> Weight;
-    /// `on_initialize` in a block that closes a cycle.
-    fn on_initialize_close_cycle() -> Weight;
-    /// `on_initialize` in any other block.
-    fn on_initialize_idle() -> Weight;
+	/// `register_node`.
+	fn register_node() -> Weight;
+	/// `unregister_node`, including the settlement of a closed cycle.
+	fn unregister_node() -> Weight;
+	/// `deposit`.
+	fn deposit() -> Weight;
+	/// `request_withdraw`.
+	fn request_withdraw() -> Weight;
+	/// `withdraw`.
+	fn withdraw() -> Weight;
+	/// `submit_tickets` with `n` tickets, including the settlement of a closed cycle.
+	fn submit_tickets(n: u32) -> Weight;
+	/// `claim`, including the settlement of a closed cycle.
+	fn claim() -> Weight;
+	/// `set_retrieval_share`.
+	fn set_retrieval_share() -> Weight;
+	/// `on_initialize` in a block that closes a cycle.
+	fn on_initialize_close_cycle() -> Weight;
+	/// `on_initialize` in any other block.
+	fn on_initialize_idle() -> Weight;
 }
 
 /// Weights for the CESS runtime (see the module docs for their origin).
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-    /// Reads: `Cdn::Nodes`, `Balances::Holds`, `System::Account`.
-    /// Writes: `Balances::Holds`, `System::Account`, `Cdn::Nodes`.
-    fn register_node() -> Weight {
-        Weight::from_parts(34_040_000, 7_800)
-            .saturating_add(T::DbWeight::get().reads(3))
-            .saturating_add(T::DbWeight::get().writes(3))
-    }
-    /// Reads: `Nodes`, `Rewards`, `CurrentCycle`, `NodeWork`, `Snapshots`, `System::Account`
-    /// (pallet account, reward pool, node), `Balances::Holds`.
-    /// Writes: `NodeWork`, `Rewards`, `Snapshots`, `System::Account` ×3, `Balances::Holds`,
-    /// `Nodes`.
-    fn unregister_node() -> Weight {
-        Weight::from_parts(79_460_000, 15_500)
-            .saturating_add(T::DbWeight::get().reads(9))
-            .saturating_add(T::DbWeight::get().writes(8))
-    }
-    /// Reads/writes: `Balances::Holds`, `System::Account`, `Cdn::Escrows`.
-    fn deposit() -> Weight {
-        Weight::from_parts(30_580_000, 7_700)
-            .saturating_add(T::DbWeight::get().reads(3))
-            .saturating_add(T::DbWeight::get().writes(3))
-    }
-    /// Reads/writes: `Cdn::Escrows`.
-    fn request_withdraw() -> Weight {
-        Weight::from_parts(5_360_000, 150)
-            .saturating_add(T::DbWeight::get().reads(1))
-            .saturating_add(T::DbWeight::get().writes(1))
-    }
-    /// Reads/writes: `Cdn::Escrows`, `Balances::Holds`, `System::Account`.
-    fn withdraw() -> Weight {
-        Weight::from_parts(27_040_000, 7_700)
-            .saturating_add(T::DbWeight::get().reads(3))
-            .saturating_add(T::DbWeight::get().writes(3))
-    }
-    /// Fixed reads: `Nodes`, `CurrentCycle`, `Rewards`, `NodeWork` ×2, `Snapshots`,
-    /// `System::BlockHash`, `Receipts`, `CurrentTotals`, `System::Account` (pallet account,
-    /// reward pool, treasury). Fixed writes: `NodeWork` ×3, `Rewards`, `Snapshots`,
-    /// `Receipts` ×2, `CurrentTotals`, `System::Account` ×3, `Rewards` (new participant).
-    /// Per ticket: reads `Nonces`, `Escrows`, `Balances::Holds`, `System::Account`, `Nodes`
-    /// (attestation signer); writes `Nonces`, `Escrows`, `Balances::Holds`,
-    /// `System::Account` (signer and destination).
-    fn submit_tickets(n: u32) -> Weight {
-        Weight::from_parts(61_260_000, 31_500)
-            .saturating_add(Weight::from_parts(197_320_000, 7_950).saturating_mul(n.into()))
-            .saturating_add(T::DbWeight::get().reads(12))
-            .saturating_add(T::DbWeight::get().reads(5u64.saturating_mul(n.into())))
-            .saturating_add(T::DbWeight::get().writes(12))
-            .saturating_add(T::DbWeight::get().writes(5u64.saturating_mul(n.into())))
-    }
-    /// Reads: `Rewards`, `CurrentCycle`, `NodeWork`, `Snapshots`, `System::Account` ×3.
-    /// Writes: `NodeWork`, `Rewards` ×2, `Snapshots`, `System::Account` ×3.
-    fn claim() -> Weight {
-        Weight::from_parts(80_800_000, 11_300)
-            .saturating_add(T::DbWeight::get().reads(7))
-            .saturating_add(T::DbWeight::get().writes(7))
-    }
-    /// Writes: `RetrievalShare`.
-    fn set_retrieval_share() -> Weight {
-        Weight::from_parts(6_520_000, 0).saturating_add(T::DbWeight::get().writes(1))
-    }
-    /// Reads: `CycleStart`, `CycleLength` (runtime storage), `CurrentCycle`, `CurrentTotals`,
-    /// `RetrievalShare`, `System::Account` ×2. Writes: `CurrentTotals`, `System::Account` ×2,
-    /// `Snapshots`, `CurrentCycle`, `CycleStart`.
-    fn on_initialize_close_cycle() -> Weight {
-        Weight::from_parts(44_880_000, 7_500)
-            .saturating_add(T::DbWeight::get().reads(7))
-            .saturating_add(T::DbWeight::get().writes(6))
-    }
-    /// Reads: `CycleStart`, `CycleLength` (runtime storage).
-    fn on_initialize_idle() -> Weight {
-        Weight::from_parts(540_000, 20).saturating_add(T::DbWeight::get().reads(2))
-    }
+	/// Reads: `Cdn::Nodes`, `Balances::Holds`, `System::Account`.
+	/// Writes: `Balances::Holds`, `System::Account`, `Cdn::Nodes`.
+	fn register_node() -> Weight {
+		Weight::from_parts(34_040_000, 7_800)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Reads: `Nodes`, `Rewards`, `CurrentCycle`, `NodeWork`, `Snapshots`, `System::Account`
+	/// (pallet account, reward pool, node), `Balances::Holds`.
+	/// Writes: `NodeWork`, `Rewards`, `Snapshots`, `System::Account` ×3, `Balances::Holds`,
+	/// `Nodes`.
+	fn unregister_node() -> Weight {
+		Weight::from_parts(79_460_000, 15_500)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(8))
+	}
+	/// Reads/writes: `Balances::Holds`, `System::Account`, `Cdn::Escrows`.
+	fn deposit() -> Weight {
+		Weight::from_parts(30_580_000, 7_700)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Reads/writes: `Cdn::Escrows`.
+	fn request_withdraw() -> Weight {
+		Weight::from_parts(5_360_000, 150)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Reads/writes: `Cdn::Escrows`, `Balances::Holds`, `System::Account`.
+	fn withdraw() -> Weight {
+		Weight::from_parts(27_040_000, 7_700)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Fixed reads: `Nodes`, `CurrentCycle`, `Rewards`, `NodeWork` ×2, `Snapshots`,
+	/// `System::BlockHash`, `Receipts`, `CurrentTotals`, `System::Account` (pallet account,
+	/// reward pool, treasury). Fixed writes: `NodeWork` ×3, `Rewards`, `Snapshots`,
+	/// `Receipts` ×2, `CurrentTotals`, `System::Account` ×3, `Rewards` (new participant).
+	/// Per ticket: reads `Nonces`, `Escrows`, `Balances::Holds`, `System::Account`, `Nodes`
+	/// (attestation signer); writes `Nonces`, `Escrows`, `Balances::Holds`,
+	/// `System::Account` (signer and destination).
+	fn submit_tickets(n: u32) -> Weight {
+		Weight::from_parts(61_260_000, 31_500)
+			.saturating_add(Weight::from_parts(197_320_000, 7_950).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(12))
+			.saturating_add(T::DbWeight::get().reads(5u64.saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(12))
+			.saturating_add(T::DbWeight::get().writes(5u64.saturating_mul(n.into())))
+	}
+	/// Reads: `Rewards`, `CurrentCycle`, `NodeWork`, `Snapshots`, `System::Account` ×3.
+	/// Writes: `NodeWork`, `Rewards` ×2, `Snapshots`, `System::Account` ×3.
+	fn claim() -> Weight {
+		Weight::from_parts(80_800_000, 11_300)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
+	/// Writes: `RetrievalShare`.
+	fn set_retrieval_share() -> Weight {
+		Weight::from_parts(6_520_000, 0).saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Reads: `CycleStart`, `CycleLength` (runtime storage), `CurrentCycle`, `CurrentTotals`,
+	/// `RetrievalShare`, `System::Account` ×2. Writes: `CurrentTotals`, `System::Account` ×2,
+	/// `Snapshots`, `CurrentCycle`, `CycleStart`.
+	fn on_initialize_close_cycle() -> Weight {
+		Weight::from_parts(44_880_000, 7_500)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	/// Reads: `CycleStart`, `CycleLength` (runtime storage).
+	fn on_initialize_idle() -> Weight {
+		Weight::from_parts(540_000, 20).saturating_add(T::DbWeight::get().reads(2))
+	}
 }
 
 /// No weights, for tests.
 impl WeightInfo for () {
-    fn register_node() -> Weight {
-        Weight::zero()
-    }
-    fn unregister_node() -> Weight {
-        Weight::zero()
-    }
-    fn deposit() -> Weight {
-        Weight::zero()
-    }
-    fn request_withdraw() -> Weight {
-        Weight::zero()
-    }
-    fn withdraw() -> Weight {
-        Weight::zero()
-    }
-    fn submit_tickets(_n: u32) -> Weight {
-        Weight::zero()
-    }
-    fn claim() -> Weight {
-        Weight::zero()
-    }
-    fn set_retrieval_share() -> Weight {
-        Weight::zero()
-    }
-    fn on_initialize_close_cycle() -> Weight {
-        Weight::zero()
-    }
-    fn on_initialize_idle() -> Weight {
-        Weight::zero()
-    }
+	fn register_node() -> Weight {
+		Weight::zero()
+	}
+	fn unregister_node() -> Weight {
+		Weight::zero()
+	}
+	fn deposit() -> Weight {
+		Weight::zero()
+	}
+	fn request_withdraw() -> Weight {
+		Weight::zero()
+	}
+	fn withdraw() -> Weight {
+		Weight::zero()
+	}
+	fn submit_tickets(_n: u32) -> Weight {
+		Weight::zero()
+	}
+	fn claim() -> Weight {
+		Weight::zero()
+	}
+	fn set_retrieval_share() -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize_close_cycle() -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize_idle() -> Weight {
+		Weight::zero()
+	}
 }

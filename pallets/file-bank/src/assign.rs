@@ -11,175 +11,172 @@ use sp_runtime::traits::Saturating;
 const RANDOM_SUBJECT: &[u8] = b"cess/file-bank/assign";
 
 impl<T: Config> Pallet<T> {
-    /// The on-chain randomness assignments of this block derive from.
-    pub(crate) fn random_seed() -> [u8; 32] {
-        let (random, _) = T::Randomness::random(RANDOM_SUBJECT);
-        sp_io::hashing::blake2_256(random.as_ref())
-    }
+	/// The on-chain randomness assignments of this block derive from.
+	pub(crate) fn random_seed() -> [u8; 32] {
+		let (random, _) = T::Randomness::random(RANDOM_SUBJECT);
+		sp_io::hashing::blake2_256(random.as_ref())
+	}
 
-    /// Total replica slots of a file.
-    pub(crate) fn slot_total(info: &FileInfoOf<T>) -> u32 {
-        (info.roots.len() as u32).saturating_mul(u32::from(info.redundancy))
-    }
+	/// Total replica slots of a file.
+	pub(crate) fn slot_total(info: &FileInfoOf<T>) -> u32 {
+		(info.roots.len() as u32).saturating_mul(u32::from(info.redundancy))
+	}
 
-    /// Whether `miner` can take one more replica: `Positive`, below `MaxFragmentsPerMiner`
-    /// (confirmed + pending), and `service + (pending + 1) × FragmentSize ≤ declared`. Idle
-    /// space does not count against it: fillers give way to service fragments (the miner
-    /// releases fillers before confirming if needed).
-    pub(crate) fn can_take_fragment(miner: &T::AccountId) -> bool {
-        let Some(spaces) = T::Miners::spaces(miner) else {
-            return false;
-        };
-        if spaces.state != MinerState::Positive {
-            return false;
-        }
-        let pending = MinerPending::<T>::get(miner);
-        let count = MinerFragmentCount::<T>::get(miner);
-        if count.saturating_add(pending) >= T::MaxFragmentsPerMiner::get() {
-            return false;
-        }
-        let reserved = u64::from(pending.saturating_add(1)).saturating_mul(T::FragmentSize::get());
-        spaces.service.saturating_add(reserved) <= spaces.declared
-    }
+	/// Whether `miner` can take one more replica: `Positive`, below `MaxFragmentsPerMiner`
+	/// (confirmed + pending), and `service + (pending + 1) × FragmentSize ≤ declared`. Idle
+	/// space does not count against it: fillers give way to service fragments (the miner
+	/// releases fillers before confirming if needed).
+	pub(crate) fn can_take_fragment(miner: &T::AccountId) -> bool {
+		let Some(spaces) = T::Miners::spaces(miner) else {
+			return false;
+		};
+		if spaces.state != MinerState::Positive {
+			return false;
+		}
+		let pending = MinerPending::<T>::get(miner);
+		let count = MinerFragmentCount::<T>::get(miner);
+		if count.saturating_add(pending) >= T::MaxFragmentsPerMiner::get() {
+			return false;
+		}
+		let reserved = u64::from(pending.saturating_add(1)).saturating_mul(T::FragmentSize::get());
+		spaces.service.saturating_add(reserved) <= spaces.declared
+	}
 
-    /// Draws an eligible miner for `slot`, not in `exclude`: probes up to
-    /// `MaxSelectionAttempts` candidates in list order from a random start derived from
-    /// `random` and the slot (and the pending-queue position, so a retry draws anew).
-    pub(crate) fn select_miner(
-        random: &[u8; 32],
-        slot: &SlotRef,
-        exclude: &[T::AccountId],
-    ) -> Option<T::AccountId> {
-        let n = T::Miners::candidate_count();
-        if n == 0 {
-            return None;
-        }
-        let pick = sp_io::hashing::blake2_256(&(random, slot, PendingTail::<T>::get()).encode());
-        let mut start_bytes = [0u8; 8];
-        start_bytes.copy_from_slice(pick.get(..8)?);
-        let start = u64::from_le_bytes(start_bytes) % u64::from(n);
-        let tries = n.min(T::MaxSelectionAttempts::get());
-        for i in 0..u64::from(tries) {
-            let index = (start.saturating_add(i) % u64::from(n)) as u32;
-            let Some(miner) = T::Miners::candidate(index) else {
-                continue;
-            };
-            if exclude.contains(&miner) {
-                continue;
-            }
-            if Self::can_take_fragment(&miner) {
-                return Some(miner);
-            }
-        }
-        None
-    }
+	/// Draws an eligible miner for `slot`, not in `exclude`: probes up to
+	/// `MaxSelectionAttempts` candidates in list order from a random start derived from
+	/// `random` and the slot (and the pending-queue position, so a retry draws anew).
+	pub(crate) fn select_miner(
+		random: &[u8; 32],
+		slot: &SlotRef,
+		exclude: &[T::AccountId],
+	) -> Option<T::AccountId> {
+		let n = T::Miners::candidate_count();
+		if n == 0 {
+			return None;
+		}
+		let pick = sp_io::hashing::blake2_256(&(random, slot, PendingTail::<T>::get()).encode());
+		let mut start_bytes = [0u8; 8];
+		start_bytes.copy_from_slice(pick.get(..8)?);
+		let start = u64::from_le_bytes(start_bytes) % u64::from(n);
+		let tries = n.min(T::MaxSelectionAttempts::get());
+		for i in 0..u64::from(tries) {
+			let index = (start.saturating_add(i) % u64::from(n)) as u32;
+			let Some(miner) = T::Miners::candidate(index) else {
+				continue;
+			};
+			if exclude.contains(&miner) {
+				continue;
+			}
+			if Self::can_take_fragment(&miner) {
+				return Some(miner);
+			}
+		}
+		None
+	}
 
-    /// Makes `slot` pending on `miner` (or on nobody) with a fresh deadline, watched by a new
-    /// deadline-queue entry. Returns the deadline.
-    pub(crate) fn assign(
-        slot: &SlotRef,
-        miner: Option<T::AccountId>,
-    ) -> frame_system::pallet_prelude::BlockNumberFor<T> {
-        let deadline =
-            frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentTimeout::get());
-        let seq = PendingTail::<T>::get();
-        PendingQueue::<T>::insert(seq, slot);
-        PendingTail::<T>::put(seq.saturating_add(1));
-        if let Some(m) = &miner {
-            MinerPending::<T>::mutate(m, |p| *p = p.saturating_add(1));
-        }
-        Slots::<T>::insert(
-            slot.file,
-            (slot.fragment, slot.replica),
-            Slot {
-                miner,
-                status: SlotStatus::Pending { deadline, seq },
-            },
-        );
-        deadline
-    }
+	/// Makes `slot` pending on `miner` (or on nobody) with a fresh deadline, watched by a new
+	/// deadline-queue entry. Returns the deadline.
+	pub(crate) fn assign(
+		slot: &SlotRef,
+		miner: Option<T::AccountId>,
+	) -> frame_system::pallet_prelude::BlockNumberFor<T> {
+		let deadline =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentTimeout::get());
+		let seq = PendingTail::<T>::get();
+		PendingQueue::<T>::insert(seq, slot);
+		PendingTail::<T>::put(seq.saturating_add(1));
+		if let Some(m) = &miner {
+			MinerPending::<T>::mutate(m, |p| *p = p.saturating_add(1));
+		}
+		Slots::<T>::insert(
+			slot.file,
+			(slot.fragment, slot.replica),
+			Slot { miner, status: SlotStatus::Pending { deadline, seq } },
+		);
+		deadline
+	}
 
-    /// One pending replica less for `miner`.
-    pub(crate) fn dec_pending(miner: &T::AccountId) {
-        MinerPending::<T>::mutate_exists(miner, |p| {
-            let left = p.unwrap_or_default().saturating_sub(1);
-            *p = (left > 0).then_some(left);
-        });
-    }
+	/// One pending replica less for `miner`.
+	pub(crate) fn dec_pending(miner: &T::AccountId) {
+		MinerPending::<T>::mutate_exists(miner, |p| {
+			let left = p.unwrap_or_default().saturating_sub(1);
+			*p = (left > 0).then_some(left);
+		});
+	}
 
-    /// Miners holding (or assigned) the other replicas of `slot`'s fragment.
-    pub(crate) fn replica_holders(slot: &SlotRef, redundancy: u8) -> alloc::vec::Vec<T::AccountId> {
-        (0..redundancy)
-            .filter(|r| *r != slot.replica)
-            .filter_map(|r| Slots::<T>::get(slot.file, (slot.fragment, r)).and_then(|s| s.miner))
-            .collect()
-    }
+	/// Miners holding (or assigned) the other replicas of `slot`'s fragment.
+	pub(crate) fn replica_holders(slot: &SlotRef, redundancy: u8) -> alloc::vec::Vec<T::AccountId> {
+		(0..redundancy)
+			.filter(|r| *r != slot.replica)
+			.filter_map(|r| Slots::<T>::get(slot.file, (slot.fragment, r)).and_then(|s| s.miner))
+			.collect()
+	}
 
-    /// Moves `slot` (whose current miner is `from`, already released) to a newly drawn miner
-    /// other than `from` and the holders of the other replicas; `None` if nobody is eligible
-    /// now (retried at the next deadline). Emits `FragmentReassigned`.
-    pub(crate) fn reassign(
-        random: &[u8; 32],
-        slot: &SlotRef,
-        redundancy: u8,
-        from: Option<T::AccountId>,
-    ) {
-        let mut exclude = Self::replica_holders(slot, redundancy);
-        if let Some(f) = &from {
-            exclude.push(f.clone());
-        }
-        let to = Self::select_miner(random, slot, &exclude);
-        Self::assign(slot, to.clone());
-        Self::deposit_event(Event::FragmentReassigned {
-            file: slot.file,
-            fragment: slot.fragment,
-            replica: slot.replica,
-            from,
-            to,
-        });
-    }
+	/// Moves `slot` (whose current miner is `from`, already released) to a newly drawn miner
+	/// other than `from` and the holders of the other replicas; `None` if nobody is eligible
+	/// now (retried at the next deadline). Emits `FragmentReassigned`.
+	pub(crate) fn reassign(
+		random: &[u8; 32],
+		slot: &SlotRef,
+		redundancy: u8,
+		from: Option<T::AccountId>,
+	) {
+		let mut exclude = Self::replica_holders(slot, redundancy);
+		if let Some(f) = &from {
+			exclude.push(f.clone());
+		}
+		let to = Self::select_miner(random, slot, &exclude);
+		Self::assign(slot, to.clone());
+		Self::deposit_event(Event::FragmentReassigned {
+			file: slot.file,
+			fragment: slot.fragment,
+			replica: slot.replica,
+			from,
+			to,
+		});
+	}
 
-    /// Removes fragment `index` from `miner`'s list, moving the last fragment into its place
-    /// (and updating that fragment's slot), and releases its service space.
-    pub(crate) fn remove_miner_fragment(miner: &T::AccountId, index: u32) {
-        let count = MinerFragmentCount::<T>::get(miner);
-        let last = count.saturating_sub(1);
-        if index != last {
-            if let Some(moved) = MinerFragments::<T>::take(miner, last) {
-                Slots::<T>::mutate(moved.file, (moved.fragment, moved.replica), |s| {
-                    if let Some(s) = s {
-                        s.status = SlotStatus::Confirmed { index };
-                    }
-                });
-                MinerFragments::<T>::insert(miner, index, moved);
-            }
-        } else {
-            MinerFragments::<T>::remove(miner, last);
-        }
-        if last == 0 {
-            MinerFragmentCount::<T>::remove(miner);
-        } else {
-            MinerFragmentCount::<T>::insert(miner, last);
-        }
-        T::Miners::remove_service_space(miner, T::FragmentSize::get());
-    }
+	/// Removes fragment `index` from `miner`'s list, moving the last fragment into its place
+	/// (and updating that fragment's slot), and releases its service space.
+	pub(crate) fn remove_miner_fragment(miner: &T::AccountId, index: u32) {
+		let count = MinerFragmentCount::<T>::get(miner);
+		let last = count.saturating_sub(1);
+		if index != last {
+			if let Some(moved) = MinerFragments::<T>::take(miner, last) {
+				Slots::<T>::mutate(moved.file, (moved.fragment, moved.replica), |s| {
+					if let Some(s) = s {
+						s.status = SlotStatus::Confirmed { index };
+					}
+				});
+				MinerFragments::<T>::insert(miner, index, moved);
+			}
+		} else {
+			MinerFragments::<T>::remove(miner, last);
+		}
+		if last == 0 {
+			MinerFragmentCount::<T>::remove(miner);
+		} else {
+			MinerFragmentCount::<T>::insert(miner, last);
+		}
+		T::Miners::remove_service_space(miner, T::FragmentSize::get());
+	}
 
-    /// Releases whatever a slot holds on its miner (a confirmed fragment or a pending
-    /// reservation).
-    pub(crate) fn release_slot(slot: &SlotOf<T>) {
-        let Some(miner) = &slot.miner else {
-            return;
-        };
-        match slot.status {
-            SlotStatus::Confirmed { index } => Self::remove_miner_fragment(miner, index),
-            SlotStatus::Pending { .. } => Self::dec_pending(miner),
-        }
-    }
+	/// Releases whatever a slot holds on its miner (a confirmed fragment or a pending
+	/// reservation).
+	pub(crate) fn release_slot(slot: &SlotOf<T>) {
+		let Some(miner) = &slot.miner else {
+			return;
+		};
+		match slot.status {
+			SlotStatus::Confirmed { index } => Self::remove_miner_fragment(miner, index),
+			SlotStatus::Pending { .. } => Self::dec_pending(miner),
+		}
+	}
 
-    /// Appends a background task.
-    pub(crate) fn push_task(task: Job<T::AccountId>) {
-        let seq = TaskTail::<T>::get();
-        Tasks::<T>::insert(seq, task);
-        TaskTail::<T>::put(seq.saturating_add(1));
-    }
+	/// Appends a background task.
+	pub(crate) fn push_task(task: Job<T::AccountId>) {
+		let seq = TaskTail::<T>::get();
+		Tasks::<T>::insert(seq, task);
+		TaskTail::<T>::put(seq.saturating_add(1));
+	}
 }

@@ -18,351 +18,339 @@ use super::*;
 use crate::{market::EXPIRY_SLACK, Pallet as FileBank};
 use frame_benchmarking::v2::*;
 use frame_support::{
-    traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
-    BoundedVec,
+	traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
+	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_storage_miner::StorageMinerInterface;
 use sp_runtime::traits::{Bounded, One, Saturating};
 
 fn big<T: Config>() -> BalanceOf<T> {
-    BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32)
+	BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32)
 }
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
-    let who: T::AccountId = account(name, index, 0);
-    T::Currency::set_balance(&who, big::<T>());
-    who
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, big::<T>());
+	who
 }
 
 fn hash(n: u32) -> FileHash {
-    FileHash::from(sp_io::hashing::blake2_256(&n.to_le_bytes()))
+	FileHash::from(sp_io::hashing::blake2_256(&n.to_le_bytes()))
 }
 
 fn roots<T: Config>(f: u32) -> Result<RootsOf<T>, BenchmarkError> {
-    BoundedVec::try_from(
-        (0..f)
-            .map(|i| sp_io::hashing::blake2_256(&i.to_le_bytes()))
-            .collect::<alloc::vec::Vec<_>>(),
-    )
-    .map_err(|_| BenchmarkError::Stop("roots"))
+	BoundedVec::try_from(
+		(0..f)
+			.map(|i| sp_io::hashing::blake2_256(&i.to_le_bytes()))
+			.collect::<alloc::vec::Vec<_>>(),
+	)
+	.map_err(|_| BenchmarkError::Stop("roots"))
 }
 
 /// A lease big enough for anything the benchmarks declare.
 fn lease<T: Config>(who: &T::AccountId) -> Result<(), BenchmarkError> {
-    SpacePrice::<T>::put(BalanceOf::<T>::from(1u32));
-    FileBank::<T>::do_buy_space(who.clone(), 1 << 20, 100)?;
-    Ok(())
+	SpacePrice::<T>::put(BalanceOf::<T>::from(1u32));
+	FileBank::<T>::do_buy_space(who.clone(), 1 << 20, 100)?;
+	Ok(())
 }
 
 /// Fills the expiry lists of `EXPIRY_SLACK − 1` blocks from `from` with dummy accounts.
 fn fill_expiries<T: Config>(from: BlockNumberFor<T>) -> Result<(), BenchmarkError> {
-    let mut block = from;
-    for b in 0..EXPIRY_SLACK.saturating_sub(1) {
-        let list: alloc::vec::Vec<T::AccountId> = (0..T::MaxExpiriesPerBlock::get())
-            .map(|i| account("filler", b.saturating_mul(1_000).saturating_add(i), 0))
-            .collect();
-        let list = BoundedVec::try_from(list).map_err(|_| BenchmarkError::Stop("expiries"))?;
-        LeaseExpiries::<T>::insert(block, list);
-        block = block.saturating_add(One::one());
-    }
-    Ok(())
+	let mut block = from;
+	for b in 0..EXPIRY_SLACK.saturating_sub(1) {
+		let list: alloc::vec::Vec<T::AccountId> = (0..T::MaxExpiriesPerBlock::get())
+			.map(|i| account("filler", b.saturating_mul(1_000).saturating_add(i), 0))
+			.collect();
+		let list = BoundedVec::try_from(list).map_err(|_| BenchmarkError::Stop("expiries"))?;
+		LeaseExpiries::<T>::insert(block, list);
+		block = block.saturating_add(One::one());
+	}
+	Ok(())
 }
 
 /// `eligible` Positive miners, plus full ones up to `MaxSelectionAttempts` candidates.
 fn miners<T: Config>(eligible: u32) -> Result<alloc::vec::Vec<T::AccountId>, BenchmarkError> {
-    let total = T::MaxSelectionAttempts::get().max(eligible);
-    let mut good = alloc::vec::Vec::new();
-    for i in 0..total {
-        let who: T::AccountId = account("miner", i, 0);
-        T::Miners::benchmark_positive_miner(&who, 1024)?;
-        if i < total.saturating_sub(eligible) {
-            MinerFragmentCount::<T>::insert(&who, T::MaxFragmentsPerMiner::get());
-        } else {
-            good.push(who);
-        }
-    }
-    Ok(good)
+	let total = T::MaxSelectionAttempts::get().max(eligible);
+	let mut good = alloc::vec::Vec::new();
+	for i in 0..total {
+		let who: T::AccountId = account("miner", i, 0);
+		T::Miners::benchmark_positive_miner(&who, 1024)?;
+		if i < total.saturating_sub(eligible) {
+			MinerFragmentCount::<T>::insert(&who, T::MaxFragmentsPerMiner::get());
+		} else {
+			good.push(who);
+		}
+	}
+	Ok(good)
 }
 
 #[benchmarks]
 mod benchmarks {
-    use super::*;
+	use super::*;
 
-    #[benchmark]
-    fn set_price() -> Result<(), BenchmarkError> {
-        let origin =
-            T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-        let price = BalanceOf::<T>::from(42u32);
+	#[benchmark]
+	fn set_price() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let price = BalanceOf::<T>::from(42u32);
 
-        #[extrinsic_call]
-        _(origin as T::RuntimeOrigin, price);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, price);
 
-        assert_eq!(SpacePrice::<T>::get(), price);
-        Ok(())
-    }
+		assert_eq!(SpacePrice::<T>::get(), price);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn buy_space() -> Result<(), BenchmarkError> {
-        let who = funded::<T>("user", 0);
-        let now = frame_system::Pallet::<T>::block_number();
-        fill_expiries::<T>(now.saturating_add(FileBank::<T>::blocks_per_day()))?;
+	#[benchmark]
+	fn buy_space() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("user", 0);
+		let now = frame_system::Pallet::<T>::block_number();
+		fill_expiries::<T>(now.saturating_add(FileBank::<T>::blocks_per_day()))?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), 1024, 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 1024, 1);
 
-        assert!(Leases::<T>::contains_key(&who));
-        Ok(())
-    }
+		assert!(Leases::<T>::contains_key(&who));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn expand_space() -> Result<(), BenchmarkError> {
-        let who = funded::<T>("user", 0);
-        lease::<T>(&who)?;
+	#[benchmark]
+	fn expand_space() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), 1024);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 1024);
 
-        Ok(())
-    }
+		Ok(())
+	}
 
-    #[benchmark]
-    fn renew_space() -> Result<(), BenchmarkError> {
-        let who = funded::<T>("user", 0);
-        let now = frame_system::Pallet::<T>::block_number();
-        let day = FileBank::<T>::blocks_per_day();
-        // The current end's list is full (the lease is its last entry).
-        fill_expiries::<T>(now.saturating_add(day))?;
-        LeaseExpiries::<T>::mutate(now.saturating_add(day), |l| {
-            l.pop();
-        });
-        FileBank::<T>::do_buy_space(who.clone(), 1024, 1)?;
-        let end = now.saturating_add(day).saturating_add(day);
-        fill_expiries::<T>(end)?;
+	#[benchmark]
+	fn renew_space() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("user", 0);
+		let now = frame_system::Pallet::<T>::block_number();
+		let day = FileBank::<T>::blocks_per_day();
+		// The current end's list is full (the lease is its last entry).
+		fill_expiries::<T>(now.saturating_add(day))?;
+		LeaseExpiries::<T>::mutate(now.saturating_add(day), |l| {
+			l.pop();
+		});
+		FileBank::<T>::do_buy_space(who.clone(), 1024, 1)?;
+		let end = now.saturating_add(day).saturating_add(day);
+		fill_expiries::<T>(end)?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 1);
 
-        Ok(())
-    }
+		Ok(())
+	}
 
-    #[benchmark]
-    fn declare_file(
-        f: Linear<1, { T::MaxFragmentsPerFile::get() }>,
-        r: Linear<1, { T::MaxRedundancy::get() }>,
-    ) -> Result<(), BenchmarkError> {
-        miners::<T>(r)?;
-        let who = funded::<T>("user", 0);
-        lease::<T>(&who)?;
-        let size = u64::from(f).saturating_mul(T::FragmentSize::get());
-        let roots = roots::<T>(f)?;
+	#[benchmark]
+	fn declare_file(
+		f: Linear<1, { T::MaxFragmentsPerFile::get() }>,
+		r: Linear<1, { T::MaxRedundancy::get() }>,
+	) -> Result<(), BenchmarkError> {
+		miners::<T>(r)?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		let size = u64::from(f).saturating_mul(T::FragmentSize::get());
+		let roots = roots::<T>(f)?;
 
-        #[extrinsic_call]
-        _(
-            RawOrigin::Signed(who.clone()),
-            hash(0),
-            size,
-            roots,
-            r as u8,
-        );
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), hash(0), size, roots, r as u8);
 
-        assert!(Files::<T>::contains_key(hash(0)));
-        Ok(())
-    }
+		assert!(Files::<T>::contains_key(hash(0)));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn confirm_fragment() -> Result<(), BenchmarkError> {
-        let good = miners::<T>(1)?;
-        let miner = good.first().cloned().ok_or(BenchmarkError::Stop("miner"))?;
-        let who = funded::<T>("user", 0);
-        lease::<T>(&who)?;
-        FileBank::<T>::do_declare_file(who, hash(0), T::FragmentSize::get(), roots::<T>(1)?, 1)?;
+	#[benchmark]
+	fn confirm_fragment() -> Result<(), BenchmarkError> {
+		let good = miners::<T>(1)?;
+		let miner = good.first().cloned().ok_or(BenchmarkError::Stop("miner"))?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		FileBank::<T>::do_declare_file(who, hash(0), T::FragmentSize::get(), roots::<T>(1)?, 1)?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(miner), hash(0), 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner), hash(0), 0, 0);
 
-        assert_eq!(
-            Files::<T>::get(hash(0)).map(|f| f.state),
-            Some(FileState::Stored)
-        );
-        Ok(())
-    }
+		assert_eq!(Files::<T>::get(hash(0)).map(|f| f.state), Some(FileState::Stored));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn delete_file() -> Result<(), BenchmarkError> {
-        miners::<T>(1)?;
-        let who = funded::<T>("user", 0);
-        lease::<T>(&who)?;
-        let max = T::MaxFilesPerUser::get();
-        for i in 0..max {
-            FileBank::<T>::do_declare_file(
-                who.clone(),
-                hash(i),
-                T::FragmentSize::get(),
-                roots::<T>(1)?,
-                1,
-            )?;
-        }
-        let last = hash(max.saturating_sub(1));
+	#[benchmark]
+	fn delete_file() -> Result<(), BenchmarkError> {
+		miners::<T>(1)?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		let max = T::MaxFilesPerUser::get();
+		for i in 0..max {
+			FileBank::<T>::do_declare_file(
+				who.clone(),
+				hash(i),
+				T::FragmentSize::get(),
+				roots::<T>(1)?,
+				1,
+			)?;
+		}
+		let last = hash(max.saturating_sub(1));
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), last);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), last);
 
-        assert_eq!(
-            Files::<T>::get(last).map(|f| f.state),
-            Some(FileState::Deleting)
-        );
-        Ok(())
-    }
+		assert_eq!(Files::<T>::get(last).map(|f| f.state), Some(FileState::Deleting));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn on_initialize_expiries(
-        e: Linear<0, { T::MaxExpiriesPerBlock::get() }>,
-    ) -> Result<(), BenchmarkError> {
-        let now = frame_system::Pallet::<T>::block_number();
-        let end = now.saturating_add(FileBank::<T>::blocks_per_day());
-        for i in 0..e {
-            let who = funded::<T>("user", i);
-            FileBank::<T>::do_buy_space(who, 1, 1)?;
-        }
-        frame_system::Pallet::<T>::set_block_number(end);
-        // No background step may run: measure the expiries alone.
-        let tail = TaskTail::<T>::get();
+	#[benchmark]
+	fn on_initialize_expiries(
+		e: Linear<0, { T::MaxExpiriesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let end = now.saturating_add(FileBank::<T>::blocks_per_day());
+		for i in 0..e {
+			let who = funded::<T>("user", i);
+			FileBank::<T>::do_buy_space(who, 1, 1)?;
+		}
+		frame_system::Pallet::<T>::set_block_number(end);
+		// No background step may run: measure the expiries alone.
+		let tail = TaskTail::<T>::get();
 
-        #[block]
-        {
-            FileBank::<T>::expire_leases(end);
-        }
+		#[block]
+		{
+			FileBank::<T>::expire_leases(end);
+		}
 
-        assert_eq!(TaskTail::<T>::get(), tail.saturating_add(u64::from(e)));
-        Ok(())
-    }
+		assert_eq!(TaskTail::<T>::get(), tail.saturating_add(u64::from(e)));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn on_initialize_steps(n: Linear<0, { T::MaxHookWork::get() }>) -> Result<(), BenchmarkError> {
-        // One file of n single-replica fragments, all due, all candidates then full.
-        let good = miners::<T>(1)?;
-        let who = funded::<T>("user", 0);
-        lease::<T>(&who)?;
-        if n > 0 {
-            FileBank::<T>::do_declare_file(
-                who,
-                hash(0),
-                u64::from(n).saturating_mul(T::FragmentSize::get()),
-                roots::<T>(n)?,
-                1,
-            )?;
-        }
-        for m in good.iter() {
-            MinerFragmentCount::<T>::insert(m, T::MaxFragmentsPerMiner::get());
-        }
-        let due =
-            frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentTimeout::get());
-        frame_system::Pallet::<T>::set_block_number(due);
-        let head = PendingHead::<T>::get();
+	#[benchmark]
+	fn on_initialize_steps(n: Linear<0, { T::MaxHookWork::get() }>) -> Result<(), BenchmarkError> {
+		// One file of n single-replica fragments, all due, all candidates then full.
+		let good = miners::<T>(1)?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		if n > 0 {
+			FileBank::<T>::do_declare_file(
+				who,
+				hash(0),
+				u64::from(n).saturating_mul(T::FragmentSize::get()),
+				roots::<T>(n)?,
+				1,
+			)?;
+		}
+		for m in good.iter() {
+			MinerFragmentCount::<T>::insert(m, T::MaxFragmentsPerMiner::get());
+		}
+		let due =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentTimeout::get());
+		frame_system::Pallet::<T>::set_block_number(due);
+		let head = PendingHead::<T>::get();
 
-        #[block]
-        {
-            FileBank::<T>::on_initialize(due);
-        }
+		#[block]
+		{
+			FileBank::<T>::on_initialize(due);
+		}
 
-        assert_eq!(PendingHead::<T>::get(), head.saturating_add(u64::from(n)));
-        Ok(())
-    }
+		assert_eq!(PendingHead::<T>::get(), head.saturating_add(u64::from(n)));
+		Ok(())
+	}
 
-    impl_benchmark_test_suite!(FileBank, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(FileBank, crate::mock::new_test_ext(), crate::mock::Test);
 
-    /// Native timing of every benchmark (the node's benchmark CLI is not available):
-    ///
-    /// ```text
-    /// cargo test --release -p pallet-file-bank --features runtime-benchmarks -- \
-    ///     --ignored measure_weights --nocapture
-    /// ```
-    ///
-    /// Each benchmark's setup runs in a fresh mock externality, then only the extrinsic (or
-    /// `#[block]`) is timed through the benchmark's `Recording` hooks; the median of
-    /// `REPEATS` runs is printed in nanoseconds.
-    #[cfg(test)]
-    mod measure {
-        use super::*;
-        use crate::mock::{new_test_ext, Test};
-        use std::time::{Duration, Instant};
+	/// Native timing of every benchmark (the node's benchmark CLI is not available):
+	///
+	/// ```text
+	/// cargo test --release -p pallet-file-bank --features runtime-benchmarks -- \
+	///     --ignored measure_weights --nocapture
+	/// ```
+	///
+	/// Each benchmark's setup runs in a fresh mock externality, then only the extrinsic (or
+	/// `#[block]`) is timed through the benchmark's `Recording` hooks; the median of
+	/// `REPEATS` runs is printed in nanoseconds.
+	#[cfg(test)]
+	mod measure {
+		use super::*;
+		use crate::mock::{new_test_ext, Test};
+		use std::time::{Duration, Instant};
 
-        const REPEATS: usize = 15;
+		const REPEATS: usize = 15;
 
-        #[derive(Default)]
-        struct Timer {
-            started: Option<Instant>,
-            elapsed: Duration,
-        }
+		#[derive(Default)]
+		struct Timer {
+			started: Option<Instant>,
+			elapsed: Duration,
+		}
 
-        impl frame_benchmarking::Recording for Timer {
-            fn start(&mut self) {
-                self.started = Some(Instant::now());
-            }
-            fn stop(&mut self) {
-                if let Some(s) = self.started.take() {
-                    self.elapsed = s.elapsed();
-                }
-            }
-        }
+		impl frame_benchmarking::Recording for Timer {
+			fn start(&mut self) {
+				self.started = Some(Instant::now());
+			}
+			fn stop(&mut self) {
+				if let Some(s) = self.started.take() {
+					self.elapsed = s.elapsed();
+				}
+			}
+		}
 
-        fn median_ns(bench: &SelectedBenchmark, components: &[(BenchmarkParameter, u32)]) -> u128 {
-            let mut samples: Vec<u128> = (0..REPEATS)
-                .map(|_| {
-                    new_test_ext().execute_with(|| {
-                        let mut timer = Timer::default();
-                        <SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
-                            bench, &mut timer, components, true,
-                        )
-                        .expect("benchmark runs");
-                        timer.elapsed.as_nanos()
-                    })
-                })
-                .collect();
-            samples.sort_unstable();
-            samples[REPEATS / 2]
-        }
+		fn median_ns(bench: &SelectedBenchmark, components: &[(BenchmarkParameter, u32)]) -> u128 {
+			let mut samples: Vec<u128> = (0..REPEATS)
+				.map(|_| {
+					new_test_ext().execute_with(|| {
+						let mut timer = Timer::default();
+						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
+							bench, &mut timer, components, true,
+						)
+						.expect("benchmark runs");
+						timer.elapsed.as_nanos()
+					})
+				})
+				.collect();
+			samples.sort_unstable();
+			samples[REPEATS / 2]
+		}
 
-        #[test]
-        #[ignore = "timing run; see the module docs"]
-        fn measure_weights() {
-            let fixed: [(&str, SelectedBenchmark); 6] = [
-                ("set_price", SelectedBenchmark::set_price),
-                ("buy_space", SelectedBenchmark::buy_space),
-                ("expand_space", SelectedBenchmark::expand_space),
-                ("renew_space", SelectedBenchmark::renew_space),
-                ("confirm_fragment", SelectedBenchmark::confirm_fragment),
-                ("delete_file", SelectedBenchmark::delete_file),
-            ];
-            for (name, bench) in fixed.iter() {
-                println!("{name}: {} ns", median_ns(bench, &[]));
-            }
-            let max_f = <Test as Config>::MaxFragmentsPerFile::get();
-            let max_r = <Test as Config>::MaxRedundancy::get();
-            for (f, r) in [(1, 1), (max_f, 1), (1, max_r), (max_f, max_r)] {
-                let t = median_ns(
-                    &SelectedBenchmark::declare_file,
-                    &[(BenchmarkParameter::f, f), (BenchmarkParameter::r, r)],
-                );
-                println!("declare_file(f = {f}, r = {r}): {t} ns");
-            }
-            let max_e = <Test as Config>::MaxExpiriesPerBlock::get();
-            for e in [0, max_e] {
-                let t = median_ns(
-                    &SelectedBenchmark::on_initialize_expiries,
-                    &[(BenchmarkParameter::e, e)],
-                );
-                println!("on_initialize_expiries(e = {e}): {t} ns");
-            }
-            let max_n = <Test as Config>::MaxHookWork::get();
-            for n in [0, max_n] {
-                let t = median_ns(
-                    &SelectedBenchmark::on_initialize_steps,
-                    &[(BenchmarkParameter::n, n)],
-                );
-                println!("on_initialize_steps(n = {n}): {t} ns");
-            }
-        }
-    }
+		#[test]
+		#[ignore = "timing run; see the module docs"]
+		fn measure_weights() {
+			let fixed: [(&str, SelectedBenchmark); 6] = [
+				("set_price", SelectedBenchmark::set_price),
+				("buy_space", SelectedBenchmark::buy_space),
+				("expand_space", SelectedBenchmark::expand_space),
+				("renew_space", SelectedBenchmark::renew_space),
+				("confirm_fragment", SelectedBenchmark::confirm_fragment),
+				("delete_file", SelectedBenchmark::delete_file),
+			];
+			for (name, bench) in fixed.iter() {
+				println!("{name}: {} ns", median_ns(bench, &[]));
+			}
+			let max_f = <Test as Config>::MaxFragmentsPerFile::get();
+			let max_r = <Test as Config>::MaxRedundancy::get();
+			for (f, r) in [(1, 1), (max_f, 1), (1, max_r), (max_f, max_r)] {
+				let t = median_ns(
+					&SelectedBenchmark::declare_file,
+					&[(BenchmarkParameter::f, f), (BenchmarkParameter::r, r)],
+				);
+				println!("declare_file(f = {f}, r = {r}): {t} ns");
+			}
+			let max_e = <Test as Config>::MaxExpiriesPerBlock::get();
+			for e in [0, max_e] {
+				let t = median_ns(
+					&SelectedBenchmark::on_initialize_expiries,
+					&[(BenchmarkParameter::e, e)],
+				);
+				println!("on_initialize_expiries(e = {e}): {t} ns");
+			}
+			let max_n = <Test as Config>::MaxHookWork::get();
+			for n in [0, max_n] {
+				let t = median_ns(
+					&SelectedBenchmark::on_initialize_steps,
+					&[(BenchmarkParameter::n, n)],
+				);
+				println!("on_initialize_steps(n = {n}): {t} ns");
+			}
+		}
+	}
 }

@@ -8,223 +8,210 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_storage_miner::{MinerState, OnMinerLeave, ServiceFragments, StorageMinerInterface};
 
 impl<T: Config> Pallet<T> {
-    /// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
-    /// at most `MaxHookWork` steps: first due deadlines, then tasks in FIFO order.
-    pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
-        let expired = Self::expire_leases(now);
-        let max = T::MaxHookWork::get();
-        let mut random = None;
-        let mut steps: u32 = 0;
-        while steps < max && Self::step_pending(now, &mut random) {
-            steps = steps.saturating_add(1);
-        }
-        while steps < max && Self::step_task(&mut random) {
-            steps = steps.saturating_add(1);
-        }
-        T::WeightInfo::on_initialize_expiries(expired).saturating_add(
-            T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
-        )
-    }
+	/// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
+	/// at most `MaxHookWork` steps: first due deadlines, then tasks in FIFO order.
+	pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
+		let expired = Self::expire_leases(now);
+		let max = T::MaxHookWork::get();
+		let mut random = None;
+		let mut steps: u32 = 0;
+		while steps < max && Self::step_pending(now, &mut random) {
+			steps = steps.saturating_add(1);
+		}
+		while steps < max && Self::step_task(&mut random) {
+			steps = steps.saturating_add(1);
+		}
+		T::WeightInfo::on_initialize_expiries(expired).saturating_add(
+			T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
+		)
+	}
 
-    /// Marks the leases ending at `now` as expiring and queues the deletion of their files.
-    pub(crate) fn expire_leases(now: BlockNumberFor<T>) -> u32 {
-        let list = LeaseExpiries::<T>::take(now);
-        for owner in list.iter() {
-            let started = Leases::<T>::mutate(owner, |lease| match lease {
-                Some(l) if !l.expiring && l.expires_at <= now => {
-                    l.expiring = true;
-                    true
-                }
-                _ => false,
-            });
-            if started {
-                Self::push_task(Job::ExpireLease {
-                    owner: owner.clone(),
-                });
-                Self::deposit_event(Event::LeaseExpired { who: owner.clone() });
-            }
-        }
-        list.len() as u32
-    }
+	/// Marks the leases ending at `now` as expiring and queues the deletion of their files.
+	pub(crate) fn expire_leases(now: BlockNumberFor<T>) -> u32 {
+		let list = LeaseExpiries::<T>::take(now);
+		for owner in list.iter() {
+			let started = Leases::<T>::mutate(owner, |lease| match lease {
+				Some(l) if !l.expiring && l.expires_at <= now => {
+					l.expiring = true;
+					true
+				}
+				_ => false,
+			});
+			if started {
+				Self::push_task(Job::ExpireLease { owner: owner.clone() });
+				Self::deposit_event(Event::LeaseExpired { who: owner.clone() });
+			}
+		}
+		list.len() as u32
+	}
 
-    fn pop_pending(head: u64) {
-        PendingQueue::<T>::remove(head);
-        PendingHead::<T>::put(head.saturating_add(1));
-    }
+	fn pop_pending(head: u64) {
+		PendingQueue::<T>::remove(head);
+		PendingHead::<T>::put(head.saturating_add(1));
+	}
 
-    /// One step of the deadline queue; `false` if there is nothing due.
-    fn step_pending(now: BlockNumberFor<T>, random: &mut Option<[u8; 32]>) -> bool {
-        let head = PendingHead::<T>::get();
-        if head >= PendingTail::<T>::get() {
-            return false;
-        }
-        let Some(slot_ref) = PendingQueue::<T>::get(head) else {
-            Self::pop_pending(head);
-            return true;
-        };
-        let key = (slot_ref.fragment, slot_ref.replica);
-        let live = Slots::<T>::get(slot_ref.file, key).and_then(|slot| match slot.status {
-            SlotStatus::Pending { deadline, seq } if seq == head => Some((slot, deadline)),
-            _ => None,
-        });
-        let Some((slot, deadline)) = live else {
-            // Confirmed, deleted or re-queued meanwhile: a stale entry.
-            Self::pop_pending(head);
-            return true;
-        };
-        if deadline > now {
-            return false;
-        }
-        Self::pop_pending(head);
-        match Files::<T>::get(slot_ref.file) {
-            Some(info) if info.state != FileState::Deleting => {
-                if let Some(m) = &slot.miner {
-                    Self::dec_pending(m);
-                }
-                let random = random.get_or_insert_with(Self::random_seed);
-                Self::reassign(random, &slot_ref, info.redundancy, slot.miner);
-            }
-            // A deleting file's slots are released by its deletion task.
-            _ => {}
-        }
-        true
-    }
+	/// One step of the deadline queue; `false` if there is nothing due.
+	fn step_pending(now: BlockNumberFor<T>, random: &mut Option<[u8; 32]>) -> bool {
+		let head = PendingHead::<T>::get();
+		if head >= PendingTail::<T>::get() {
+			return false;
+		}
+		let Some(slot_ref) = PendingQueue::<T>::get(head) else {
+			Self::pop_pending(head);
+			return true;
+		};
+		let key = (slot_ref.fragment, slot_ref.replica);
+		let live = Slots::<T>::get(slot_ref.file, key).and_then(|slot| match slot.status {
+			SlotStatus::Pending { deadline, seq } if seq == head => Some((slot, deadline)),
+			_ => None,
+		});
+		let Some((slot, deadline)) = live else {
+			// Confirmed, deleted or re-queued meanwhile: a stale entry.
+			Self::pop_pending(head);
+			return true;
+		};
+		if deadline > now {
+			return false;
+		}
+		Self::pop_pending(head);
+		match Files::<T>::get(slot_ref.file) {
+			Some(info) if info.state != FileState::Deleting => {
+				if let Some(m) = &slot.miner {
+					Self::dec_pending(m);
+				}
+				let random = random.get_or_insert_with(Self::random_seed);
+				Self::reassign(random, &slot_ref, info.redundancy, slot.miner);
+			}
+			// A deleting file's slots are released by its deletion task.
+			_ => {}
+		}
+		true
+	}
 
-    fn pop_task(head: u64) {
-        Tasks::<T>::remove(head);
-        TaskHead::<T>::put(head.saturating_add(1));
-    }
+	fn pop_task(head: u64) {
+		Tasks::<T>::remove(head);
+		TaskHead::<T>::put(head.saturating_add(1));
+	}
 
-    /// One step of the task queue; `false` if it is empty.
-    fn step_task(random: &mut Option<[u8; 32]>) -> bool {
-        let head = TaskHead::<T>::get();
-        if head >= TaskTail::<T>::get() {
-            return false;
-        }
-        let Some(task) = Tasks::<T>::get(head) else {
-            Self::pop_task(head);
-            return true;
-        };
-        match task {
-            Job::DeleteFile { file, next } => Self::step_delete(head, file, next),
-            Job::Evacuate { miner } => Self::step_evacuate(head, miner, random),
-            Job::ExpireLease { owner } => Self::step_expire(head, owner),
-        }
-        true
-    }
+	/// One step of the task queue; `false` if it is empty.
+	fn step_task(random: &mut Option<[u8; 32]>) -> bool {
+		let head = TaskHead::<T>::get();
+		if head >= TaskTail::<T>::get() {
+			return false;
+		}
+		let Some(task) = Tasks::<T>::get(head) else {
+			Self::pop_task(head);
+			return true;
+		};
+		match task {
+			Job::DeleteFile { file, next } => Self::step_delete(head, file, next),
+			Job::Evacuate { miner } => Self::step_evacuate(head, miner, random),
+			Job::ExpireLease { owner } => Self::step_expire(head, owner),
+		}
+		true
+	}
 
-    /// Releases slot `next` of a deleted file, or removes the file once all are released.
-    fn step_delete(head: u64, file: FileHash, next: u32) {
-        let Some(info) = Files::<T>::get(file) else {
-            Self::pop_task(head);
-            return;
-        };
-        if next >= Self::slot_total(&info) {
-            Files::<T>::remove(file);
-            Self::pop_task(head);
-            Self::deposit_event(Event::FileDeleted { file });
-            return;
-        }
-        let redundancy = u32::from(info.redundancy.max(1));
-        let key = (next / redundancy, (next % redundancy) as u8);
-        if let Some(slot) = Slots::<T>::take(file, key) {
-            Self::release_slot(&slot);
-        }
-        Tasks::<T>::insert(
-            head,
-            Job::DeleteFile {
-                file,
-                next: next.saturating_add(1),
-            },
-        );
-    }
+	/// Releases slot `next` of a deleted file, or removes the file once all are released.
+	fn step_delete(head: u64, file: FileHash, next: u32) {
+		let Some(info) = Files::<T>::get(file) else {
+			Self::pop_task(head);
+			return;
+		};
+		if next >= Self::slot_total(&info) {
+			Files::<T>::remove(file);
+			Self::pop_task(head);
+			Self::deposit_event(Event::FileDeleted { file });
+			return;
+		}
+		let redundancy = u32::from(info.redundancy.max(1));
+		let key = (next / redundancy, (next % redundancy) as u8);
+		if let Some(slot) = Slots::<T>::take(file, key) {
+			Self::release_slot(&slot);
+		}
+		Tasks::<T>::insert(head, Job::DeleteFile { file, next: next.saturating_add(1) });
+	}
 
-    /// Moves the last fragment of a leaving miner to another miner, or finishes.
-    fn step_evacuate(head: u64, miner: T::AccountId, random: &mut Option<[u8; 32]>) {
-        // A stale task (the miner withdrew and registered again before the task ran) must not
-        // move the fragments of an active miner.
-        let leaving = matches!(
-            T::Miners::state(&miner),
-            Some(MinerState::Exiting | MinerState::Banned)
-        );
-        if !leaving {
-            Self::pop_task(head);
-            return;
-        }
-        let count = MinerFragmentCount::<T>::get(&miner);
-        if count == 0 {
-            Self::pop_task(head);
-            Self::deposit_event(Event::MinerEvacuated { miner });
-            return;
-        }
-        let index = count.saturating_sub(1);
-        let fragment = MinerFragments::<T>::get(&miner, index);
-        Self::remove_miner_fragment(&miner, index);
-        let Some(fragment) = fragment else {
-            return;
-        };
-        let slot_ref = SlotRef {
-            file: fragment.file,
-            fragment: fragment.fragment,
-            replica: fragment.replica,
-        };
-        let Some(mut info) = Files::<T>::get(fragment.file) else {
-            return;
-        };
-        if info.state == FileState::Deleting {
-            // Already released here; the deletion task will find nothing to do.
-            Slots::<T>::remove(fragment.file, (fragment.fragment, fragment.replica));
-            return;
-        }
-        info.confirmed = info.confirmed.saturating_sub(1);
-        info.state = FileState::Pending;
-        let redundancy = info.redundancy;
-        Files::<T>::insert(fragment.file, info);
-        let random = random.get_or_insert_with(Self::random_seed);
-        Self::reassign(random, &slot_ref, redundancy, Some(miner));
-    }
+	/// Moves the last fragment of a leaving miner to another miner, or finishes.
+	fn step_evacuate(head: u64, miner: T::AccountId, random: &mut Option<[u8; 32]>) {
+		// A stale task (the miner withdrew and registered again before the task ran) must not
+		// move the fragments of an active miner.
+		let leaving =
+			matches!(T::Miners::state(&miner), Some(MinerState::Exiting | MinerState::Banned));
+		if !leaving {
+			Self::pop_task(head);
+			return;
+		}
+		let count = MinerFragmentCount::<T>::get(&miner);
+		if count == 0 {
+			Self::pop_task(head);
+			Self::deposit_event(Event::MinerEvacuated { miner });
+			return;
+		}
+		let index = count.saturating_sub(1);
+		let fragment = MinerFragments::<T>::get(&miner, index);
+		Self::remove_miner_fragment(&miner, index);
+		let Some(fragment) = fragment else {
+			return;
+		};
+		let slot_ref =
+			SlotRef { file: fragment.file, fragment: fragment.fragment, replica: fragment.replica };
+		let Some(mut info) = Files::<T>::get(fragment.file) else {
+			return;
+		};
+		if info.state == FileState::Deleting {
+			// Already released here; the deletion task will find nothing to do.
+			Slots::<T>::remove(fragment.file, (fragment.fragment, fragment.replica));
+			return;
+		}
+		info.confirmed = info.confirmed.saturating_sub(1);
+		info.state = FileState::Pending;
+		let redundancy = info.redundancy;
+		Files::<T>::insert(fragment.file, info);
+		let random = random.get_or_insert_with(Self::random_seed);
+		Self::reassign(random, &slot_ref, redundancy, Some(miner));
+	}
 
-    /// Starts deleting one more file of an expired lease, or removes the lease when none is
-    /// left.
-    fn step_expire(head: u64, owner: T::AccountId) {
-        let mut files = UserFiles::<T>::get(&owner);
-        match files.pop() {
-            Some(file) => {
-                if files.is_empty() {
-                    UserFiles::<T>::remove(&owner);
-                } else {
-                    UserFiles::<T>::insert(&owner, files);
-                }
-                if let Some(info) = Files::<T>::get(file) {
-                    if info.state != FileState::Deleting {
-                        Self::start_deletion(file, info);
-                    }
-                }
-            }
-            None => {
-                Leases::<T>::remove(&owner);
-                Self::pop_task(head);
-                Self::deposit_event(Event::LeaseRemoved { who: owner });
-            }
-        }
-    }
+	/// Starts deleting one more file of an expired lease, or removes the lease when none is
+	/// left.
+	fn step_expire(head: u64, owner: T::AccountId) {
+		let mut files = UserFiles::<T>::get(&owner);
+		match files.pop() {
+			Some(file) => {
+				if files.is_empty() {
+					UserFiles::<T>::remove(&owner);
+				} else {
+					UserFiles::<T>::insert(&owner, files);
+				}
+				if let Some(info) = Files::<T>::get(file) {
+					if info.state != FileState::Deleting {
+						Self::start_deletion(file, info);
+					}
+				}
+			}
+			None => {
+				Leases::<T>::remove(&owner);
+				Self::pop_task(head);
+				Self::deposit_event(Event::LeaseRemoved { who: owner });
+			}
+		}
+	}
 }
 
 /// A miner that exits or is banned has its fragments moved to other miners in the background.
 impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
-    fn on_miner_leave(who: &T::AccountId) {
-        Self::push_task(Job::Evacuate { miner: who.clone() });
-    }
+	fn on_miner_leave(who: &T::AccountId) {
+		Self::push_task(Job::Evacuate { miner: who.clone() });
+	}
 }
 
 /// The audit reads each miner's confirmed fragments here.
 impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
-    fn fragment_count(miner: &T::AccountId) -> u64 {
-        u64::from(MinerFragmentCount::<T>::get(miner))
-    }
+	fn fragment_count(miner: &T::AccountId) -> u64 {
+		u64::from(MinerFragmentCount::<T>::get(miner))
+	}
 
-    fn fragment_root(miner: &T::AccountId, index: u64) -> Option<cess_storage_proof::Hash> {
-        let index = u32::try_from(index).ok()?;
-        MinerFragments::<T>::get(miner, index).map(|f| f.root)
-    }
+	fn fragment_root(miner: &T::AccountId, index: u64) -> Option<cess_storage_proof::Hash> {
+		let index = u32::try_from(index).ok()?;
+		MinerFragments::<T>::get(miner, index).map(|f| f.root)
+	}
 }

@@ -8,125 +8,115 @@ use pallet_storage_miner::StorageMinerInterface;
 use sp_runtime::TryRuntimeError;
 
 impl<T: Config> Pallet<T> {
-    /// Checks, by iterating all records (never called from runtime logic):
-    ///
-    /// - a live file has exactly its `fragments × redundancy` slots, `confirmed` counts its
-    ///   confirmed slots, and it is `Stored` exactly when all are confirmed;
-    /// - a confirmed slot is the entry its index names in its miner's fragment list, and
-    ///   every miner's list is dense (`0..count`) and names confirmed slots;
-    /// - each miner's service space (in the storage-miner pallet) is its fragment count ×
-    ///   `FragmentSize`, and its pending count is its number of pending slots;
-    /// - a lease's `used` is the stored space of its owner's live files and fits its space; a
-    ///   running lease is in the expiry list of its end block;
-    /// - queue heads never pass their tails.
-    pub fn do_try_state() -> Result<(), TryRuntimeError> {
-        let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-        let mut used: BTreeMap<T::AccountId, u64> = BTreeMap::new();
-        for (file, info) in Files::<T>::iter() {
-            let mut slots: u32 = 0;
-            let mut confirmed: u32 = 0;
-            for (_, slot) in Slots::<T>::iter_prefix(file) {
-                slots = slots.saturating_add(1);
-                match (&slot.status, &slot.miner) {
-                    (SlotStatus::Confirmed { .. }, _) => confirmed = confirmed.saturating_add(1),
-                    (SlotStatus::Pending { .. }, Some(m)) => {
-                        let p = pending.entry(m.clone()).or_default();
-                        *p = p.saturating_add(1);
-                    }
-                    _ => {}
-                }
-            }
-            if info.state == FileState::Deleting {
-                continue;
-            }
-            let total = Self::slot_total(&info);
-            ensure!(slots == total, "file-bank: live file lacks slots");
-            ensure!(confirmed == info.confirmed, "file-bank: confirmed count");
-            ensure!(
-                (info.state == FileState::Stored) == (confirmed == total),
-                "file-bank: Stored state differs from confirmations"
-            );
-            let u = used.entry(info.owner.clone()).or_default();
-            *u = u.saturating_add(info.stored_space);
-            ensure!(
-                UserFiles::<T>::get(&info.owner).contains(&file),
-                "file-bank: live file not in its owner's list"
-            );
-        }
-        for (file, (fragment, replica), slot) in Slots::<T>::iter() {
-            ensure!(
-                Files::<T>::contains_key(file),
-                "file-bank: slot of unknown file"
-            );
-            if let SlotStatus::Confirmed { index } = slot.status {
-                let miner = slot
-                    .miner
-                    .ok_or("file-bank: confirmed slot without miner")?;
-                let entry = MinerFragments::<T>::get(&miner, index)
-                    .ok_or("file-bank: confirmed slot missing from miner list")?;
-                ensure!(
-                    entry.file == file && entry.fragment == fragment && entry.replica == replica,
-                    "file-bank: miner list entry names another slot"
-                );
-            }
-        }
-        for (miner, count) in MinerFragmentCount::<T>::iter() {
-            ensure!(count > 0, "file-bank: zero count stored");
-            ensure!(
-                count <= T::MaxFragmentsPerMiner::get(),
-                "file-bank: miner list above MaxFragmentsPerMiner"
-            );
-            let entries = MinerFragments::<T>::iter_prefix(&miner).count() as u32;
-            ensure!(entries == count, "file-bank: miner list not dense");
-            ensure!(
-                MinerFragments::<T>::iter_key_prefix(&miner).all(|i| i < count),
-                "file-bank: miner list index out of range"
-            );
-            let service = T::Miners::spaces(&miner)
-                .map(|s| s.service)
-                .unwrap_or_default();
-            ensure!(
-                service == u64::from(count).saturating_mul(T::FragmentSize::get()),
-                "file-bank: service space differs from fragment count"
-            );
-        }
-        ensure!(
-            MinerFragments::<T>::iter_keys()
-                .all(|(m, _)| MinerFragmentCount::<T>::contains_key(&m)),
-            "file-bank: fragments of a miner without count"
-        );
-        for (miner, count) in MinerPending::<T>::iter() {
-            ensure!(
-                pending.remove(&miner) == Some(count),
-                "file-bank: pending count differs from pending slots"
-            );
-        }
-        ensure!(pending.is_empty(), "file-bank: pending slots not counted");
-        for (who, lease) in Leases::<T>::iter() {
-            ensure!(
-                lease.used == used.remove(&who).unwrap_or_default(),
-                "file-bank: lease used differs from its files"
-            );
-            ensure!(
-                lease.used <= u64::from(lease.space_gib).saturating_mul(GIB),
-                "file-bank: lease over its space"
-            );
-            if !lease.expiring {
-                ensure!(
-                    LeaseExpiries::<T>::get(lease.expires_at).contains(&who),
-                    "file-bank: running lease not scheduled"
-                );
-            }
-        }
-        ensure!(
-            used.values().all(|u| *u == 0),
-            "file-bank: files without a lease"
-        );
-        ensure!(
-            PendingHead::<T>::get() <= PendingTail::<T>::get()
-                && TaskHead::<T>::get() <= TaskTail::<T>::get(),
-            "file-bank: queue head past tail"
-        );
-        Ok(())
-    }
+	/// Checks, by iterating all records (never called from runtime logic):
+	///
+	/// - a live file has exactly its `fragments × redundancy` slots, `confirmed` counts its
+	///   confirmed slots, and it is `Stored` exactly when all are confirmed;
+	/// - a confirmed slot is the entry its index names in its miner's fragment list, and
+	///   every miner's list is dense (`0..count`) and names confirmed slots;
+	/// - each miner's service space (in the storage-miner pallet) is its fragment count ×
+	///   `FragmentSize`, and its pending count is its number of pending slots;
+	/// - a lease's `used` is the stored space of its owner's live files and fits its space; a
+	///   running lease is in the expiry list of its end block;
+	/// - queue heads never pass their tails.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut used: BTreeMap<T::AccountId, u64> = BTreeMap::new();
+		for (file, info) in Files::<T>::iter() {
+			let mut slots: u32 = 0;
+			let mut confirmed: u32 = 0;
+			for (_, slot) in Slots::<T>::iter_prefix(file) {
+				slots = slots.saturating_add(1);
+				match (&slot.status, &slot.miner) {
+					(SlotStatus::Confirmed { .. }, _) => confirmed = confirmed.saturating_add(1),
+					(SlotStatus::Pending { .. }, Some(m)) => {
+						let p = pending.entry(m.clone()).or_default();
+						*p = p.saturating_add(1);
+					}
+					_ => {}
+				}
+			}
+			if info.state == FileState::Deleting {
+				continue;
+			}
+			let total = Self::slot_total(&info);
+			ensure!(slots == total, "file-bank: live file lacks slots");
+			ensure!(confirmed == info.confirmed, "file-bank: confirmed count");
+			ensure!(
+				(info.state == FileState::Stored) == (confirmed == total),
+				"file-bank: Stored state differs from confirmations"
+			);
+			let u = used.entry(info.owner.clone()).or_default();
+			*u = u.saturating_add(info.stored_space);
+			ensure!(
+				UserFiles::<T>::get(&info.owner).contains(&file),
+				"file-bank: live file not in its owner's list"
+			);
+		}
+		for (file, (fragment, replica), slot) in Slots::<T>::iter() {
+			ensure!(Files::<T>::contains_key(file), "file-bank: slot of unknown file");
+			if let SlotStatus::Confirmed { index } = slot.status {
+				let miner = slot.miner.ok_or("file-bank: confirmed slot without miner")?;
+				let entry = MinerFragments::<T>::get(&miner, index)
+					.ok_or("file-bank: confirmed slot missing from miner list")?;
+				ensure!(
+					entry.file == file && entry.fragment == fragment && entry.replica == replica,
+					"file-bank: miner list entry names another slot"
+				);
+			}
+		}
+		for (miner, count) in MinerFragmentCount::<T>::iter() {
+			ensure!(count > 0, "file-bank: zero count stored");
+			ensure!(
+				count <= T::MaxFragmentsPerMiner::get(),
+				"file-bank: miner list above MaxFragmentsPerMiner"
+			);
+			let entries = MinerFragments::<T>::iter_prefix(&miner).count() as u32;
+			ensure!(entries == count, "file-bank: miner list not dense");
+			ensure!(
+				MinerFragments::<T>::iter_key_prefix(&miner).all(|i| i < count),
+				"file-bank: miner list index out of range"
+			);
+			let service = T::Miners::spaces(&miner).map(|s| s.service).unwrap_or_default();
+			ensure!(
+				service == u64::from(count).saturating_mul(T::FragmentSize::get()),
+				"file-bank: service space differs from fragment count"
+			);
+		}
+		ensure!(
+			MinerFragments::<T>::iter_keys()
+				.all(|(m, _)| MinerFragmentCount::<T>::contains_key(&m)),
+			"file-bank: fragments of a miner without count"
+		);
+		for (miner, count) in MinerPending::<T>::iter() {
+			ensure!(
+				pending.remove(&miner) == Some(count),
+				"file-bank: pending count differs from pending slots"
+			);
+		}
+		ensure!(pending.is_empty(), "file-bank: pending slots not counted");
+		for (who, lease) in Leases::<T>::iter() {
+			ensure!(
+				lease.used == used.remove(&who).unwrap_or_default(),
+				"file-bank: lease used differs from its files"
+			);
+			ensure!(
+				lease.used <= u64::from(lease.space_gib).saturating_mul(GIB),
+				"file-bank: lease over its space"
+			);
+			if !lease.expiring {
+				ensure!(
+					LeaseExpiries::<T>::get(lease.expires_at).contains(&who),
+					"file-bank: running lease not scheduled"
+				);
+			}
+		}
+		ensure!(used.values().all(|u| *u == 0), "file-bank: files without a lease");
+		ensure!(
+			PendingHead::<T>::get() <= PendingTail::<T>::get()
+				&& TaskHead::<T>::get() <= TaskTail::<T>::get(),
+			"file-bank: queue head past tail"
+		);
+		Ok(())
+	}
 }

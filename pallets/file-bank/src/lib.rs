@@ -26,47 +26,17 @@ extern crate alloc;
 
 pub use pallet::*;
 
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod assign;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod hooks;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod invariants;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod market;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod runtime_api;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod types;
 pub mod weights;
 
@@ -84,18 +54,18 @@ use frame_support::traits::fungible;
 
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =
-    <<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// A file's record as this runtime stores it.
 pub type FileInfoOf<T> = FileInfo<
-    <T as frame_system::Config>::AccountId,
-    frame_system::pallet_prelude::BlockNumberFor<T>,
-    <T as Config>::MaxFragmentsPerFile,
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxFragmentsPerFile,
 >;
 
 /// A slot as this runtime stores it.
 pub type SlotOf<T> =
-    Slot<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
+	Slot<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
 
 /// A lease as this runtime stores it.
 pub type LeaseOf<T> = Lease<frame_system::pallet_prelude::BlockNumberFor<T>>;
@@ -105,429 +75,418 @@ pub type RootsOf<T> = frame_support::BoundedVec<FragmentRoot, <T as Config>::Max
 
 /// The runtime API's file placement for this runtime.
 pub type FilePlacementOf<T> = FilePlacement<
-    <T as frame_system::Config>::AccountId,
-    frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
 
 #[frame_support::pallet]
 pub mod pallet {
-    use super::*;
-    use frame_support::{
-        pallet_prelude::*,
-        traits::{fungible::Mutate, Randomness},
-    };
-    use frame_system::pallet_prelude::*;
-    use pallet_storage_miner::StorageMinerInterface;
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungible::Mutate, Randomness},
+	};
+	use frame_system::pallet_prelude::*;
+	use pallet_storage_miner::StorageMinerInterface;
 
-    #[pallet::pallet]
-    pub struct Pallet<T>(_);
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
 
-    /// Configuration.
-    #[pallet::config]
-    pub trait Config: frame_system::Config {
-        /// The native currency (space payments).
-        type Currency: Mutate<Self::AccountId>;
+	/// Configuration.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The native currency (space payments).
+		type Currency: Mutate<Self::AccountId>;
 
-        /// The storage miners: states, spaces, the candidate list; service space is added and
-        /// removed through it (`pallet_storage_miner::Pallet` in the runtime).
-        type Miners: StorageMinerInterface<Self::AccountId>;
+		/// The storage miners: states, spaces, the candidate list; service space is added and
+		/// removed through it (`pallet_storage_miner::Pallet` in the runtime).
+		type Miners: StorageMinerInterface<Self::AccountId>;
 
-        /// On-chain randomness for assignments (BABE's in the runtime).
-        type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+		/// On-chain randomness for assignments (BABE's in the runtime).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
 
-        /// The storage-miner reward pool: receives every space payment.
-        type RewardPool: Get<Self::AccountId>;
+		/// The storage-miner reward pool: receives every space payment.
+		type RewardPool: Get<Self::AccountId>;
 
-        /// Origin that sets the space price (root or governance).
-        type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Origin that sets the space price (root or governance).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-        /// Price per GiB per day until governance sets one.
-        #[pallet::constant]
-        type DefaultPricePerGibDay: Get<BalanceOf<Self>>;
+		/// Price per GiB per day until governance sets one.
+		#[pallet::constant]
+		type DefaultPricePerGibDay: Get<BalanceOf<Self>>;
 
-        /// Bytes per fragment; must equal the storage-proof `Params::fragment_size` (8 MiB).
-        #[pallet::constant]
-        type FragmentSize: Get<u64>;
+		/// Bytes per fragment; must equal the storage-proof `Params::fragment_size` (8 MiB).
+		#[pallet::constant]
+		type FragmentSize: Get<u64>;
 
-        /// Blocks per day of a lease (the genesis-fixed "block day"; 0 is treated as 1).
-        type BlocksPerDay: Get<BlockNumberFor<Self>>;
+		/// Blocks per day of a lease (the genesis-fixed "block day"; 0 is treated as 1).
+		type BlocksPerDay: Get<BlockNumberFor<Self>>;
 
-        /// Blocks an assigned miner has to confirm its fragment before it goes to another
-        /// miner.
-        #[pallet::constant]
-        type AssignmentTimeout: Get<BlockNumberFor<Self>>;
+		/// Blocks an assigned miner has to confirm its fragment before it goes to another
+		/// miner.
+		#[pallet::constant]
+		type AssignmentTimeout: Get<BlockNumberFor<Self>>;
 
-        /// Most fragments in one file.
-        #[pallet::constant]
-        type MaxFragmentsPerFile: Get<u32>;
+		/// Most fragments in one file.
+		#[pallet::constant]
+		type MaxFragmentsPerFile: Get<u32>;
 
-        /// Most replicas per fragment (≤ 255).
-        #[pallet::constant]
-        type MaxRedundancy: Get<u32>;
+		/// Most replicas per fragment (≤ 255).
+		#[pallet::constant]
+		type MaxRedundancy: Get<u32>;
 
-        /// Most confirmed plus pending fragments per miner: bounds a miner's fragment list
-        /// and the work of moving it.
-        #[pallet::constant]
-        type MaxFragmentsPerMiner: Get<u32>;
+		/// Most confirmed plus pending fragments per miner: bounds a miner's fragment list
+		/// and the work of moving it.
+		#[pallet::constant]
+		type MaxFragmentsPerMiner: Get<u32>;
 
-        /// Most files per user (bounds the per-user file list).
-        #[pallet::constant]
-        type MaxFilesPerUser: Get<u32>;
+		/// Most files per user (bounds the per-user file list).
+		#[pallet::constant]
+		type MaxFilesPerUser: Get<u32>;
 
-        /// Most leases ending in the same block; a lease whose block is full ends in the next
-        /// block with room (at most 16 blocks later).
-        #[pallet::constant]
-        type MaxExpiriesPerBlock: Get<u32>;
+		/// Most leases ending in the same block; a lease whose block is full ends in the next
+		/// block with room (at most 16 blocks later).
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
 
-        /// Miners probed per replica when assigning (from a random start in the candidate
-        /// list); with fewer candidates every one is probed.
-        #[pallet::constant]
-        type MaxSelectionAttempts: Get<u32>;
+		/// Miners probed per replica when assigning (from a random start in the candidate
+		/// list); with fewer candidates every one is probed.
+		#[pallet::constant]
+		type MaxSelectionAttempts: Get<u32>;
 
-        /// Background steps per block (deadline reassignments, slot releases, fragment moves,
-        /// file expiries). Must be ≥ 1.
-        #[pallet::constant]
-        type MaxHookWork: Get<u32>;
+		/// Background steps per block (deadline reassignments, slot releases, fragment moves,
+		/// file expiries). Must be ≥ 1.
+		#[pallet::constant]
+		type MaxHookWork: Get<u32>;
 
-        /// Weights of the calls, from the benchmarks.
-        type WeightInfo: WeightInfo;
-    }
+		/// Weights of the calls, from the benchmarks.
+		type WeightInfo: WeightInfo;
+	}
 
-    /// Default of [`SpacePrice`]: the runtime's configured value.
-    #[pallet::type_value]
-    pub fn DefaultPrice<T: Config>() -> BalanceOf<T> {
-        T::DefaultPricePerGibDay::get()
-    }
+	/// Default of [`SpacePrice`]: the runtime's configured value.
+	#[pallet::type_value]
+	pub fn DefaultPrice<T: Config>() -> BalanceOf<T> {
+		T::DefaultPricePerGibDay::get()
+	}
 
-    /// Price of 1 GiB for 1 day.
-    #[pallet::storage]
-    pub type SpacePrice<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery, DefaultPrice<T>>;
+	/// Price of 1 GiB for 1 day.
+	#[pallet::storage]
+	pub type SpacePrice<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery, DefaultPrice<T>>;
 
-    /// Users' leases.
-    #[pallet::storage]
-    pub type Leases<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, LeaseOf<T>>;
+	/// Users' leases.
+	#[pallet::storage]
+	pub type Leases<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, LeaseOf<T>>;
 
-    /// Leases ending in each block (processed by that block's `on_initialize`).
-    #[pallet::storage]
-    pub type LeaseExpiries<T: Config> = StorageMap<
-        _,
-        Twox64Concat,
-        BlockNumberFor<T>,
-        BoundedVec<T::AccountId, T::MaxExpiriesPerBlock>,
-        ValueQuery,
-    >;
+	/// Leases ending in each block (processed by that block's `on_initialize`).
+	#[pallet::storage]
+	pub type LeaseExpiries<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<T::AccountId, T::MaxExpiriesPerBlock>,
+		ValueQuery,
+	>;
 
-    /// Each user's live files.
-    #[pallet::storage]
-    pub type UserFiles<T: Config> = StorageMap<
-        _,
-        Blake2_128Concat,
-        T::AccountId,
-        BoundedVec<FileHash, T::MaxFilesPerUser>,
-        ValueQuery,
-    >;
+	/// Each user's live files.
+	#[pallet::storage]
+	pub type UserFiles<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<FileHash, T::MaxFilesPerUser>,
+		ValueQuery,
+	>;
 
-    /// Declared files.
-    #[pallet::storage]
-    pub type Files<T: Config> = StorageMap<_, Identity, FileHash, FileInfoOf<T>>;
+	/// Declared files.
+	#[pallet::storage]
+	pub type Files<T: Config> = StorageMap<_, Identity, FileHash, FileInfoOf<T>>;
 
-    /// Replica slots: `(file, (fragment, replica))`.
-    #[pallet::storage]
-    pub type Slots<T: Config> =
-        StorageDoubleMap<_, Identity, FileHash, Twox64Concat, (u32, u8), SlotOf<T>>;
+	/// Replica slots: `(file, (fragment, replica))`.
+	#[pallet::storage]
+	pub type Slots<T: Config> =
+		StorageDoubleMap<_, Identity, FileHash, Twox64Concat, (u32, u8), SlotOf<T>>;
 
-    /// Each miner's confirmed service fragments, numbered densely `0..MinerFragmentCount`.
-    #[pallet::storage]
-    pub type MinerFragments<T: Config> =
-        StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, FragmentRef>;
+	/// Each miner's confirmed service fragments, numbered densely `0..MinerFragmentCount`.
+	#[pallet::storage]
+	pub type MinerFragments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, FragmentRef>;
 
-    /// Number of entries of each miner in [`MinerFragments`].
-    #[pallet::storage]
-    pub type MinerFragmentCount<T: Config> =
-        StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	/// Number of entries of each miner in [`MinerFragments`].
+	#[pallet::storage]
+	pub type MinerFragmentCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-    /// Replicas assigned to each miner and not confirmed yet (reserve space on the miner).
-    #[pallet::storage]
-    pub type MinerPending<T: Config> =
-        StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	/// Replicas assigned to each miner and not confirmed yet (reserve space on the miner).
+	#[pallet::storage]
+	pub type MinerPending<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-    /// Deadline queue of pending slots, in deadline order (FIFO; entries of slots confirmed or
-    /// deleted meanwhile are dropped when reached).
-    #[pallet::storage]
-    pub type PendingQueue<T: Config> = StorageMap<_, Twox64Concat, u64, SlotRef>;
+	/// Deadline queue of pending slots, in deadline order (FIFO; entries of slots confirmed or
+	/// deleted meanwhile are dropped when reached).
+	#[pallet::storage]
+	pub type PendingQueue<T: Config> = StorageMap<_, Twox64Concat, u64, SlotRef>;
 
-    /// First live key of [`PendingQueue`].
-    #[pallet::storage]
-    pub type PendingHead<T> = StorageValue<_, u64, ValueQuery>;
+	/// First live key of [`PendingQueue`].
+	#[pallet::storage]
+	pub type PendingHead<T> = StorageValue<_, u64, ValueQuery>;
 
-    /// Next key of [`PendingQueue`].
-    #[pallet::storage]
-    pub type PendingTail<T> = StorageValue<_, u64, ValueQuery>;
+	/// Next key of [`PendingQueue`].
+	#[pallet::storage]
+	pub type PendingTail<T> = StorageValue<_, u64, ValueQuery>;
 
-    /// Background tasks (FIFO).
-    #[pallet::storage]
-    pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, u64, Job<T::AccountId>>;
+	/// Background tasks (FIFO).
+	#[pallet::storage]
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, u64, Job<T::AccountId>>;
 
-    /// First live key of [`Tasks`].
-    #[pallet::storage]
-    pub type TaskHead<T> = StorageValue<_, u64, ValueQuery>;
+	/// First live key of [`Tasks`].
+	#[pallet::storage]
+	pub type TaskHead<T> = StorageValue<_, u64, ValueQuery>;
 
-    /// Next key of [`Tasks`].
-    #[pallet::storage]
-    pub type TaskTail<T> = StorageValue<_, u64, ValueQuery>;
+	/// Next key of [`Tasks`].
+	#[pallet::storage]
+	pub type TaskTail<T> = StorageValue<_, u64, ValueQuery>;
 
-    #[pallet::event]
-    #[pallet::generate_deposit(pub(super) fn deposit_event)]
-    pub enum Event<T: Config> {
-        /// Governance set the price of 1 GiB for 1 day.
-        PriceSet { price: BalanceOf<T> },
-        /// A user bought space; `paid` went to the reward pool.
-        SpaceBought {
-            who: T::AccountId,
-            gib: u32,
-            days: u32,
-            expires_at: BlockNumberFor<T>,
-            paid: BalanceOf<T>,
-        },
-        /// A user added space to its lease until its current end.
-        SpaceExpanded {
-            who: T::AccountId,
-            added_gib: u32,
-            space_gib: u32,
-            paid: BalanceOf<T>,
-        },
-        /// A user extended its lease.
-        SpaceRenewed {
-            who: T::AccountId,
-            days: u32,
-            expires_at: BlockNumberFor<T>,
-            paid: BalanceOf<T>,
-        },
-        /// A lease ended; its files are being deleted.
-        LeaseExpired { who: T::AccountId },
-        /// An ended lease's files are all deleted; the lease is gone.
-        LeaseRemoved { who: T::AccountId },
-        /// A file was declared and its replicas assigned.
-        FileDeclared {
-            file: FileHash,
-            owner: T::AccountId,
-            size: u64,
-            fragments: u32,
-            redundancy: u8,
-        },
-        /// A replica was assigned to `miner`, to be confirmed by `deadline`.
-        FragmentAssigned {
-            file: FileHash,
-            fragment: u32,
-            replica: u8,
-            miner: T::AccountId,
-            deadline: BlockNumberFor<T>,
-        },
-        /// A replica moved from `from` (timed out or leaving) to `to` (`None`: no eligible
-        /// miner now, retried after `AssignmentTimeout`).
-        FragmentReassigned {
-            file: FileHash,
-            fragment: u32,
-            replica: u8,
-            from: Option<T::AccountId>,
-            to: Option<T::AccountId>,
-        },
-        /// The miner confirmed its replica; it is its service fragment number `index`.
-        FragmentConfirmed {
-            file: FileHash,
-            fragment: u32,
-            replica: u8,
-            miner: T::AccountId,
-            index: u32,
-        },
-        /// Every replica of the file is confirmed.
-        FileStored { file: FileHash },
-        /// The file is being deleted (by its owner or lease expiry); its lease space is free.
-        FileDeletionStarted { file: FileHash, owner: T::AccountId },
-        /// All slots of the file are released and the file is gone.
-        FileDeleted { file: FileHash },
-        /// Every fragment of a leaving miner was moved to other miners.
-        MinerEvacuated { miner: T::AccountId },
-    }
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance set the price of 1 GiB for 1 day.
+		PriceSet { price: BalanceOf<T> },
+		/// A user bought space; `paid` went to the reward pool.
+		SpaceBought {
+			who: T::AccountId,
+			gib: u32,
+			days: u32,
+			expires_at: BlockNumberFor<T>,
+			paid: BalanceOf<T>,
+		},
+		/// A user added space to its lease until its current end.
+		SpaceExpanded { who: T::AccountId, added_gib: u32, space_gib: u32, paid: BalanceOf<T> },
+		/// A user extended its lease.
+		SpaceRenewed {
+			who: T::AccountId,
+			days: u32,
+			expires_at: BlockNumberFor<T>,
+			paid: BalanceOf<T>,
+		},
+		/// A lease ended; its files are being deleted.
+		LeaseExpired { who: T::AccountId },
+		/// An ended lease's files are all deleted; the lease is gone.
+		LeaseRemoved { who: T::AccountId },
+		/// A file was declared and its replicas assigned.
+		FileDeclared {
+			file: FileHash,
+			owner: T::AccountId,
+			size: u64,
+			fragments: u32,
+			redundancy: u8,
+		},
+		/// A replica was assigned to `miner`, to be confirmed by `deadline`.
+		FragmentAssigned {
+			file: FileHash,
+			fragment: u32,
+			replica: u8,
+			miner: T::AccountId,
+			deadline: BlockNumberFor<T>,
+		},
+		/// A replica moved from `from` (timed out or leaving) to `to` (`None`: no eligible
+		/// miner now, retried after `AssignmentTimeout`).
+		FragmentReassigned {
+			file: FileHash,
+			fragment: u32,
+			replica: u8,
+			from: Option<T::AccountId>,
+			to: Option<T::AccountId>,
+		},
+		/// The miner confirmed its replica; it is its service fragment number `index`.
+		FragmentConfirmed {
+			file: FileHash,
+			fragment: u32,
+			replica: u8,
+			miner: T::AccountId,
+			index: u32,
+		},
+		/// Every replica of the file is confirmed.
+		FileStored { file: FileHash },
+		/// The file is being deleted (by its owner or lease expiry); its lease space is free.
+		FileDeletionStarted { file: FileHash, owner: T::AccountId },
+		/// All slots of the file are released and the file is gone.
+		FileDeleted { file: FileHash },
+		/// Every fragment of a leaving miner was moved to other miners.
+		MinerEvacuated { miner: T::AccountId },
+	}
 
-    #[pallet::error]
-    pub enum Error<T> {
-        /// Space must be at least 1 GiB.
-        ZeroSpace,
-        /// A lease must last at least 1 day.
-        ZeroDays,
-        /// The user already has a lease: expand or renew it.
-        LeaseExists,
-        /// The user has no lease.
-        NoLease,
-        /// The lease has ended (its files are being deleted).
-        LeaseExpired,
-        /// Not enough free balance for the payment.
-        InsufficientBalance,
-        /// An arithmetic overflow (absurd size, price or duration).
-        Overflow,
-        /// No block within 16 blocks of the lease end has room for another expiry.
-        ExpiryQueueFull,
-        /// The file does not fit the lease's free space.
-        InsufficientLeaseSpace,
-        /// A file with this hash exists.
-        FileExists,
-        /// File size must be greater than zero.
-        EmptyFile,
-        /// The number of fragment roots is not `ceil(size / FragmentSize)`.
-        FragmentCountMismatch,
-        /// Redundancy must be between 1 and `MaxRedundancy`.
-        BadRedundancy,
-        /// The user has `MaxFilesPerUser` files.
-        TooManyFiles,
-        /// Not enough eligible miners (`Positive`, with free space, distinct per fragment).
-        NotEnoughMiners,
-        /// No such file.
-        FileNotFound,
-        /// Only the owner may delete the file.
-        NotFileOwner,
-        /// The file is being deleted.
-        FileBeingDeleted,
-        /// The file has no such fragment or replica.
-        SlotNotFound,
-        /// The replica is assigned to another miner (or to none).
-        NotAssignedToCaller,
-        /// The replica is already confirmed.
-        AlreadyConfirmed,
-        /// The caller is not a registered miner.
-        MinerNotRegistered,
-        /// The caller is not `Positive` (registered without space, exiting or banned).
-        MinerNotPositive,
-        /// The caller is `Frozen` and cannot accept fragments.
-        MinerFrozen,
-        /// The fragment fits the declared space only if the miner first commits a smaller
-        /// idle filler set (`storageMiner.commit_idle`).
-        ReleaseFillersFirst,
-        /// The fragment would exceed the miner's declared space.
-        ExceedsDeclaredSpace,
-        /// The miner holds `MaxFragmentsPerMiner` fragments.
-        MinerFragmentsFull,
-    }
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Space must be at least 1 GiB.
+		ZeroSpace,
+		/// A lease must last at least 1 day.
+		ZeroDays,
+		/// The user already has a lease: expand or renew it.
+		LeaseExists,
+		/// The user has no lease.
+		NoLease,
+		/// The lease has ended (its files are being deleted).
+		LeaseExpired,
+		/// Not enough free balance for the payment.
+		InsufficientBalance,
+		/// An arithmetic overflow (absurd size, price or duration).
+		Overflow,
+		/// No block within 16 blocks of the lease end has room for another expiry.
+		ExpiryQueueFull,
+		/// The file does not fit the lease's free space.
+		InsufficientLeaseSpace,
+		/// A file with this hash exists.
+		FileExists,
+		/// File size must be greater than zero.
+		EmptyFile,
+		/// The number of fragment roots is not `ceil(size / FragmentSize)`.
+		FragmentCountMismatch,
+		/// Redundancy must be between 1 and `MaxRedundancy`.
+		BadRedundancy,
+		/// The user has `MaxFilesPerUser` files.
+		TooManyFiles,
+		/// Not enough eligible miners (`Positive`, with free space, distinct per fragment).
+		NotEnoughMiners,
+		/// No such file.
+		FileNotFound,
+		/// Only the owner may delete the file.
+		NotFileOwner,
+		/// The file is being deleted.
+		FileBeingDeleted,
+		/// The file has no such fragment or replica.
+		SlotNotFound,
+		/// The replica is assigned to another miner (or to none).
+		NotAssignedToCaller,
+		/// The replica is already confirmed.
+		AlreadyConfirmed,
+		/// The caller is not a registered miner.
+		MinerNotRegistered,
+		/// The caller is not `Positive` (registered without space, exiting or banned).
+		MinerNotPositive,
+		/// The caller is `Frozen` and cannot accept fragments.
+		MinerFrozen,
+		/// The fragment fits the declared space only if the miner first commits a smaller
+		/// idle filler set (`storageMiner.commit_idle`).
+		ReleaseFillersFirst,
+		/// The fragment would exceed the miner's declared space.
+		ExceedsDeclaredSpace,
+		/// The miner holds `MaxFragmentsPerMiner` fragments.
+		MinerFragmentsFull,
+	}
 
-    #[pallet::hooks]
-    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-        /// Ends the leases due now, then spends at most `MaxHookWork` steps on deadline
-        /// reassignments and background tasks.
-        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-            Self::run_hook(now)
-        }
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Ends the leases due now, then spends at most `MaxHookWork` steps on deadline
+		/// reassignments and background tasks.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::run_hook(now)
+		}
 
-        fn integrity_test() {
-            assert!(
-                T::FragmentSize::get() > 0,
-                "file-bank: FragmentSize must be > 0"
-            );
-            assert!(
-                (1..=255).contains(&T::MaxRedundancy::get()),
-                "file-bank: MaxRedundancy must be 1..=255"
-            );
-            assert!(
-                T::MaxHookWork::get() > 0,
-                "file-bank: MaxHookWork must be > 0"
-            );
-            assert!(
-                T::MaxSelectionAttempts::get() > 0,
-                "file-bank: MaxSelectionAttempts must be > 0"
-            );
-            assert!(
-                T::MaxExpiriesPerBlock::get() > 0,
-                "file-bank: MaxExpiriesPerBlock must be > 0"
-            );
-        }
+		fn integrity_test() {
+			assert!(T::FragmentSize::get() > 0, "file-bank: FragmentSize must be > 0");
+			assert!(
+				(1..=255).contains(&T::MaxRedundancy::get()),
+				"file-bank: MaxRedundancy must be 1..=255"
+			);
+			assert!(T::MaxHookWork::get() > 0, "file-bank: MaxHookWork must be > 0");
+			assert!(
+				T::MaxSelectionAttempts::get() > 0,
+				"file-bank: MaxSelectionAttempts must be > 0"
+			);
+			assert!(
+				T::MaxExpiriesPerBlock::get() > 0,
+				"file-bank: MaxExpiriesPerBlock must be > 0"
+			);
+		}
 
-        #[cfg(feature = "try-runtime")]
-        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-            Self::do_try_state()
-        }
-    }
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
-    #[pallet::call]
-    impl<T: Config> Pallet<T> {
-        /// Sets the price of 1 GiB for 1 day (applies to later purchases).
-        #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::set_price())]
-        pub fn set_price(origin: OriginFor<T>, price: BalanceOf<T>) -> DispatchResult {
-            T::AdminOrigin::ensure_origin(origin)?;
-            SpacePrice::<T>::put(price);
-            Self::deposit_event(Event::PriceSet { price });
-            Ok(())
-        }
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Sets the price of 1 GiB for 1 day (applies to later purchases).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_price())]
+		pub fn set_price(origin: OriginFor<T>, price: BalanceOf<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			SpacePrice::<T>::put(price);
+			Self::deposit_event(Event::PriceSet { price });
+			Ok(())
+		}
 
-        /// Buys a lease of `gib` GiB for `days` days, paying `price × gib × days` into the
-        /// storage-miner reward pool.
-        #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::buy_space())]
-        pub fn buy_space(origin: OriginFor<T>, gib: u32, days: u32) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_buy_space(who, gib, days)
-        }
+		/// Buys a lease of `gib` GiB for `days` days, paying `price × gib × days` into the
+		/// storage-miner reward pool.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::buy_space())]
+		pub fn buy_space(origin: OriginFor<T>, gib: u32, days: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_buy_space(who, gib, days)
+		}
 
-        /// Adds `gib` GiB to the caller's lease until its current end, paying
-        /// `price × gib × days left` (a started day counts as a day).
-        #[pallet::call_index(2)]
-        #[pallet::weight(T::WeightInfo::expand_space())]
-        pub fn expand_space(origin: OriginFor<T>, gib: u32) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_expand_space(who, gib)
-        }
+		/// Adds `gib` GiB to the caller's lease until its current end, paying
+		/// `price × gib × days left` (a started day counts as a day).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::expand_space())]
+		pub fn expand_space(origin: OriginFor<T>, gib: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_expand_space(who, gib)
+		}
 
-        /// Extends the caller's lease by `days` days, paying `price × space × days`.
-        #[pallet::call_index(3)]
-        #[pallet::weight(T::WeightInfo::renew_space())]
-        pub fn renew_space(origin: OriginFor<T>, days: u32) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_renew_space(who, days)
-        }
+		/// Extends the caller's lease by `days` days, paying `price × space × days`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::renew_space())]
+		pub fn renew_space(origin: OriginFor<T>, days: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_renew_space(who, days)
+		}
 
-        /// Declares a file of `size` bytes whose fragments have the Merkle roots
-        /// `fragment_roots` (`ceil(size / FragmentSize)` of them), stored `redundancy` times.
-        /// Every replica is assigned now to a random eligible miner (replicas of a fragment on
-        /// distinct miners) — or the call fails with `NotEnoughMiners` and changes nothing.
-        /// Uses `fragments × FragmentSize × redundancy` bytes of the caller's lease.
-        #[pallet::call_index(4)]
-        #[pallet::weight(T::WeightInfo::declare_file(
+		/// Declares a file of `size` bytes whose fragments have the Merkle roots
+		/// `fragment_roots` (`ceil(size / FragmentSize)` of them), stored `redundancy` times.
+		/// Every replica is assigned now to a random eligible miner (replicas of a fragment on
+		/// distinct miners) — or the call fails with `NotEnoughMiners` and changes nothing.
+		/// Uses `fragments × FragmentSize × redundancy` bytes of the caller's lease.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::declare_file(
             fragment_roots.len() as u32,
             u32::from(*redundancy),
             T::MaxSelectionAttempts::get(),
         ))]
-        pub fn declare_file(
-            origin: OriginFor<T>,
-            file: FileHash,
-            size: u64,
-            fragment_roots: RootsOf<T>,
-            redundancy: u8,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_declare_file(who, file, size, fragment_roots, redundancy)
-        }
+		pub fn declare_file(
+			origin: OriginFor<T>,
+			file: FileHash,
+			size: u64,
+			fragment_roots: RootsOf<T>,
+			redundancy: u8,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_declare_file(who, file, size, fragment_roots, redundancy)
+		}
 
-        /// The assigned miner confirms it stores replica `replica` of fragment `fragment`: the
-        /// fragment becomes its service space (and is challengeable). Refused if the miner's
-        /// idle fillers no longer leave room (`ReleaseFillersFirst`).
-        #[pallet::call_index(5)]
-        #[pallet::weight(T::WeightInfo::confirm_fragment())]
-        pub fn confirm_fragment(
-            origin: OriginFor<T>,
-            file: FileHash,
-            fragment: u32,
-            replica: u8,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_confirm_fragment(who, file, fragment, replica)
-        }
+		/// The assigned miner confirms it stores replica `replica` of fragment `fragment`: the
+		/// fragment becomes its service space (and is challengeable). Refused if the miner's
+		/// idle fillers no longer leave room (`ReleaseFillersFirst`).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::confirm_fragment())]
+		pub fn confirm_fragment(
+			origin: OriginFor<T>,
+			file: FileHash,
+			fragment: u32,
+			replica: u8,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_confirm_fragment(who, file, fragment, replica)
+		}
 
-        /// Deletes the caller's file: its lease space is free at once; the miners' slots are
-        /// released by the background work.
-        #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::delete_file())]
-        pub fn delete_file(origin: OriginFor<T>, file: FileHash) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_delete_file(who, file)
-        }
-    }
+		/// Deletes the caller's file: its lease space is free at once; the miners' slots are
+		/// released by the background work.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::delete_file())]
+		pub fn delete_file(origin: OriginFor<T>, file: FileHash) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_delete_file(who, file)
+		}
+	}
 }

@@ -5,9 +5,9 @@
 use crate as pallet_file_bank;
 use codec::Encode;
 use frame_support::{
-    derive_impl, parameter_types,
-    traits::{ConstU32, ConstU64, Hooks, Randomness},
-    BoundedVec,
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64, Hooks, Randomness},
+	BoundedVec,
 };
 use sp_core::H256;
 use sp_runtime::BuildStorage;
@@ -20,26 +20,26 @@ pub type Balance = u128;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
-    pub enum Test {
-        System: frame_system,
-        Balances: pallet_balances,
-        StorageMiner: pallet_storage_miner,
-        FileBank: pallet_file_bank,
-    }
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		StorageMiner: pallet_storage_miner,
+		FileBank: pallet_file_bank,
+	}
 );
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
-    type Block = Block;
-    type AccountData = pallet_balances::AccountData<Balance>;
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
-    type Balance = Balance;
-    type ExistentialDeposit = frame_support::traits::ConstU128<1>;
-    type AccountStore = System;
-    type RuntimeHoldReason = RuntimeHoldReason;
+	type Balance = Balance;
+	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 /// One CESS.
@@ -78,119 +78,114 @@ pub const M4: AccountId = 4;
 pub const INITIAL: Balance = 100_000 * CESS;
 
 parameter_types! {
-    pub const Treasury: AccountId = TREASURY;
-    pub const Pool: AccountId = POOL;
-    pub const CollateralPerTiB: Balance = 2_000 * CESS;
-    pub const DefaultPrice: Balance = PRICE;
-    /// Changes the randomness between tests that want another draw.
-    pub static RandomNonce: u64 = 0;
+	pub const Treasury: AccountId = TREASURY;
+	pub const Pool: AccountId = POOL;
+	pub const CollateralPerTiB: Balance = 2_000 * CESS;
+	pub const DefaultPrice: Balance = PRICE;
+	/// Changes the randomness between tests that want another draw.
+	pub static RandomNonce: u64 = 0;
 }
 
 /// Deterministic randomness: `blake2(subject ‖ block ‖ nonce)`.
 pub struct TestRandomness;
 impl Randomness<H256, u64> for TestRandomness {
-    fn random(subject: &[u8]) -> (H256, u64) {
-        let block = System::block_number();
-        let h = sp_io::hashing::blake2_256(&(subject, block, RandomNonce::get()).encode());
-        (H256(h), block)
-    }
+	fn random(subject: &[u8]) -> (H256, u64) {
+		let block = System::block_number();
+		let h = sp_io::hashing::blake2_256(&(subject, block, RandomNonce::get()).encode());
+		(H256(h), block)
+	}
 }
 
 impl pallet_storage_miner::Config for Test {
-    type Currency = Balances;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type Treasury = Treasury;
-    type CollateralPerTiB = CollateralPerTiB;
-    type FillerSize = ConstU64<FRAGMENT>;
-    type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
-    type MaxEndpointLen = ConstU32<32>;
-    type MaxMiners = ConstU32<64>;
-    type ExitCooldown = ConstU64<COOLDOWN>;
-    type OnLeave = FileBank;
-    type WeightInfo = ();
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Treasury = Treasury;
+	type CollateralPerTiB = CollateralPerTiB;
+	type FillerSize = ConstU64<FRAGMENT>;
+	type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
+	type MaxEndpointLen = ConstU32<32>;
+	type MaxMiners = ConstU32<64>;
+	type ExitCooldown = ConstU64<COOLDOWN>;
+	type OnLeave = FileBank;
+	type WeightInfo = ();
 }
 
 impl pallet_file_bank::Config for Test {
-    type Currency = Balances;
-    type Miners = StorageMiner;
-    type Randomness = TestRandomness;
-    type RewardPool = Pool;
-    type AdminOrigin = frame_system::EnsureRoot<AccountId>;
-    type DefaultPricePerGibDay = DefaultPrice;
-    type FragmentSize = ConstU64<FRAGMENT>;
-    type BlocksPerDay = ConstU64<DAY>;
-    type AssignmentTimeout = ConstU64<TIMEOUT>;
-    type MaxFragmentsPerFile = ConstU32<8>;
-    type MaxRedundancy = ConstU32<3>;
-    type MaxFragmentsPerMiner = ConstU32<MAX_PER_MINER>;
-    type MaxFilesPerUser = ConstU32<8>;
-    type MaxExpiriesPerBlock = ConstU32<2>;
-    type MaxSelectionAttempts = ConstU32<8>;
-    type MaxHookWork = ConstU32<HOOK_WORK>;
-    type WeightInfo = ();
+	type Currency = Balances;
+	type Miners = StorageMiner;
+	type Randomness = TestRandomness;
+	type RewardPool = Pool;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type DefaultPricePerGibDay = DefaultPrice;
+	type FragmentSize = ConstU64<FRAGMENT>;
+	type BlocksPerDay = ConstU64<DAY>;
+	type AssignmentTimeout = ConstU64<TIMEOUT>;
+	type MaxFragmentsPerFile = ConstU32<8>;
+	type MaxRedundancy = ConstU32<3>;
+	type MaxFragmentsPerMiner = ConstU32<MAX_PER_MINER>;
+	type MaxFilesPerUser = ConstU32<8>;
+	type MaxExpiriesPerBlock = ConstU32<2>;
+	type MaxSelectionAttempts = ConstU32<8>;
+	type MaxHookWork = ConstU32<HOOK_WORK>;
+	type WeightInfo = ();
 }
 
 /// Genesis: users, miners and spare accounts funded; treasury and pool exist.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-    let mut t = frame_system::GenesisConfig::<Test>::default()
-        .build_storage()
-        .unwrap_or_default();
-    let mut balances: Vec<(AccountId, Balance)> =
-        (1..=40).map(|a| (a as AccountId, INITIAL)).collect();
-    balances.push((TREASURY, 1));
-    balances.push((POOL, 1));
-    pallet_balances::GenesisConfig::<Test> {
-        balances,
-        ..Default::default()
-    }
-    .assimilate_storage(&mut t)
-    .expect("balances genesis");
-    let mut ext = sp_io::TestExternalities::new(t);
-    ext.execute_with(|| {
-        System::set_block_number(1);
-        RandomNonce::set(0);
-    });
-    ext
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap_or_default();
+	let mut balances: Vec<(AccountId, Balance)> =
+		(1..=40).map(|a| (a as AccountId, INITIAL)).collect();
+	balances.push((TREASURY, 1));
+	balances.push((POOL, 1));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut t)
+		.expect("balances genesis");
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		RandomNonce::set(0);
+	});
+	ext
 }
 
 /// Runs the test, then checks both pallets' invariants.
 pub fn build_and_execute(test: impl FnOnce()) {
-    new_test_ext().execute_with(|| {
-        test();
-        check_invariants();
-    });
+	new_test_ext().execute_with(|| {
+		test();
+		check_invariants();
+	});
 }
 
 /// Both pallets' `try_state` invariants.
 pub fn check_invariants() {
-    FileBank::do_try_state().expect("file-bank invariants hold");
-    StorageMiner::do_try_state().expect("storage-miner invariants hold");
+	FileBank::do_try_state().expect("file-bank invariants hold");
+	StorageMiner::do_try_state().expect("storage-miner invariants hold");
 }
 
 /// Advances to block `n`, running FileBank's `on_initialize` on every block and checking the
 /// invariants after each.
 pub fn run_to_block(n: u64) {
-    while System::block_number() < n {
-        let next = System::block_number() + 1;
-        System::set_block_number(next);
-        FileBank::on_initialize(next);
-        check_invariants();
-    }
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		FileBank::on_initialize(next);
+		check_invariants();
+	}
 }
 
 /// Registers `who` as a `Positive` miner declaring `gib` GiB with `fillers` idle fillers.
 pub fn miner(who: AccountId, gib: u32, fillers: u64) {
-    let endpoint: BoundedVec<u8, ConstU32<32>> = BoundedVec::try_from(b"/ip4/1".to_vec()).unwrap();
-    frame_support::assert_ok!(StorageMiner::register(
-        RuntimeOrigin::signed(who),
-        who,
-        endpoint,
-        gib,
-        StorageMiner::collateral_requirement(gib)
-    ));
-    frame_support::assert_ok!(StorageMiner::commit_idle(
-        RuntimeOrigin::signed(who),
-        [who as u8; 32],
-        fillers
-    ));
+	let endpoint: BoundedVec<u8, ConstU32<32>> = BoundedVec::try_from(b"/ip4/1".to_vec()).unwrap();
+	frame_support::assert_ok!(StorageMiner::register(
+		RuntimeOrigin::signed(who),
+		who,
+		endpoint,
+		gib,
+		StorageMiner::collateral_requirement(gib)
+	));
+	frame_support::assert_ok!(StorageMiner::commit_idle(
+		RuntimeOrigin::signed(who),
+		[who as u8; 32],
+		fillers
+	));
 }

@@ -20,43 +20,43 @@ pub type FragmentRoot = cess_storage_proof::Hash;
 /// A user's purchased space. `used` counts what the user's files occupy on miners
 /// (`fragments × FragmentSize × redundancy`).
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct Lease<BlockNumber> {
-    /// Purchased space in GiB.
-    pub space_gib: u32,
-    /// Bytes used by the user's files.
-    pub used: u64,
-    /// The lease ends at the start of this block; the user's files are then deleted.
-    pub expires_at: BlockNumber,
-    /// The lease has ended and its files are being deleted; a new lease can be bought once
-    /// that finishes.
-    pub expiring: bool,
+	/// Purchased space in GiB.
+	pub space_gib: u32,
+	/// Bytes used by the user's files.
+	pub used: u64,
+	/// The lease ends at the start of this block; the user's files are then deleted.
+	pub expires_at: BlockNumber,
+	/// The lease has ended and its files are being deleted; a new lease can be bought once
+	/// that finishes.
+	pub expiring: bool,
 }
 
 /// Where a file is in its life.
 #[derive(
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum FileState {
-    /// Some fragment replicas are not confirmed by a miner yet.
-    #[codec(index = 0)]
-    Pending,
-    /// Every fragment replica is confirmed.
-    #[codec(index = 1)]
-    Stored,
-    /// Deleted by its owner or by lease expiry; its slots are being released.
-    #[codec(index = 2)]
-    Deleting,
+	/// Some fragment replicas are not confirmed by a miner yet.
+	#[codec(index = 0)]
+	Pending,
+	/// Every fragment replica is confirmed.
+	#[codec(index = 1)]
+	Stored,
+	/// Deleted by its owner or by lease expiry; its slots are being released.
+	#[codec(index = 2)]
+	Deleting,
 }
 
 /// A declared file. Fragment `i` has root `roots[i]`; each fragment is stored `redundancy`
@@ -64,153 +64,153 @@ pub enum FileState {
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
 #[scale_info(skip_type_params(MaxFragments))]
 pub struct FileInfo<AccountId, BlockNumber, MaxFragments: Get<u32>> {
-    /// Who declared (and pays for) the file.
-    pub owner: AccountId,
-    /// Size in bytes; `roots.len() = ceil(size / FragmentSize)`.
-    pub size: u64,
-    /// Replicas per fragment.
-    pub redundancy: u8,
-    /// Merkle root of each fragment (the last one zero-padded to `FragmentSize`).
-    pub roots: BoundedVec<FragmentRoot, MaxFragments>,
-    /// Bytes charged to the owner's lease: `roots.len() × FragmentSize × redundancy`.
-    pub stored_space: u64,
-    /// Confirmed replicas.
-    pub confirmed: u32,
-    /// Life-cycle state.
-    pub state: FileState,
-    /// Block of the declaration.
-    pub declared_at: BlockNumber,
+	/// Who declared (and pays for) the file.
+	pub owner: AccountId,
+	/// Size in bytes; `roots.len() = ceil(size / FragmentSize)`.
+	pub size: u64,
+	/// Replicas per fragment.
+	pub redundancy: u8,
+	/// Merkle root of each fragment (the last one zero-padded to `FragmentSize`).
+	pub roots: BoundedVec<FragmentRoot, MaxFragments>,
+	/// Bytes charged to the owner's lease: `roots.len() × FragmentSize × redundancy`.
+	pub stored_space: u64,
+	/// Confirmed replicas.
+	pub confirmed: u32,
+	/// Life-cycle state.
+	pub state: FileState,
+	/// Block of the declaration.
+	pub declared_at: BlockNumber,
 }
 
 /// Status of one replica slot of one fragment.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub enum SlotStatus<BlockNumber> {
-    /// Waiting for the miner's confirmation until `deadline`; `seq` is the entry of the
-    /// deadline queue that watches it.
-    #[codec(index = 0)]
-    Pending {
-        /// After this block the slot goes to another miner.
-        deadline: BlockNumber,
-        /// Key of the watching entry in `PendingQueue`.
-        seq: u64,
-    },
-    /// Stored by the miner, as its service fragment number `index`.
-    #[codec(index = 1)]
-    Confirmed {
-        /// Position in the miner's fragment list (`MinerFragments`).
-        index: u32,
-    },
+	/// Waiting for the miner's confirmation until `deadline`; `seq` is the entry of the
+	/// deadline queue that watches it.
+	#[codec(index = 0)]
+	Pending {
+		/// After this block the slot goes to another miner.
+		deadline: BlockNumber,
+		/// Key of the watching entry in `PendingQueue`.
+		seq: u64,
+	},
+	/// Stored by the miner, as its service fragment number `index`.
+	#[codec(index = 1)]
+	Confirmed {
+		/// Position in the miner's fragment list (`MinerFragments`).
+		index: u32,
+	},
 }
 
 /// One replica of one fragment: who holds (or should hold) it.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct Slot<AccountId, BlockNumber> {
-    /// The assigned miner; `None` while no eligible miner was found (retried at the deadline).
-    pub miner: Option<AccountId>,
-    /// Pending or confirmed.
-    pub status: SlotStatus<BlockNumber>,
+	/// The assigned miner; `None` while no eligible miner was found (retried at the deadline).
+	pub miner: Option<AccountId>,
+	/// Pending or confirmed.
+	pub status: SlotStatus<BlockNumber>,
 }
 
 /// A confirmed service fragment in a miner's list: what the audit challenges.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct FragmentRef {
-    /// The file.
-    pub file: FileHash,
-    /// Fragment number in the file.
-    pub fragment: u32,
-    /// Replica number.
-    pub replica: u8,
-    /// The fragment's Merkle root.
-    pub root: FragmentRoot,
+	/// The file.
+	pub file: FileHash,
+	/// Fragment number in the file.
+	pub fragment: u32,
+	/// Replica number.
+	pub replica: u8,
+	/// The fragment's Merkle root.
+	pub root: FragmentRoot,
 }
 
 /// An entry of the assignment-deadline queue: the slot it watches.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct SlotRef {
-    /// The file.
-    pub file: FileHash,
-    /// Fragment number.
-    pub fragment: u32,
-    /// Replica number.
-    pub replica: u8,
+	/// The file.
+	pub file: FileHash,
+	/// Fragment number.
+	pub fragment: u32,
+	/// Replica number.
+	pub replica: u8,
 }
 
 /// Background work done a bounded step at a time by `on_initialize`.
 #[derive(
-    Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub enum Job<AccountId> {
-    /// Release a deleted file's slots, one per step, starting at linear slot `next`
-    /// (`fragment × redundancy + replica`), then remove the file.
-    #[codec(index = 0)]
-    DeleteFile {
-        /// The file.
-        file: FileHash,
-        /// Next slot to release.
-        next: u32,
-    },
-    /// Move a leaving miner's fragments to other miners, one per step (from the end of its
-    /// list).
-    #[codec(index = 1)]
-    Evacuate {
-        /// The leaving miner.
-        miner: AccountId,
-    },
-    /// Start deleting an expired lease's files, one file per step, then remove the lease.
-    #[codec(index = 2)]
-    ExpireLease {
-        /// The lease owner.
-        owner: AccountId,
-    },
+	/// Release a deleted file's slots, one per step, starting at linear slot `next`
+	/// (`fragment × redundancy + replica`), then remove the file.
+	#[codec(index = 0)]
+	DeleteFile {
+		/// The file.
+		file: FileHash,
+		/// Next slot to release.
+		next: u32,
+	},
+	/// Move a leaving miner's fragments to other miners, one per step (from the end of its
+	/// list).
+	#[codec(index = 1)]
+	Evacuate {
+		/// The leaving miner.
+		miner: AccountId,
+	},
+	/// Start deleting an expired lease's files, one file per step, then remove the lease.
+	#[codec(index = 2)]
+	ExpireLease {
+		/// The lease owner.
+		owner: AccountId,
+	},
 }
 
 /// Placement of one replica, for the runtime API.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct ReplicaPlacement<AccountId, BlockNumber> {
-    /// Replica number.
-    pub replica: u8,
-    /// Assigned miner (`None`: waiting for an eligible miner).
-    pub miner: Option<AccountId>,
-    /// Whether the miner confirmed it.
-    pub confirmed: bool,
-    /// The fragment's number in the miner's list, once confirmed.
-    pub miner_index: Option<u32>,
-    /// Confirmation deadline while pending.
-    pub deadline: Option<BlockNumber>,
+	/// Replica number.
+	pub replica: u8,
+	/// Assigned miner (`None`: waiting for an eligible miner).
+	pub miner: Option<AccountId>,
+	/// Whether the miner confirmed it.
+	pub confirmed: bool,
+	/// The fragment's number in the miner's list, once confirmed.
+	pub miner_index: Option<u32>,
+	/// Confirmation deadline while pending.
+	pub deadline: Option<BlockNumber>,
 }
 
 /// Placement of one fragment, for the runtime API.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct FragmentPlacement<AccountId, BlockNumber> {
-    /// Fragment number.
-    pub fragment: u32,
-    /// Its Merkle root.
-    pub root: FragmentRoot,
-    /// Its replicas.
-    pub replicas: alloc::vec::Vec<ReplicaPlacement<AccountId, BlockNumber>>,
+	/// Fragment number.
+	pub fragment: u32,
+	/// Its Merkle root.
+	pub root: FragmentRoot,
+	/// Its replicas.
+	pub replicas: alloc::vec::Vec<ReplicaPlacement<AccountId, BlockNumber>>,
 }
 
 /// A file and where its fragments are, for the runtime API.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct FilePlacement<AccountId, BlockNumber> {
-    /// Owner.
-    pub owner: AccountId,
-    /// Size in bytes.
-    pub size: u64,
-    /// Replicas per fragment.
-    pub redundancy: u8,
-    /// State.
-    pub state: FileState,
-    /// Bytes charged to the lease.
-    pub stored_space: u64,
-    /// Every fragment with its replicas.
-    pub fragments: alloc::vec::Vec<FragmentPlacement<AccountId, BlockNumber>>,
+	/// Owner.
+	pub owner: AccountId,
+	/// Size in bytes.
+	pub size: u64,
+	/// Replicas per fragment.
+	pub redundancy: u8,
+	/// State.
+	pub state: FileState,
+	/// Bytes charged to the lease.
+	pub stored_space: u64,
+	/// Every fragment with its replicas.
+	pub fragments: alloc::vec::Vec<FragmentPlacement<AccountId, BlockNumber>>,
 }

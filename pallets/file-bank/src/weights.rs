@@ -61,143 +61,143 @@ use frame_support::{traits::Get, weights::Weight};
 
 /// Weight functions needed by `pallet_file_bank`.
 pub trait WeightInfo {
-    /// `set_price`.
-    fn set_price() -> Weight;
-    /// `buy_space`.
-    fn buy_space() -> Weight;
-    /// `expand_space`.
-    fn expand_space() -> Weight;
-    /// `renew_space`.
-    fn renew_space() -> Weight;
-    /// `declare_file` with `f` fragments of `r` replicas, probing up to `p` miners each.
-    fn declare_file(f: u32, r: u32, p: u32) -> Weight;
-    /// `confirm_fragment`.
-    fn confirm_fragment() -> Weight;
-    /// `delete_file`.
-    fn delete_file() -> Weight;
-    /// `on_initialize` ending `e` leases (plus the hook's fixed reads).
-    fn on_initialize_expiries(e: u32) -> Weight;
-    /// `on_initialize` running `n` background steps (worst step: a reassignment probing
-    /// `MaxSelectionAttempts` miners).
-    fn on_initialize_steps(n: u32, p: u32) -> Weight;
+	/// `set_price`.
+	fn set_price() -> Weight;
+	/// `buy_space`.
+	fn buy_space() -> Weight;
+	/// `expand_space`.
+	fn expand_space() -> Weight;
+	/// `renew_space`.
+	fn renew_space() -> Weight;
+	/// `declare_file` with `f` fragments of `r` replicas, probing up to `p` miners each.
+	fn declare_file(f: u32, r: u32, p: u32) -> Weight;
+	/// `confirm_fragment`.
+	fn confirm_fragment() -> Weight;
+	/// `delete_file`.
+	fn delete_file() -> Weight;
+	/// `on_initialize` ending `e` leases (plus the hook's fixed reads).
+	fn on_initialize_expiries(e: u32) -> Weight;
+	/// `on_initialize` running `n` background steps (worst step: a reassignment probing
+	/// `MaxSelectionAttempts` miners).
+	fn on_initialize_steps(n: u32, p: u32) -> Weight;
 }
 
 /// Weights for the CESS runtime (see the module docs for their origin).
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-    /// Writes: `SpacePrice`.
-    fn set_price() -> Weight {
-        Weight::from_parts(6_140_000, 0).saturating_add(T::DbWeight::get().writes(1))
-    }
-    /// Reads: `Leases`, `SpacePrice`, `System::Account` (user, pool), `LeaseExpiries` ×16.
-    /// Writes: `System::Account` ×2, `LeaseExpiries`, `Leases`.
-    fn buy_space() -> Weight {
-        Weight::from_parts(55_660_000, 40_200)
-            .saturating_add(T::DbWeight::get().reads(20))
-            .saturating_add(T::DbWeight::get().writes(4))
-    }
-    /// Reads: `Leases`, `SpacePrice`, `System::Account` ×2.
-    /// Writes: `System::Account` ×2, `Leases`.
-    fn expand_space() -> Weight {
-        Weight::from_parts(27_840_000, 7_300)
-            .saturating_add(T::DbWeight::get().reads(4))
-            .saturating_add(T::DbWeight::get().writes(3))
-    }
-    /// Reads: `Leases`, `SpacePrice`, `System::Account` ×2, `LeaseExpiries` ×17.
-    /// Writes: `System::Account` ×2, `LeaseExpiries` ×2, `Leases`.
-    fn renew_space() -> Weight {
-        Weight::from_parts(39_640_000, 42_300)
-            .saturating_add(T::DbWeight::get().reads(21))
-            .saturating_add(T::DbWeight::get().writes(5))
-    }
-    /// Fixed reads: `Leases`, `Files`, `UserFiles`, randomness (2), `PendingTail`.
-    /// Fixed writes: `UserFiles`, `Leases`, `Files`. Per replica (`f·r`): reads
-    /// `CandidateCount`, `PendingTail` and `4·p` probe reads; writes `PendingQueue`,
-    /// `PendingTail`, `MinerPending`, `Slots`.
-    fn declare_file(f: u32, r: u32, p: u32) -> Weight {
-        let slots = u64::from(f).saturating_mul(u64::from(r));
-        let probes = slots.saturating_mul(u64::from(p));
-        Weight::from_parts(17_100_000, 36_000)
-            .saturating_add(Weight::from_parts(5_260_000, 0).saturating_mul(f.into()))
-            .saturating_add(Weight::from_parts(19_100_000, 200).saturating_mul(slots))
-            .saturating_add(Weight::from_parts(0, 500).saturating_mul(probes))
-            .saturating_add(T::DbWeight::get().reads(6))
-            .saturating_add(T::DbWeight::get().reads(slots.saturating_mul(2)))
-            .saturating_add(T::DbWeight::get().reads(probes.saturating_mul(4)))
-            .saturating_add(T::DbWeight::get().writes(3))
-            .saturating_add(T::DbWeight::get().writes(slots.saturating_mul(4)))
-    }
-    /// Reads: `Files`, `Slots`, `MinerFragmentCount`, `StorageMiner::Miners`,
-    /// `MinerPending`. Writes: `StorageMiner::Miners`, `MinerFragments`,
-    /// `MinerFragmentCount`, `MinerPending`, `Slots`, `Files`.
-    fn confirm_fragment() -> Weight {
-        Weight::from_parts(18_160_000, 2_000)
-            .saturating_add(T::DbWeight::get().reads(5))
-            .saturating_add(T::DbWeight::get().writes(6))
-    }
-    /// Reads: `Files`, `UserFiles`, `Leases`, `TaskTail`.
-    /// Writes: `UserFiles`, `Leases`, `Files`, `Tasks`, `TaskTail`.
-    fn delete_file() -> Weight {
-        Weight::from_parts(10_980_000, 33_500)
-            .saturating_add(T::DbWeight::get().reads(4))
-            .saturating_add(T::DbWeight::get().writes(5))
-    }
-    /// Reads: `LeaseExpiries`, the four queue heads/tails; per lease `Leases`, `TaskTail`.
-    /// Writes: `LeaseExpiries`; per lease `Leases`, `Tasks`, `TaskTail`.
-    fn on_initialize_expiries(e: u32) -> Weight {
-        Weight::from_parts(900_000, 2_200)
-            .saturating_add(Weight::from_parts(4_340_000, 150).saturating_mul(e.into()))
-            .saturating_add(T::DbWeight::get().reads(5))
-            .saturating_add(T::DbWeight::get().reads(2u64.saturating_mul(e.into())))
-            .saturating_add(T::DbWeight::get().writes(1))
-            .saturating_add(T::DbWeight::get().writes(3u64.saturating_mul(e.into())))
-    }
-    /// Per step, the costliest kind (a deadline reassignment): reads `PendingHead`,
-    /// `PendingTail`, `PendingQueue`, `Slots` (+ up to 2 other replicas), `Files`,
-    /// `MinerPending` ×2, randomness, `CandidateCount` and `4·p` probe reads; writes
-    /// `PendingQueue` ×2, `PendingHead`, `PendingTail`, `MinerPending` ×2, `Slots`. (A slot
-    /// release with swap-remove reads 9 and writes 7 items; a fragment move is a
-    /// reassignment plus 3 writes, counted in the 10 + 4·p reads' margin.)
-    fn on_initialize_steps(n: u32, p: u32) -> Weight {
-        let n64 = u64::from(n);
-        Weight::from_parts(2_720_000, 0)
-            .saturating_add(Weight::from_parts(35_400_000, 2_000).saturating_mul(n64))
-            .saturating_add(Weight::from_parts(0, 500).saturating_mul(n64.saturating_mul(p.into())))
-            .saturating_add(T::DbWeight::get().reads(n64.saturating_mul(10)))
-            .saturating_add(
-                T::DbWeight::get().reads(n64.saturating_mul(u64::from(p)).saturating_mul(4)),
-            )
-            .saturating_add(T::DbWeight::get().writes(n64.saturating_mul(10)))
-    }
+	/// Writes: `SpacePrice`.
+	fn set_price() -> Weight {
+		Weight::from_parts(6_140_000, 0).saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Reads: `Leases`, `SpacePrice`, `System::Account` (user, pool), `LeaseExpiries` ×16.
+	/// Writes: `System::Account` ×2, `LeaseExpiries`, `Leases`.
+	fn buy_space() -> Weight {
+		Weight::from_parts(55_660_000, 40_200)
+			.saturating_add(T::DbWeight::get().reads(20))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
+	/// Reads: `Leases`, `SpacePrice`, `System::Account` ×2.
+	/// Writes: `System::Account` ×2, `Leases`.
+	fn expand_space() -> Weight {
+		Weight::from_parts(27_840_000, 7_300)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Reads: `Leases`, `SpacePrice`, `System::Account` ×2, `LeaseExpiries` ×17.
+	/// Writes: `System::Account` ×2, `LeaseExpiries` ×2, `Leases`.
+	fn renew_space() -> Weight {
+		Weight::from_parts(39_640_000, 42_300)
+			.saturating_add(T::DbWeight::get().reads(21))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Fixed reads: `Leases`, `Files`, `UserFiles`, randomness (2), `PendingTail`.
+	/// Fixed writes: `UserFiles`, `Leases`, `Files`. Per replica (`f·r`): reads
+	/// `CandidateCount`, `PendingTail` and `4·p` probe reads; writes `PendingQueue`,
+	/// `PendingTail`, `MinerPending`, `Slots`.
+	fn declare_file(f: u32, r: u32, p: u32) -> Weight {
+		let slots = u64::from(f).saturating_mul(u64::from(r));
+		let probes = slots.saturating_mul(u64::from(p));
+		Weight::from_parts(17_100_000, 36_000)
+			.saturating_add(Weight::from_parts(5_260_000, 0).saturating_mul(f.into()))
+			.saturating_add(Weight::from_parts(19_100_000, 200).saturating_mul(slots))
+			.saturating_add(Weight::from_parts(0, 500).saturating_mul(probes))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().reads(slots.saturating_mul(2)))
+			.saturating_add(T::DbWeight::get().reads(probes.saturating_mul(4)))
+			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(slots.saturating_mul(4)))
+	}
+	/// Reads: `Files`, `Slots`, `MinerFragmentCount`, `StorageMiner::Miners`,
+	/// `MinerPending`. Writes: `StorageMiner::Miners`, `MinerFragments`,
+	/// `MinerFragmentCount`, `MinerPending`, `Slots`, `Files`.
+	fn confirm_fragment() -> Weight {
+		Weight::from_parts(18_160_000, 2_000)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	/// Reads: `Files`, `UserFiles`, `Leases`, `TaskTail`.
+	/// Writes: `UserFiles`, `Leases`, `Files`, `Tasks`, `TaskTail`.
+	fn delete_file() -> Weight {
+		Weight::from_parts(10_980_000, 33_500)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Reads: `LeaseExpiries`, the four queue heads/tails; per lease `Leases`, `TaskTail`.
+	/// Writes: `LeaseExpiries`; per lease `Leases`, `Tasks`, `TaskTail`.
+	fn on_initialize_expiries(e: u32) -> Weight {
+		Weight::from_parts(900_000, 2_200)
+			.saturating_add(Weight::from_parts(4_340_000, 150).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads(2u64.saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(1))
+			.saturating_add(T::DbWeight::get().writes(3u64.saturating_mul(e.into())))
+	}
+	/// Per step, the costliest kind (a deadline reassignment): reads `PendingHead`,
+	/// `PendingTail`, `PendingQueue`, `Slots` (+ up to 2 other replicas), `Files`,
+	/// `MinerPending` ×2, randomness, `CandidateCount` and `4·p` probe reads; writes
+	/// `PendingQueue` ×2, `PendingHead`, `PendingTail`, `MinerPending` ×2, `Slots`. (A slot
+	/// release with swap-remove reads 9 and writes 7 items; a fragment move is a
+	/// reassignment plus 3 writes, counted in the 10 + 4·p reads' margin.)
+	fn on_initialize_steps(n: u32, p: u32) -> Weight {
+		let n64 = u64::from(n);
+		Weight::from_parts(2_720_000, 0)
+			.saturating_add(Weight::from_parts(35_400_000, 2_000).saturating_mul(n64))
+			.saturating_add(Weight::from_parts(0, 500).saturating_mul(n64.saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().reads(n64.saturating_mul(10)))
+			.saturating_add(
+				T::DbWeight::get().reads(n64.saturating_mul(u64::from(p)).saturating_mul(4)),
+			)
+			.saturating_add(T::DbWeight::get().writes(n64.saturating_mul(10)))
+	}
 }
 
 /// No weights, for tests.
 impl WeightInfo for () {
-    fn set_price() -> Weight {
-        Weight::zero()
-    }
-    fn buy_space() -> Weight {
-        Weight::zero()
-    }
-    fn expand_space() -> Weight {
-        Weight::zero()
-    }
-    fn renew_space() -> Weight {
-        Weight::zero()
-    }
-    fn declare_file(_f: u32, _r: u32, _p: u32) -> Weight {
-        Weight::zero()
-    }
-    fn confirm_fragment() -> Weight {
-        Weight::zero()
-    }
-    fn delete_file() -> Weight {
-        Weight::zero()
-    }
-    fn on_initialize_expiries(_e: u32) -> Weight {
-        Weight::zero()
-    }
-    fn on_initialize_steps(_n: u32, _p: u32) -> Weight {
-        Weight::zero()
-    }
+	fn set_price() -> Weight {
+		Weight::zero()
+	}
+	fn buy_space() -> Weight {
+		Weight::zero()
+	}
+	fn expand_space() -> Weight {
+		Weight::zero()
+	}
+	fn renew_space() -> Weight {
+		Weight::zero()
+	}
+	fn declare_file(_f: u32, _r: u32, _p: u32) -> Weight {
+		Weight::zero()
+	}
+	fn confirm_fragment() -> Weight {
+		Weight::zero()
+	}
+	fn delete_file() -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize_expiries(_e: u32) -> Weight {
+		Weight::zero()
+	}
+	fn on_initialize_steps(_n: u32, _p: u32) -> Weight {
+		Weight::zero()
+	}
 }

@@ -221,7 +221,7 @@ impl<T: Config> Pallet<T> {
 			Ok(()) => Self::deposit_event(Event::PoolFunded { pool, amount }),
 			Err(unpaid) => {
 				let _ = T::Currency::resolve(&T::Treasury::get(), unpaid);
-			},
+			}
 		}
 	}
 }
@@ -247,8 +247,8 @@ impl<T: Config> OnUnbalanced<Credit<T::AccountId, T::Currency>> for Pallet<T> {
 			Some((storage, cdn)) if storage.saturating_add(cdn) == total => storage,
 			_ => {
 				let split = Split::<T>::get();
-				let pools = u128::from(split.storage_miners.deconstruct()) +
-					u128::from(split.cdn.deconstruct());
+				let pools = u128::from(split.storage_miners.deconstruct())
+					+ u128::from(split.cdn.deconstruct());
 				sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
 					total,
 					u128::from(split.storage_miners.deconstruct()),
@@ -256,11 +256,10 @@ impl<T: Config> OnUnbalanced<Credit<T::AccountId, T::Currency>> for Pallet<T> {
 					sp_runtime::Rounding::Down,
 				)
 				.unwrap_or(0)
-			},
+			}
 		};
 		let (storage_credit, cdn_credit) = credit.split(storage_amount);
 		Self::fund(Self::storage_pool(), storage_credit);
 		Self::fund(Self::cdn_pool(), cdn_credit);
 	}
 }
-

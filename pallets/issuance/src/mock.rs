@@ -58,9 +58,12 @@ impl pallet_issuance::Config for Test {
 /// Genesis: account 1 holds 1 000 CESS, the pools hold the existential deposit.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> { balances: vec![(1, 1_000 * CESS), (TREASURY, ED)], ..Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(1, 1_000 * CESS), (TREASURY, ED)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	pallet_issuance::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	let mut ext: sp_io::TestExternalities = storage.into();
 	ext.execute_with(|| System::set_block_number(1));

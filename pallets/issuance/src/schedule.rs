@@ -43,9 +43,9 @@ impl Default for IssuanceSplit {
 impl IssuanceSplit {
 	/// Whether the parts add up to exactly 100 %.
 	pub fn is_whole(&self) -> bool {
-		let total = u64::from(self.validators.deconstruct()) +
-			u64::from(self.storage_miners.deconstruct()) +
-			u64::from(self.cdn.deconstruct());
+		let total = u64::from(self.validators.deconstruct())
+			+ u64::from(self.storage_miners.deconstruct())
+			+ u64::from(self.cdn.deconstruct());
 		total == u64::from(Perbill::one().deconstruct())
 	}
 
@@ -61,9 +61,7 @@ impl IssuanceSplit {
 }
 
 /// One era's issuance divided between its three recipients.
-#[derive(
-	Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct EraShares {
 	/// Validators' and nominators' reward (minted when `payoutStakers` is called).
 	pub validators: u128,

@@ -56,7 +56,10 @@ fn default_split_is_30_60_10_and_divides_exactly() {
 	assert_eq!(shares.cdn_pool, 32_468_800_000_000_000_000_000);
 	// An odd amount: 30 % and 60 % of 1 000 000 001 are rounded down, the CD²N pool gets the rest.
 	let odd = split.divide(1_000_000_001);
-	assert_eq!((odd.validators, odd.storage_pool, odd.cdn_pool), (300_000_000, 600_000_000, 100_000_001));
+	assert_eq!(
+		(odd.validators, odd.storage_pool, odd.cdn_pool),
+		(300_000_000, 600_000_000, 100_000_001)
+	);
 	assert_eq!(odd.total(), 1_000_000_001);
 }
 
@@ -83,7 +86,10 @@ fn era_payout_pays_validators_30_percent_and_funds_the_pools() {
 		let credit = <Balances as Balanced<u64>>::issue(rest);
 		<Issuance as OnUnbalanced<_>>::on_unbalanced(credit);
 
-		assert_eq!(Balances::balance(&Issuance::storage_pool()), ED + 194_812_800_000_000_000_000_000);
+		assert_eq!(
+			Balances::balance(&Issuance::storage_pool()),
+			ED + 194_812_800_000_000_000_000_000
+		);
 		assert_eq!(Balances::balance(&Issuance::cdn_pool()), ED + 32_468_800_000_000_000_000_000);
 		assert_eq!(Balances::total_issuance(), issuance_before + rest);
 		assert!(PendingPoolShares::<Test>::get().is_none());
@@ -150,7 +156,10 @@ fn set_split_needs_root_and_a_whole_split() {
 			DispatchError::BadOrigin
 		);
 		let broken = IssuanceSplit { cdn: Perbill::from_percent(11), ..split };
-		assert_noop!(Issuance::set_split(RuntimeOrigin::root(), broken), Error::<Test>::SplitNotWhole);
+		assert_noop!(
+			Issuance::set_split(RuntimeOrigin::root(), broken),
+			Error::<Test>::SplitNotWhole
+		);
 
 		assert_ok!(Issuance::set_split(RuntimeOrigin::root(), split));
 		assert_eq!(Split::<Test>::get(), split);
@@ -161,4 +170,3 @@ fn set_split_needs_root_and_a_whole_split() {
 		assert_eq!(validators + rest, BASE);
 	});
 }
-

@@ -13,8 +13,8 @@ use super::*;
 use crate::Pallet as StorageMiner;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
-    fungible::{Inspect, Mutate},
-    Get,
+	fungible::{Inspect, Mutate},
+	Get,
 };
 use frame_system::RawOrigin;
 use sp_runtime::traits::{Bounded, Saturating};
@@ -23,241 +23,229 @@ use sp_runtime::traits::{Bounded, Saturating};
 const GIB_1TIB: u32 = 1024;
 
 fn big<T: Config>() -> BalanceOf<T> {
-    BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32)
+	BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32)
 }
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
-    let who: T::AccountId = account(name, index, 0);
-    T::Currency::set_balance(&who, big::<T>());
-    who
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, big::<T>());
+	who
 }
 
 fn endpoint<T: Config>() -> Result<EndpointOf<T>, BenchmarkError> {
-    EndpointOf::<T>::try_from(alloc::vec![b'x'; T::MaxEndpointLen::get() as usize])
-        .map_err(|_| BenchmarkError::Stop("endpoint"))
+	EndpointOf::<T>::try_from(alloc::vec![b'x'; T::MaxEndpointLen::get() as usize])
+		.map_err(|_| BenchmarkError::Stop("endpoint"))
 }
 
 fn registered<T: Config>(name: &'static str, index: u32) -> Result<T::AccountId, BenchmarkError> {
-    let who = funded::<T>(name, index);
-    StorageMiner::<T>::do_register(
-        who.clone(),
-        who.clone(),
-        endpoint::<T>()?,
-        GIB_1TIB,
-        StorageMiner::<T>::collateral_requirement(GIB_1TIB),
-    )?;
-    Ok(who)
+	let who = funded::<T>(name, index);
+	StorageMiner::<T>::do_register(
+		who.clone(),
+		who.clone(),
+		endpoint::<T>()?,
+		GIB_1TIB,
+		StorageMiner::<T>::collateral_requirement(GIB_1TIB),
+	)?;
+	Ok(who)
 }
 
 fn positive<T: Config>(name: &'static str, index: u32) -> Result<T::AccountId, BenchmarkError> {
-    let who = registered::<T>(name, index)?;
-    StorageMiner::<T>::do_commit_idle(who.clone(), [1u8; 32], 1)?;
-    Ok(who)
+	let who = registered::<T>(name, index)?;
+	StorageMiner::<T>::do_commit_idle(who.clone(), [1u8; 32], 1)?;
+	Ok(who)
 }
 
 /// `who` is the first of two candidates, so removing it moves the other.
 fn first_of_two<T: Config>() -> Result<T::AccountId, BenchmarkError> {
-    let who = positive::<T>("miner", 0)?;
-    positive::<T>("miner", 1)?;
-    Ok(who)
+	let who = positive::<T>("miner", 0)?;
+	positive::<T>("miner", 1)?;
+	Ok(who)
 }
 
 #[benchmarks]
 mod benchmarks {
-    use super::*;
+	use super::*;
 
-    #[benchmark]
-    fn register() -> Result<(), BenchmarkError> {
-        let who = funded::<T>("miner", 0);
-        let declared = T::MaxDeclaredGib::get();
-        let collateral = StorageMiner::<T>::collateral_requirement(declared);
-        T::Currency::set_balance(
-            &who,
-            collateral.saturating_add(T::Currency::minimum_balance().saturating_mul(2u32.into())),
-        );
+	#[benchmark]
+	fn register() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("miner", 0);
+		let declared = T::MaxDeclaredGib::get();
+		let collateral = StorageMiner::<T>::collateral_requirement(declared);
+		T::Currency::set_balance(
+			&who,
+			collateral.saturating_add(T::Currency::minimum_balance().saturating_mul(2u32.into())),
+		);
 
-        #[extrinsic_call]
-        _(
-            RawOrigin::Signed(who.clone()),
-            who.clone(),
-            endpoint::<T>()?,
-            declared,
-            collateral,
-        );
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), who.clone(), endpoint::<T>()?, declared, collateral);
 
-        assert!(Miners::<T>::contains_key(&who));
-        Ok(())
-    }
+		assert!(Miners::<T>::contains_key(&who));
+		Ok(())
+	}
 
-    #[benchmark]
-    fn increase_collateral() -> Result<(), BenchmarkError> {
-        let who = first_of_two::<T>()?;
-        let requirement = StorageMiner::<T>::collateral_requirement(GIB_1TIB);
-        // All collateral slashed plus a debt of one requirement.
-        StorageMiner::<T>::do_punish(&who, requirement.saturating_add(requirement))?;
-        let amount = requirement.saturating_add(requirement);
+	#[benchmark]
+	fn increase_collateral() -> Result<(), BenchmarkError> {
+		let who = first_of_two::<T>()?;
+		let requirement = StorageMiner::<T>::collateral_requirement(GIB_1TIB);
+		// All collateral slashed plus a debt of one requirement.
+		StorageMiner::<T>::do_punish(&who, requirement.saturating_add(requirement))?;
+		let amount = requirement.saturating_add(requirement);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), amount);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), amount);
 
-        let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
-        assert_eq!(info.state, MinerState::Positive);
-        Ok(())
-    }
+		let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
+		assert_eq!(info.state, MinerState::Positive);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn change_declared_space() -> Result<(), BenchmarkError> {
-        let who = first_of_two::<T>()?;
+	#[benchmark]
+	fn change_declared_space() -> Result<(), BenchmarkError> {
+		let who = first_of_two::<T>()?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), GIB_1TIB.saturating_add(1));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), GIB_1TIB.saturating_add(1));
 
-        let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
-        assert_eq!(info.state, MinerState::Frozen);
-        Ok(())
-    }
+		let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
+		assert_eq!(info.state, MinerState::Frozen);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn update_endpoint() -> Result<(), BenchmarkError> {
-        let who = registered::<T>("miner", 0)?;
+	#[benchmark]
+	fn update_endpoint() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), endpoint::<T>()?);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), endpoint::<T>()?);
 
-        Ok(())
-    }
+		Ok(())
+	}
 
-    #[benchmark]
-    fn update_beneficiary() -> Result<(), BenchmarkError> {
-        let who = registered::<T>("miner", 0)?;
-        let beneficiary: T::AccountId = account("beneficiary", 0, 0);
+	#[benchmark]
+	fn update_beneficiary() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		let beneficiary: T::AccountId = account("beneficiary", 0, 0);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), beneficiary.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), beneficiary.clone());
 
-        let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
-        assert_eq!(info.beneficiary, beneficiary);
-        Ok(())
-    }
+		let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
+		assert_eq!(info.beneficiary, beneficiary);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn commit_idle() -> Result<(), BenchmarkError> {
-        let who = registered::<T>("miner", 0)?;
-        let fillers = u64::from(GIB_1TIB).saturating_mul(GIB) / T::FillerSize::get().max(1);
+	#[benchmark]
+	fn commit_idle() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		let fillers = u64::from(GIB_1TIB).saturating_mul(GIB) / T::FillerSize::get().max(1);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()), [7u8; 32], fillers);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), [7u8; 32], fillers);
 
-        let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
-        assert_eq!(info.state, MinerState::Positive);
-        Ok(())
-    }
+		let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
+		assert_eq!(info.state, MinerState::Positive);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn prepare_exit() -> Result<(), BenchmarkError> {
-        let who = first_of_two::<T>()?;
+	#[benchmark]
+	fn prepare_exit() -> Result<(), BenchmarkError> {
+		let who = first_of_two::<T>()?;
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
 
-        let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
-        assert_eq!(info.state, MinerState::Exiting);
-        Ok(())
-    }
+		let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
+		assert_eq!(info.state, MinerState::Exiting);
+		Ok(())
+	}
 
-    #[benchmark]
-    fn withdraw() -> Result<(), BenchmarkError> {
-        let who = positive::<T>("miner", 0)?;
-        StorageMiner::<T>::do_prepare_exit(who.clone())?;
-        let at = frame_system::Pallet::<T>::block_number().saturating_add(T::ExitCooldown::get());
-        frame_system::Pallet::<T>::set_block_number(at);
+	#[benchmark]
+	fn withdraw() -> Result<(), BenchmarkError> {
+		let who = positive::<T>("miner", 0)?;
+		StorageMiner::<T>::do_prepare_exit(who.clone())?;
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::ExitCooldown::get());
+		frame_system::Pallet::<T>::set_block_number(at);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(who.clone()));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
 
-        assert!(!Miners::<T>::contains_key(&who));
-        Ok(())
-    }
+		assert!(!Miners::<T>::contains_key(&who));
+		Ok(())
+	}
 
-    impl_benchmark_test_suite!(StorageMiner, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(StorageMiner, crate::mock::new_test_ext(), crate::mock::Test);
 
-    /// Native timing of every benchmark (the node's benchmark CLI is not available):
-    ///
-    /// ```text
-    /// cargo test --release -p pallet-storage-miner --features runtime-benchmarks -- \
-    ///     --ignored measure_weights --nocapture
-    /// ```
-    ///
-    /// Each benchmark's setup runs in a fresh mock externality, then only the extrinsic is
-    /// timed through the benchmark's `Recording` hooks; the median of `REPEATS` runs is
-    /// printed in nanoseconds.
-    #[cfg(test)]
-    mod measure {
-        use super::*;
-        use crate::mock::{new_test_ext, Test};
-        use std::time::{Duration, Instant};
+	/// Native timing of every benchmark (the node's benchmark CLI is not available):
+	///
+	/// ```text
+	/// cargo test --release -p pallet-storage-miner --features runtime-benchmarks -- \
+	///     --ignored measure_weights --nocapture
+	/// ```
+	///
+	/// Each benchmark's setup runs in a fresh mock externality, then only the extrinsic is
+	/// timed through the benchmark's `Recording` hooks; the median of `REPEATS` runs is
+	/// printed in nanoseconds.
+	#[cfg(test)]
+	mod measure {
+		use super::*;
+		use crate::mock::{new_test_ext, Test};
+		use std::time::{Duration, Instant};
 
-        const REPEATS: usize = 25;
+		const REPEATS: usize = 25;
 
-        #[derive(Default)]
-        struct Timer {
-            started: Option<Instant>,
-            elapsed: Duration,
-        }
+		#[derive(Default)]
+		struct Timer {
+			started: Option<Instant>,
+			elapsed: Duration,
+		}
 
-        impl frame_benchmarking::Recording for Timer {
-            fn start(&mut self) {
-                self.started = Some(Instant::now());
-            }
-            fn stop(&mut self) {
-                if let Some(s) = self.started.take() {
-                    self.elapsed = s.elapsed();
-                }
-            }
-        }
+		impl frame_benchmarking::Recording for Timer {
+			fn start(&mut self) {
+				self.started = Some(Instant::now());
+			}
+			fn stop(&mut self) {
+				if let Some(s) = self.started.take() {
+					self.elapsed = s.elapsed();
+				}
+			}
+		}
 
-        fn median_ns(bench: &SelectedBenchmark) -> u128 {
-            let mut samples: Vec<u128> = (0..REPEATS)
-                .map(|_| {
-                    new_test_ext().execute_with(|| {
-                        let mut timer = Timer::default();
-                        <SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
-                            bench,
-                            &mut timer,
-                            &[],
-                            true,
-                        )
-                        .expect("benchmark runs");
-                        timer.elapsed.as_nanos()
-                    })
-                })
-                .collect();
-            samples.sort_unstable();
-            samples[REPEATS / 2]
-        }
+		fn median_ns(bench: &SelectedBenchmark) -> u128 {
+			let mut samples: Vec<u128> = (0..REPEATS)
+				.map(|_| {
+					new_test_ext().execute_with(|| {
+						let mut timer = Timer::default();
+						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
+							bench,
+							&mut timer,
+							&[],
+							true,
+						)
+						.expect("benchmark runs");
+						timer.elapsed.as_nanos()
+					})
+				})
+				.collect();
+			samples.sort_unstable();
+			samples[REPEATS / 2]
+		}
 
-        #[test]
-        #[ignore = "timing run; see the module docs"]
-        fn measure_weights() {
-            let all: [(&str, SelectedBenchmark); 8] = [
-                ("register", SelectedBenchmark::register),
-                (
-                    "increase_collateral",
-                    SelectedBenchmark::increase_collateral,
-                ),
-                (
-                    "change_declared_space",
-                    SelectedBenchmark::change_declared_space,
-                ),
-                ("update_endpoint", SelectedBenchmark::update_endpoint),
-                ("update_beneficiary", SelectedBenchmark::update_beneficiary),
-                ("commit_idle", SelectedBenchmark::commit_idle),
-                ("prepare_exit", SelectedBenchmark::prepare_exit),
-                ("withdraw", SelectedBenchmark::withdraw),
-            ];
-            for (name, bench) in all.iter() {
-                println!("{name}: {} ns", median_ns(bench));
-            }
-        }
-    }
+		#[test]
+		#[ignore = "timing run; see the module docs"]
+		fn measure_weights() {
+			let all: [(&str, SelectedBenchmark); 8] = [
+				("register", SelectedBenchmark::register),
+				("increase_collateral", SelectedBenchmark::increase_collateral),
+				("change_declared_space", SelectedBenchmark::change_declared_space),
+				("update_endpoint", SelectedBenchmark::update_endpoint),
+				("update_beneficiary", SelectedBenchmark::update_beneficiary),
+				("commit_idle", SelectedBenchmark::commit_idle),
+				("prepare_exit", SelectedBenchmark::prepare_exit),
+				("withdraw", SelectedBenchmark::withdraw),
+			];
+			for (name, bench) in all.iter() {
+				println!("{name}: {} ns", median_ns(bench));
+			}
+		}
+	}
 }

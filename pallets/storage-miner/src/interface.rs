@@ -10,67 +10,67 @@ use sp_runtime::{DispatchError, DispatchResult};
 
 /// Read and write access to storage miners for the audit and the file market.
 pub trait StorageMinerInterface<AccountId> {
-    /// The currency's balance type (collateral, punishments).
-    type Balance;
+	/// The currency's balance type (collateral, punishments).
+	type Balance;
 
-    /// State of a registered miner (`None` if not registered; a banned account whose record
-    /// was removed reports `Some(Banned)`).
-    fn state(who: &AccountId) -> Option<MinerState>;
+	/// State of a registered miner (`None` if not registered; a banned account whose record
+	/// was removed reports `Some(Banned)`).
+	fn state(who: &AccountId) -> Option<MinerState>;
 
-    /// Declared, idle and service space of a registered miner, in bytes.
-    fn spaces(who: &AccountId) -> Option<MinerSpaces>;
+	/// Declared, idle and service space of a registered miner, in bytes.
+	fn spaces(who: &AccountId) -> Option<MinerSpaces>;
 
-    /// The idle-filler commitment and count the audit checks idle proofs against.
-    fn idle_commitment(who: &AccountId) -> Option<IdleCommitment>;
+	/// The idle-filler commitment and count the audit checks idle proofs against.
+	fn idle_commitment(who: &AccountId) -> Option<IdleCommitment>;
 
-    /// Whether the miner may be rewarded now (`Positive`: not frozen, not exiting, not banned).
-    fn can_earn_rewards(who: &AccountId) -> bool;
+	/// Whether the miner may be rewarded now (`Positive`: not frozen, not exiting, not banned).
+	fn can_earn_rewards(who: &AccountId) -> bool;
 
-    /// Held collateral and debt of a registered miner.
-    fn collateral_and_debt(who: &AccountId) -> Option<(Self::Balance, Self::Balance)>;
+	/// Held collateral and debt of a registered miner.
+	fn collateral_and_debt(who: &AccountId) -> Option<(Self::Balance, Self::Balance)>;
 
-    /// Number of `Positive` miners, the population fragments are assigned from.
-    fn candidate_count() -> u32;
+	/// Number of `Positive` miners, the population fragments are assigned from.
+	fn candidate_count() -> u32;
 
-    /// The `index`-th `Positive` miner (`index < candidate_count()`); the order is arbitrary
-    /// but stable between changes, so a random index picks a random miner in O(1).
-    fn candidate(index: u32) -> Option<AccountId>;
+	/// The `index`-th `Positive` miner (`index < candidate_count()`); the order is arbitrary
+	/// but stable between changes, so a random index picks a random miner in O(1).
+	fn candidate(index: u32) -> Option<AccountId>;
 
-    /// Adds `bytes` of confirmed service space. Only a `Positive` miner accepts it, and only
-    /// if idle + service + `bytes` fits the declared space.
-    fn add_service_space(who: &AccountId, bytes: u64) -> Result<(), ServiceSpaceError>;
+	/// Adds `bytes` of confirmed service space. Only a `Positive` miner accepts it, and only
+	/// if idle + service + `bytes` fits the declared space.
+	fn add_service_space(who: &AccountId, bytes: u64) -> Result<(), ServiceSpaceError>;
 
-    /// Removes `bytes` of service space (a deleted or moved fragment). Saturates at zero and
-    /// works in every state, so freeing space can never fail.
-    fn remove_service_space(who: &AccountId, bytes: u64);
+	/// Removes `bytes` of service space (a deleted or moved fragment). Saturates at zero and
+	/// works in every state, so freeing space can never fail.
+	fn remove_service_space(who: &AccountId, bytes: u64);
 
-    /// Punishes a miner by `amount`: the held collateral pays first (moved to the treasury),
-    /// the rest becomes debt. The miner becomes `Frozen` if it was `Positive` or `Registered`.
-    fn punish(
-        who: &AccountId,
-        amount: Self::Balance,
-    ) -> Result<Punishment<Self::Balance>, DispatchError>;
+	/// Punishes a miner by `amount`: the held collateral pays first (moved to the treasury),
+	/// the rest becomes debt. The miner becomes `Frozen` if it was `Positive` or `Registered`.
+	fn punish(
+		who: &AccountId,
+		amount: Self::Balance,
+	) -> Result<Punishment<Self::Balance>, DispatchError>;
 
-    /// Bans a miner for good: its fragments move to other miners, it may withdraw what is left
-    /// of its collateral after the exit cooldown, and the account can never register again.
-    fn ban(who: &AccountId) -> DispatchResult;
+	/// Bans a miner for good: its fragments move to other miners, it may withdraw what is left
+	/// of its collateral after the exit cooldown, and the account can never register again.
+	fn ban(who: &AccountId) -> DispatchResult;
 
-    /// Benchmarks only: registers `who` (funding it) with `declared_gib` of declared space,
-    /// enough collateral and one committed filler, so it is `Positive`.
-    #[cfg(feature = "runtime-benchmarks")]
-    fn benchmark_positive_miner(who: &AccountId, declared_gib: u32) -> DispatchResult;
+	/// Benchmarks only: registers `who` (funding it) with `declared_gib` of declared space,
+	/// enough collateral and one committed filler, so it is `Positive`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_positive_miner(who: &AccountId, declared_gib: u32) -> DispatchResult;
 }
 
 /// Told when a miner stops serving (exit or ban), so the file market can move its fragments to
 /// other miners. `withdraw` waits until the miner's service space is back to zero.
 pub trait OnMinerLeave<AccountId> {
-    /// `who` entered `Exiting` or `Banned`.
-    fn on_miner_leave(who: &AccountId);
+	/// `who` entered `Exiting` or `Banned`.
+	fn on_miner_leave(who: &AccountId);
 }
 
 /// No file market: nothing to move.
 impl<AccountId> OnMinerLeave<AccountId> for () {
-    fn on_miner_leave(_who: &AccountId) {}
+	fn on_miner_leave(_who: &AccountId) {}
 }
 
 /// A miner's confirmed service fragments, as the audit needs them to challenge "fragment `k` of
@@ -82,19 +82,19 @@ impl<AccountId> OnMinerLeave<AccountId> for () {
 /// fragment into number `k` (swap-remove); moving fragments off a leaving miner removes them
 /// from the end.
 pub trait ServiceFragments<AccountId> {
-    /// Number of confirmed service fragments of `miner`.
-    fn fragment_count(miner: &AccountId) -> u64;
+	/// Number of confirmed service fragments of `miner`.
+	fn fragment_count(miner: &AccountId) -> u64;
 
-    /// Merkle root (`cess_storage_proof::fragment_root`) of fragment `index` of `miner`.
-    fn fragment_root(miner: &AccountId, index: u64) -> Option<cess_storage_proof::Hash>;
+	/// Merkle root (`cess_storage_proof::fragment_root`) of fragment `index` of `miner`.
+	fn fragment_root(miner: &AccountId, index: u64) -> Option<cess_storage_proof::Hash>;
 }
 
 /// No file market: no service fragments.
 impl<AccountId> ServiceFragments<AccountId> for () {
-    fn fragment_count(_miner: &AccountId) -> u64 {
-        0
-    }
-    fn fragment_root(_miner: &AccountId, _index: u64) -> Option<cess_storage_proof::Hash> {
-        None
-    }
+	fn fragment_count(_miner: &AccountId) -> u64 {
+		0
+	}
+	fn fragment_root(_miner: &AccountId, _index: u64) -> Option<cess_storage_proof::Hash> {
+		None
+	}
 }

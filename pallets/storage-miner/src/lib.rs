@@ -27,40 +27,15 @@ extern crate alloc;
 
 pub use pallet::*;
 
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod interface;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod invariants;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod miner;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod runtime_api;
-#[deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod types;
 pub mod weights;
 
@@ -79,14 +54,14 @@ use frame_support::traits::fungible;
 
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =
-    <<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// A miner's record as this runtime stores it.
 pub type MinerInfoOf<T> = MinerInfo<
-    <T as frame_system::Config>::AccountId,
-    BalanceOf<T>,
-    frame_system::pallet_prelude::BlockNumberFor<T>,
-    <T as Config>::MaxEndpointLen,
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxEndpointLen,
 >;
 
 /// The endpoint argument.
@@ -94,346 +69,311 @@ pub type EndpointOf<T> = frame_support::BoundedVec<u8, <T as Config>::MaxEndpoin
 
 /// The runtime API's answer for this runtime.
 pub type MinerReportOf<T> = MinerReport<
-    <T as frame_system::Config>::AccountId,
-    BalanceOf<T>,
-    frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
 
 #[frame_support::pallet]
 pub mod pallet {
-    use super::*;
-    use frame_support::{
-        pallet_prelude::*,
-        traits::fungible::{Mutate, MutateHold},
-    };
-    use frame_system::pallet_prelude::*;
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
 
-    #[pallet::pallet]
-    pub struct Pallet<T>(_);
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
 
-    /// Configuration.
-    #[pallet::config]
-    pub trait Config: frame_system::Config {
-        /// The native currency; collateral is a fungible hold.
-        type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-            + Mutate<Self::AccountId>;
+	/// Configuration.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The native currency; collateral is a fungible hold.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
 
-        /// The runtime's hold reason, which must include this pallet's [`HoldReason`].
-        type RuntimeHoldReason: From<HoldReason>;
+		/// The runtime's hold reason, which must include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
 
-        /// Receives slashed collateral and repaid debt.
-        type Treasury: Get<Self::AccountId>;
+		/// Receives slashed collateral and repaid debt.
+		type Treasury: Get<Self::AccountId>;
 
-        /// Collateral required per started TiB of declared space (2 000 CESS).
-        #[pallet::constant]
-        type CollateralPerTiB: Get<BalanceOf<Self>>;
+		/// Collateral required per started TiB of declared space (2 000 CESS).
+		#[pallet::constant]
+		type CollateralPerTiB: Get<BalanceOf<Self>>;
 
-        /// Bytes of one idle filler; must equal the storage-proof `Params::filler_size`
-        /// (8 MiB).
-        #[pallet::constant]
-        type FillerSize: Get<u64>;
+		/// Bytes of one idle filler; must equal the storage-proof `Params::filler_size`
+		/// (8 MiB).
+		#[pallet::constant]
+		type FillerSize: Get<u64>;
 
-        /// Largest declaration in GiB (keeps every space computation far from overflow).
-        #[pallet::constant]
-        type MaxDeclaredGib: Get<u32>;
+		/// Largest declaration in GiB (keeps every space computation far from overflow).
+		#[pallet::constant]
+		type MaxDeclaredGib: Get<u32>;
 
-        /// Maximum length of an endpoint.
-        #[pallet::constant]
-        type MaxEndpointLen: Get<u32>;
+		/// Maximum length of an endpoint.
+		#[pallet::constant]
+		type MaxEndpointLen: Get<u32>;
 
-        /// Maximum number of registered miners (bounds the candidate list).
-        #[pallet::constant]
-        type MaxMiners: Get<u32>;
+		/// Maximum number of registered miners (bounds the candidate list).
+		#[pallet::constant]
+		type MaxMiners: Get<u32>;
 
-        /// Blocks between `prepare_exit` (or a ban) and `withdraw`: long enough for the file
-        /// market to move the miner's fragments and for pending challenges to conclude.
-        #[pallet::constant]
-        type ExitCooldown: Get<BlockNumberFor<Self>>;
+		/// Blocks between `prepare_exit` (or a ban) and `withdraw`: long enough for the file
+		/// market to move the miner's fragments and for pending challenges to conclude.
+		#[pallet::constant]
+		type ExitCooldown: Get<BlockNumberFor<Self>>;
 
-        /// Told when a miner enters `Exiting` or `Banned` (the file market moves its
-        /// fragments).
-        type OnLeave: OnMinerLeave<Self::AccountId>;
+		/// Told when a miner enters `Exiting` or `Banned` (the file market moves its
+		/// fragments).
+		type OnLeave: OnMinerLeave<Self::AccountId>;
 
-        /// Weights of the calls, from the benchmarks.
-        type WeightInfo: WeightInfo;
-    }
+		/// Weights of the calls, from the benchmarks.
+		type WeightInfo: WeightInfo;
+	}
 
-    /// Reasons this pallet holds funds.
-    #[pallet::composite_enum]
-    pub enum HoldReason {
-        /// A miner's collateral.
-        #[codec(index = 0)]
-        Collateral,
-    }
+	/// Reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A miner's collateral.
+		#[codec(index = 0)]
+		Collateral,
+	}
 
-    /// Registered miners (including `Exiting` and `Banned` ones until they withdraw).
-    #[pallet::storage]
-    pub type Miners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerInfoOf<T>>;
+	/// Registered miners (including `Exiting` and `Banned` ones until they withdraw).
+	#[pallet::storage]
+	pub type Miners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerInfoOf<T>>;
 
-    /// Number of entries in [`Miners`].
-    #[pallet::storage]
-    pub type MinerCount<T> = StorageValue<_, u32, ValueQuery>;
+	/// Number of entries in [`Miners`].
+	#[pallet::storage]
+	pub type MinerCount<T> = StorageValue<_, u32, ValueQuery>;
 
-    /// Accounts banned for good, with the block of the ban.
-    #[pallet::storage]
-    pub type BannedAccounts<T: Config> =
-        StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+	/// Accounts banned for good, with the block of the ban.
+	#[pallet::storage]
+	pub type BannedAccounts<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
 
-    /// The `Positive` miners, densely indexed `0..CandidateCount` (swap-remove on leaving), so
-    /// the file market can draw a random miner in O(1).
-    #[pallet::storage]
-    pub type Candidates<T: Config> = StorageMap<_, Twox64Concat, u32, T::AccountId>;
+	/// The `Positive` miners, densely indexed `0..CandidateCount` (swap-remove on leaving), so
+	/// the file market can draw a random miner in O(1).
+	#[pallet::storage]
+	pub type Candidates<T: Config> = StorageMap<_, Twox64Concat, u32, T::AccountId>;
 
-    /// Number of entries in [`Candidates`].
-    #[pallet::storage]
-    pub type CandidateCount<T> = StorageValue<_, u32, ValueQuery>;
+	/// Number of entries in [`Candidates`].
+	#[pallet::storage]
+	pub type CandidateCount<T> = StorageValue<_, u32, ValueQuery>;
 
-    #[pallet::event]
-    #[pallet::generate_deposit(pub(super) fn deposit_event)]
-    pub enum Event<T: Config> {
-        /// A miner registered; `collateral` is held.
-        MinerRegistered {
-            miner: T::AccountId,
-            beneficiary: T::AccountId,
-            declared_gib: u32,
-            collateral: BalanceOf<T>,
-        },
-        /// A top-up: `debt_repaid` went to the treasury, the rest was added to the collateral.
-        CollateralIncreased {
-            miner: T::AccountId,
-            amount: BalanceOf<T>,
-            debt_repaid: BalanceOf<T>,
-            collateral: BalanceOf<T>,
-            debt: BalanceOf<T>,
-        },
-        /// The declared space changed; `requirement` is the new collateral requirement.
-        DeclaredSpaceChanged {
-            miner: T::AccountId,
-            declared_gib: u32,
-            requirement: BalanceOf<T>,
-        },
-        /// The endpoint changed.
-        EndpointUpdated {
-            miner: T::AccountId,
-            endpoint: EndpointOf<T>,
-        },
-        /// The beneficiary changed.
-        BeneficiaryUpdated {
-            miner: T::AccountId,
-            beneficiary: T::AccountId,
-        },
-        /// A new idle commitment: `idle_space = filler_count × FillerSize` bytes.
-        IdleCommitted {
-            miner: T::AccountId,
-            commitment: Commitment,
-            filler_count: u64,
-            idle_space: u64,
-        },
-        /// The miner's state changed.
-        StateChanged {
-            miner: T::AccountId,
-            from: MinerState,
-            to: MinerState,
-        },
-        /// The miner asked to leave; `withdraw` is possible from `exit_at`.
-        ExitPrepared {
-            miner: T::AccountId,
-            exit_at: BlockNumberFor<T>,
-        },
-        /// The miner left; `returned` collateral was released.
-        MinerExited {
-            miner: T::AccountId,
-            returned: BalanceOf<T>,
-        },
-        /// The audit punished the miner.
-        MinerPunished {
-            miner: T::AccountId,
-            amount: BalanceOf<T>,
-            slashed: BalanceOf<T>,
-            debt_added: BalanceOf<T>,
-            collateral: BalanceOf<T>,
-            debt: BalanceOf<T>,
-        },
-        /// The audit banned the miner for good.
-        MinerBanned {
-            miner: T::AccountId,
-            exit_at: BlockNumberFor<T>,
-        },
-    }
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A miner registered; `collateral` is held.
+		MinerRegistered {
+			miner: T::AccountId,
+			beneficiary: T::AccountId,
+			declared_gib: u32,
+			collateral: BalanceOf<T>,
+		},
+		/// A top-up: `debt_repaid` went to the treasury, the rest was added to the collateral.
+		CollateralIncreased {
+			miner: T::AccountId,
+			amount: BalanceOf<T>,
+			debt_repaid: BalanceOf<T>,
+			collateral: BalanceOf<T>,
+			debt: BalanceOf<T>,
+		},
+		/// The declared space changed; `requirement` is the new collateral requirement.
+		DeclaredSpaceChanged { miner: T::AccountId, declared_gib: u32, requirement: BalanceOf<T> },
+		/// The endpoint changed.
+		EndpointUpdated { miner: T::AccountId, endpoint: EndpointOf<T> },
+		/// The beneficiary changed.
+		BeneficiaryUpdated { miner: T::AccountId, beneficiary: T::AccountId },
+		/// A new idle commitment: `idle_space = filler_count × FillerSize` bytes.
+		IdleCommitted {
+			miner: T::AccountId,
+			commitment: Commitment,
+			filler_count: u64,
+			idle_space: u64,
+		},
+		/// The miner's state changed.
+		StateChanged { miner: T::AccountId, from: MinerState, to: MinerState },
+		/// The miner asked to leave; `withdraw` is possible from `exit_at`.
+		ExitPrepared { miner: T::AccountId, exit_at: BlockNumberFor<T> },
+		/// The miner left; `returned` collateral was released.
+		MinerExited { miner: T::AccountId, returned: BalanceOf<T> },
+		/// The audit punished the miner.
+		MinerPunished {
+			miner: T::AccountId,
+			amount: BalanceOf<T>,
+			slashed: BalanceOf<T>,
+			debt_added: BalanceOf<T>,
+			collateral: BalanceOf<T>,
+			debt: BalanceOf<T>,
+		},
+		/// The audit banned the miner for good.
+		MinerBanned { miner: T::AccountId, exit_at: BlockNumberFor<T> },
+	}
 
-    #[pallet::error]
-    pub enum Error<T> {
-        /// The account is already a registered miner.
-        AlreadyRegistered,
-        /// The account was banned and can never register again.
-        AccountBanned,
-        /// The account is not a registered miner.
-        NotRegistered,
-        /// The endpoint is empty.
-        EmptyEndpoint,
-        /// Declared space must be at least 1 GiB.
-        ZeroDeclaredSpace,
-        /// Declared space exceeds `MaxDeclaredGib`.
-        DeclaredSpaceTooLarge,
-        /// The collateral offered at registration is below the requirement for the declared
-        /// space.
-        InsufficientCollateral,
-        /// Not enough free balance for the hold or the debt repayment.
-        InsufficientBalance,
-        /// `MaxMiners` miners are registered.
-        TooManyMiners,
-        /// Amount must be greater than zero.
-        ZeroAmount,
-        /// The new declared space is below the idle + service space in use.
-        DeclaredBelowUsed,
-        /// A frozen miner cannot add idle space.
-        MinerFrozen,
-        /// The miner is exiting: only top-ups, endpoint/beneficiary updates and `withdraw`.
-        MinerExiting,
-        /// The miner is banned.
-        MinerBanned,
-        /// Idle + service space would exceed the declared space.
-        ExceedsDeclaredSpace,
-        /// An arithmetic overflow (absurd filler count or amount).
-        Overflow,
-        /// `withdraw` needs `prepare_exit` first.
-        NotExiting,
-        /// The exit cooldown has not passed yet.
-        CooldownNotOver,
-        /// Debt must be repaid (`increase_collateral`) before withdrawing.
-        OutstandingDebt,
-        /// The miner still has service space: its fragments are being moved to other miners.
-        ServiceSpaceNotReleased,
-    }
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a registered miner.
+		AlreadyRegistered,
+		/// The account was banned and can never register again.
+		AccountBanned,
+		/// The account is not a registered miner.
+		NotRegistered,
+		/// The endpoint is empty.
+		EmptyEndpoint,
+		/// Declared space must be at least 1 GiB.
+		ZeroDeclaredSpace,
+		/// Declared space exceeds `MaxDeclaredGib`.
+		DeclaredSpaceTooLarge,
+		/// The collateral offered at registration is below the requirement for the declared
+		/// space.
+		InsufficientCollateral,
+		/// Not enough free balance for the hold or the debt repayment.
+		InsufficientBalance,
+		/// `MaxMiners` miners are registered.
+		TooManyMiners,
+		/// Amount must be greater than zero.
+		ZeroAmount,
+		/// The new declared space is below the idle + service space in use.
+		DeclaredBelowUsed,
+		/// A frozen miner cannot add idle space.
+		MinerFrozen,
+		/// The miner is exiting: only top-ups, endpoint/beneficiary updates and `withdraw`.
+		MinerExiting,
+		/// The miner is banned.
+		MinerBanned,
+		/// Idle + service space would exceed the declared space.
+		ExceedsDeclaredSpace,
+		/// An arithmetic overflow (absurd filler count or amount).
+		Overflow,
+		/// `withdraw` needs `prepare_exit` first.
+		NotExiting,
+		/// The exit cooldown has not passed yet.
+		CooldownNotOver,
+		/// Debt must be repaid (`increase_collateral`) before withdrawing.
+		OutstandingDebt,
+		/// The miner still has service space: its fragments are being moved to other miners.
+		ServiceSpaceNotReleased,
+	}
 
-    #[pallet::hooks]
-    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-        fn integrity_test() {
-            assert!(
-                T::FillerSize::get() > 0,
-                "storage-miner: FillerSize must be > 0"
-            );
-            assert!(
-                T::MaxDeclaredGib::get() > 0,
-                "storage-miner: MaxDeclaredGib must be > 0"
-            );
-        }
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::FillerSize::get() > 0, "storage-miner: FillerSize must be > 0");
+			assert!(T::MaxDeclaredGib::get() > 0, "storage-miner: MaxDeclaredGib must be > 0");
+		}
 
-        #[cfg(feature = "try-runtime")]
-        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-            Self::do_try_state()
-        }
-    }
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
-    #[pallet::call]
-    impl<T: Config> Pallet<T> {
-        /// Registers the caller as a miner declaring `declared_gib` GiB, holding `collateral`
-        /// (at least `CollateralPerTiB × ceil(declared_gib / 1024)`). Rewards go to
-        /// `beneficiary`. A banned account can never register.
-        #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::register())]
-        pub fn register(
-            origin: OriginFor<T>,
-            beneficiary: T::AccountId,
-            endpoint: EndpointOf<T>,
-            declared_gib: u32,
-            collateral: BalanceOf<T>,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_register(who, beneficiary, endpoint, declared_gib, collateral)
-        }
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as a miner declaring `declared_gib` GiB, holding `collateral`
+		/// (at least `CollateralPerTiB × ceil(declared_gib / 1024)`). Rewards go to
+		/// `beneficiary`. A banned account can never register.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			beneficiary: T::AccountId,
+			endpoint: EndpointOf<T>,
+			declared_gib: u32,
+			collateral: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(who, beneficiary, endpoint, declared_gib, collateral)
+		}
 
-        /// Adds `amount` to the caller's collateral. Debt is repaid first (to the treasury);
-        /// the rest is held. Leaves `Frozen` when the collateral covers the requirement again.
-        #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::increase_collateral())]
-        pub fn increase_collateral(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_increase_collateral(who, amount)
-        }
+		/// Adds `amount` to the caller's collateral. Debt is repaid first (to the treasury);
+		/// the rest is held. Leaves `Frozen` when the collateral covers the requirement again.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::increase_collateral())]
+		pub fn increase_collateral(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_increase_collateral(who, amount)
+		}
 
-        /// Sets the caller's declared space to `declared_gib` GiB. It may not drop below the
-        /// idle + service space in use; raising it beyond what the collateral covers freezes
-        /// the miner until a top-up.
-        #[pallet::call_index(2)]
-        #[pallet::weight(T::WeightInfo::change_declared_space())]
-        pub fn change_declared_space(origin: OriginFor<T>, declared_gib: u32) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_change_declared_space(who, declared_gib)
-        }
+		/// Sets the caller's declared space to `declared_gib` GiB. It may not drop below the
+		/// idle + service space in use; raising it beyond what the collateral covers freezes
+		/// the miner until a top-up.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::change_declared_space())]
+		pub fn change_declared_space(origin: OriginFor<T>, declared_gib: u32) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_change_declared_space(who, declared_gib)
+		}
 
-        /// Sets the caller's endpoint.
-        #[pallet::call_index(3)]
-        #[pallet::weight(T::WeightInfo::update_endpoint())]
-        pub fn update_endpoint(origin: OriginFor<T>, endpoint: EndpointOf<T>) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            ensure!(!endpoint.is_empty(), Error::<T>::EmptyEndpoint);
-            Miners::<T>::try_mutate(&who, |m| -> DispatchResult {
-                let info = m.as_mut().ok_or(Error::<T>::NotRegistered)?;
-                info.endpoint = endpoint.clone();
-                Ok(())
-            })?;
-            Self::deposit_event(Event::EndpointUpdated {
-                miner: who,
-                endpoint,
-            });
-            Ok(())
-        }
+		/// Sets the caller's endpoint.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::update_endpoint())]
+		pub fn update_endpoint(origin: OriginFor<T>, endpoint: EndpointOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!endpoint.is_empty(), Error::<T>::EmptyEndpoint);
+			Miners::<T>::try_mutate(&who, |m| -> DispatchResult {
+				let info = m.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				info.endpoint = endpoint.clone();
+				Ok(())
+			})?;
+			Self::deposit_event(Event::EndpointUpdated { miner: who, endpoint });
+			Ok(())
+		}
 
-        /// Sets the account the caller's rewards are paid to.
-        #[pallet::call_index(4)]
-        #[pallet::weight(T::WeightInfo::update_beneficiary())]
-        pub fn update_beneficiary(
-            origin: OriginFor<T>,
-            beneficiary: T::AccountId,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Miners::<T>::try_mutate(&who, |m| -> DispatchResult {
-                let info = m.as_mut().ok_or(Error::<T>::NotRegistered)?;
-                info.beneficiary = beneficiary.clone();
-                Ok(())
-            })?;
-            Self::deposit_event(Event::BeneficiaryUpdated {
-                miner: who,
-                beneficiary,
-            });
-            Ok(())
-        }
+		/// Sets the account the caller's rewards are paid to.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::update_beneficiary())]
+		pub fn update_beneficiary(
+			origin: OriginFor<T>,
+			beneficiary: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Miners::<T>::try_mutate(&who, |m| -> DispatchResult {
+				let info = m.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				info.beneficiary = beneficiary.clone();
+				Ok(())
+			})?;
+			Self::deposit_event(Event::BeneficiaryUpdated { miner: who, beneficiary });
+			Ok(())
+		}
 
-        /// Sets the caller's idle-filler commitment and count in one call (the agent computes
-        /// both with `cess_storage_proof::FillerSet`). Idle space becomes
-        /// `filler_count × FillerSize`; idle + service must fit the declared space. A frozen
-        /// miner may shrink its idle space but not grow it. The first commitment with at least
-        /// one filler makes a collateralised miner `Positive`.
-        #[pallet::call_index(5)]
-        #[pallet::weight(T::WeightInfo::commit_idle())]
-        pub fn commit_idle(
-            origin: OriginFor<T>,
-            commitment: Commitment,
-            filler_count: u64,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_commit_idle(who, commitment, filler_count)
-        }
+		/// Sets the caller's idle-filler commitment and count in one call (the agent computes
+		/// both with `cess_storage_proof::FillerSet`). Idle space becomes
+		/// `filler_count × FillerSize`; idle + service must fit the declared space. A frozen
+		/// miner may shrink its idle space but not grow it. The first commitment with at least
+		/// one filler makes a collateralised miner `Positive`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::commit_idle())]
+		pub fn commit_idle(
+			origin: OriginFor<T>,
+			commitment: Commitment,
+			filler_count: u64,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit_idle(who, commitment, filler_count)
+		}
 
-        /// Starts the caller's exit: it receives no new fragments, its fragments are moved to
-        /// other miners, and `withdraw` is possible after `ExitCooldown` blocks. It is still
-        /// challenged (and punishable) until it withdraws.
-        #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::prepare_exit())]
-        pub fn prepare_exit(origin: OriginFor<T>) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_prepare_exit(who)
-        }
+		/// Starts the caller's exit: it receives no new fragments, its fragments are moved to
+		/// other miners, and `withdraw` is possible after `ExitCooldown` blocks. It is still
+		/// challenged (and punishable) until it withdraws.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::prepare_exit())]
+		pub fn prepare_exit(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_prepare_exit(who)
+		}
 
-        /// Completes the exit after the cooldown: releases the collateral and removes the
-        /// miner. Needs no debt (except for a banned miner, whose collateral is then zero) and
-        /// no remaining service space.
-        #[pallet::call_index(7)]
-        #[pallet::weight(T::WeightInfo::withdraw())]
-        pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_withdraw(who)
-        }
-    }
+		/// Completes the exit after the cooldown: releases the collateral and removes the
+		/// miner. Needs no debt (except for a banned miner, whose collateral is then zero) and
+		/// no remaining service space.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who)
+		}
+	}
 }

@@ -4,8 +4,8 @@
 
 use crate as pallet_storage_miner;
 use frame_support::{
-    derive_impl, parameter_types,
-    traits::{ConstU32, ConstU64},
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
 };
 use sp_runtime::BuildStorage;
 
@@ -17,25 +17,25 @@ pub type Balance = u128;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
-    pub enum Test {
-        System: frame_system,
-        Balances: pallet_balances,
-        StorageMiner: pallet_storage_miner,
-    }
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		StorageMiner: pallet_storage_miner,
+	}
 );
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
-    type Block = Block;
-    type AccountData = pallet_balances::AccountData<Balance>;
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
-    type Balance = Balance;
-    type ExistentialDeposit = frame_support::traits::ConstU128<1>;
-    type AccountStore = System;
-    type RuntimeHoldReason = RuntimeHoldReason;
+	type Balance = Balance;
+	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 /// One CESS.
@@ -62,66 +62,64 @@ pub const POOR: AccountId = 4;
 pub const MAX_MINERS: u32 = 4;
 
 parameter_types! {
-    pub const Treasury: AccountId = TREASURY;
-    pub const CollateralPerTiB: Balance = PER_TIB;
-    /// Miners reported to the (mock) file market as leaving.
-    pub static Left: Vec<AccountId> = Vec::new();
+	pub const Treasury: AccountId = TREASURY;
+	pub const CollateralPerTiB: Balance = PER_TIB;
+	/// Miners reported to the (mock) file market as leaving.
+	pub static Left: Vec<AccountId> = Vec::new();
 }
 
 /// Records `on_miner_leave` calls in [`Left`].
 pub struct RecordLeave;
 impl crate::OnMinerLeave<AccountId> for RecordLeave {
-    fn on_miner_leave(who: &AccountId) {
-        let mut left = Left::get();
-        left.push(*who);
-        Left::set(left);
-    }
+	fn on_miner_leave(who: &AccountId) {
+		let mut left = Left::get();
+		left.push(*who);
+		Left::set(left);
+	}
 }
 
 impl pallet_storage_miner::Config for Test {
-    type Currency = Balances;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type Treasury = Treasury;
-    type CollateralPerTiB = CollateralPerTiB;
-    type FillerSize = ConstU64<FILLER>;
-    type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
-    type MaxEndpointLen = ConstU32<32>;
-    type MaxMiners = ConstU32<MAX_MINERS>;
-    type ExitCooldown = ConstU64<COOLDOWN>;
-    type OnLeave = RecordLeave;
-    type WeightInfo = ();
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Treasury = Treasury;
+	type CollateralPerTiB = CollateralPerTiB;
+	type FillerSize = ConstU64<FILLER>;
+	type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
+	type MaxEndpointLen = ConstU32<32>;
+	type MaxMiners = ConstU32<MAX_MINERS>;
+	type ExitCooldown = ConstU64<COOLDOWN>;
+	type OnLeave = RecordLeave;
+	type WeightInfo = ();
 }
 
 /// Genesis: miners funded, the treasury at 1 (exists), `POOR` with 1 000 CESS.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-    let mut t = frame_system::GenesisConfig::<Test>::default()
-        .build_storage()
-        .unwrap_or_default();
-    pallet_balances::GenesisConfig::<Test> {
-        balances: vec![
-            (ALICE, INITIAL),
-            (BOB, INITIAL),
-            (CHARLIE, INITIAL),
-            (5, INITIAL),
-            (POOR, 1_000 * CESS),
-            (TREASURY, 1),
-        ],
-        ..Default::default()
-    }
-    .assimilate_storage(&mut t)
-    .expect("balances genesis");
-    let mut ext = sp_io::TestExternalities::new(t);
-    ext.execute_with(|| {
-        System::set_block_number(1);
-        Left::set(Vec::new());
-    });
-    ext
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap_or_default();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![
+			(ALICE, INITIAL),
+			(BOB, INITIAL),
+			(CHARLIE, INITIAL),
+			(5, INITIAL),
+			(POOR, 1_000 * CESS),
+			(TREASURY, 1),
+		],
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.expect("balances genesis");
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Left::set(Vec::new());
+	});
+	ext
 }
 
 /// Runs the test, then checks the pallet's invariants.
 pub fn build_and_execute(test: impl FnOnce()) {
-    new_test_ext().execute_with(|| {
-        test();
-        StorageMiner::do_try_state().expect("try_state invariants hold");
-    });
+	new_test_ext().execute_with(|| {
+		test();
+		StorageMiner::do_try_state().expect("try_state invariants hold");
+	});
 }

@@ -5,18 +5,18 @@
 use crate::MinerReport;
 
 sp_api::decl_runtime_apis! {
-    /// Queries about storage miners.
-    pub trait StorageMinerApi<AccountId, Balance, BlockNumber>
-    where
-        AccountId: codec::Codec,
-        Balance: codec::Codec,
-        BlockNumber: codec::Codec,
-    {
-        /// The miner's state, spaces, collateral, debt and collateral requirement; `None` if
-        /// the account is not a miner (a banned account reports state `Banned`).
-        fn miner_info(who: AccountId) -> Option<MinerReport<AccountId, Balance, BlockNumber>>;
+	/// Queries about storage miners.
+	pub trait StorageMinerApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: codec::Codec,
+		Balance: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// The miner's state, spaces, collateral, debt and collateral requirement; `None` if
+		/// the account is not a miner (a banned account reports state `Banned`).
+		fn miner_info(who: AccountId) -> Option<MinerReport<AccountId, Balance, BlockNumber>>;
 
-        /// Collateral required to declare `declared_gib` GiB.
-        fn collateral_requirement(declared_gib: u32) -> Balance;
-    }
+		/// Collateral required to declare `declared_gib` GiB.
+		fn collateral_requirement(declared_gib: u32) -> Balance;
+	}
 }

@@ -48,108 +48,108 @@ use frame_support::{traits::Get, weights::Weight};
 
 /// Weight functions needed by `pallet_storage_miner`.
 pub trait WeightInfo {
-    /// `register`.
-    fn register() -> Weight;
-    /// `increase_collateral`.
-    fn increase_collateral() -> Weight;
-    /// `change_declared_space`.
-    fn change_declared_space() -> Weight;
-    /// `update_endpoint`.
-    fn update_endpoint() -> Weight;
-    /// `update_beneficiary`.
-    fn update_beneficiary() -> Weight;
-    /// `commit_idle`.
-    fn commit_idle() -> Weight;
-    /// `prepare_exit`.
-    fn prepare_exit() -> Weight;
-    /// `withdraw`.
-    fn withdraw() -> Weight;
+	/// `register`.
+	fn register() -> Weight;
+	/// `increase_collateral`.
+	fn increase_collateral() -> Weight;
+	/// `change_declared_space`.
+	fn change_declared_space() -> Weight;
+	/// `update_endpoint`.
+	fn update_endpoint() -> Weight;
+	/// `update_beneficiary`.
+	fn update_beneficiary() -> Weight;
+	/// `commit_idle`.
+	fn commit_idle() -> Weight;
+	/// `prepare_exit`.
+	fn prepare_exit() -> Weight;
+	/// `withdraw`.
+	fn withdraw() -> Weight;
 }
 
 /// Weights for the CESS runtime (see the module docs for their origin).
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-    /// Reads: `BannedAccounts`, `Miners`, `MinerCount`, `Balances::Holds`, `System::Account`.
-    /// Writes: `Balances::Holds`, `System::Account`, `Miners`, `MinerCount`.
-    fn register() -> Weight {
-        Weight::from_parts(34_560_000, 8_100)
-            .saturating_add(T::DbWeight::get().reads(5))
-            .saturating_add(T::DbWeight::get().writes(4))
-    }
-    /// Reads: `Miners`, `System::Account` (miner, treasury), `Balances::Holds`,
-    /// `CandidateCount`. Writes: `System::Account` ×2, `Balances::Holds`, `Miners`,
-    /// `Candidates`, `CandidateCount`.
-    fn increase_collateral() -> Weight {
-        Weight::from_parts(54_520_000, 11_700)
-            .saturating_add(T::DbWeight::get().reads(5))
-            .saturating_add(T::DbWeight::get().writes(6))
-    }
-    /// Reads: `Miners` (miner, moved candidate), `CandidateCount`, `Candidates`.
-    /// Writes: `Candidates` ×2, `Miners` ×2, `CandidateCount`.
-    fn change_declared_space() -> Weight {
-        Weight::from_parts(13_360_000, 900)
-            .saturating_add(T::DbWeight::get().reads(4))
-            .saturating_add(T::DbWeight::get().writes(5))
-    }
-    /// Reads/writes: `Miners`.
-    fn update_endpoint() -> Weight {
-        Weight::from_parts(5_680_000, 400)
-            .saturating_add(T::DbWeight::get().reads(1))
-            .saturating_add(T::DbWeight::get().writes(1))
-    }
-    /// Reads/writes: `Miners`.
-    fn update_beneficiary() -> Weight {
-        Weight::from_parts(5_560_000, 400)
-            .saturating_add(T::DbWeight::get().reads(1))
-            .saturating_add(T::DbWeight::get().writes(1))
-    }
-    /// Reads: `Miners`, `CandidateCount`. Writes: `Candidates`, `CandidateCount`, `Miners`.
-    fn commit_idle() -> Weight {
-        Weight::from_parts(10_540_000, 500)
-            .saturating_add(T::DbWeight::get().reads(2))
-            .saturating_add(T::DbWeight::get().writes(3))
-    }
-    /// Reads: `Miners` ×2, `CandidateCount`, `Candidates`, `FileBank::TaskTail`.
-    /// Writes: `Candidates` ×2, `Miners` ×2, `CandidateCount`, `FileBank::Tasks`,
-    /// `FileBank::TaskTail`.
-    fn prepare_exit() -> Weight {
-        Weight::from_parts(12_820_000, 900)
-            .saturating_add(T::DbWeight::get().reads(5))
-            .saturating_add(T::DbWeight::get().writes(7))
-    }
-    /// Reads: `Miners`, `Balances::Holds`, `System::Account`, `MinerCount`.
-    /// Writes: `Balances::Holds`, `System::Account`, `Miners`, `MinerCount`.
-    fn withdraw() -> Weight {
-        Weight::from_parts(25_800_000, 8_100)
-            .saturating_add(T::DbWeight::get().reads(4))
-            .saturating_add(T::DbWeight::get().writes(4))
-    }
+	/// Reads: `BannedAccounts`, `Miners`, `MinerCount`, `Balances::Holds`, `System::Account`.
+	/// Writes: `Balances::Holds`, `System::Account`, `Miners`, `MinerCount`.
+	fn register() -> Weight {
+		Weight::from_parts(34_560_000, 8_100)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
+	/// Reads: `Miners`, `System::Account` (miner, treasury), `Balances::Holds`,
+	/// `CandidateCount`. Writes: `System::Account` ×2, `Balances::Holds`, `Miners`,
+	/// `Candidates`, `CandidateCount`.
+	fn increase_collateral() -> Weight {
+		Weight::from_parts(54_520_000, 11_700)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	/// Reads: `Miners` (miner, moved candidate), `CandidateCount`, `Candidates`.
+	/// Writes: `Candidates` ×2, `Miners` ×2, `CandidateCount`.
+	fn change_declared_space() -> Weight {
+		Weight::from_parts(13_360_000, 900)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Reads/writes: `Miners`.
+	fn update_endpoint() -> Weight {
+		Weight::from_parts(5_680_000, 400)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Reads/writes: `Miners`.
+	fn update_beneficiary() -> Weight {
+		Weight::from_parts(5_560_000, 400)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Reads: `Miners`, `CandidateCount`. Writes: `Candidates`, `CandidateCount`, `Miners`.
+	fn commit_idle() -> Weight {
+		Weight::from_parts(10_540_000, 500)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// Reads: `Miners` ×2, `CandidateCount`, `Candidates`, `FileBank::TaskTail`.
+	/// Writes: `Candidates` ×2, `Miners` ×2, `CandidateCount`, `FileBank::Tasks`,
+	/// `FileBank::TaskTail`.
+	fn prepare_exit() -> Weight {
+		Weight::from_parts(12_820_000, 900)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
+	/// Reads: `Miners`, `Balances::Holds`, `System::Account`, `MinerCount`.
+	/// Writes: `Balances::Holds`, `System::Account`, `Miners`, `MinerCount`.
+	fn withdraw() -> Weight {
+		Weight::from_parts(25_800_000, 8_100)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(4))
+	}
 }
 
 /// No weights, for tests.
 impl WeightInfo for () {
-    fn register() -> Weight {
-        Weight::zero()
-    }
-    fn increase_collateral() -> Weight {
-        Weight::zero()
-    }
-    fn change_declared_space() -> Weight {
-        Weight::zero()
-    }
-    fn update_endpoint() -> Weight {
-        Weight::zero()
-    }
-    fn update_beneficiary() -> Weight {
-        Weight::zero()
-    }
-    fn commit_idle() -> Weight {
-        Weight::zero()
-    }
-    fn prepare_exit() -> Weight {
-        Weight::zero()
-    }
-    fn withdraw() -> Weight {
-        Weight::zero()
-    }
+	fn register() -> Weight {
+		Weight::zero()
+	}
+	fn increase_collateral() -> Weight {
+		Weight::zero()
+	}
+	fn change_declared_space() -> Weight {
+		Weight::zero()
+	}
+	fn update_endpoint() -> Weight {
+		Weight::zero()
+	}
+	fn update_beneficiary() -> Weight {
+		Weight::zero()
+	}
+	fn commit_idle() -> Weight {
+		Weight::zero()
+	}
+	fn prepare_exit() -> Weight {
+		Weight::zero()
+	}
+	fn withdraw() -> Weight {
+		Weight::zero()
+	}
 }

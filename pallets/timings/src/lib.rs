@@ -88,8 +88,7 @@ pub mod pallet {
 
 	/// Eras between a validator offence and the application of its slash.
 	#[pallet::storage]
-	pub type SlashDeferDuration<T> =
-		StorageValue<_, u32, ValueQuery, DefaultSlashDeferDuration>;
+	pub type SlashDeferDuration<T> = StorageValue<_, u32, ValueQuery, DefaultSlashDeferDuration>;
 
 	/// Timings written at genesis; see the crate docs for why they cannot change later.
 	#[pallet::genesis_config]

@@ -40,63 +40,63 @@ pub const TAG_PICK: u8 = 0x21;
 
 /// A fixed-size hash input assembled without any fallible indexing.
 pub(crate) struct Input<const N: usize> {
-    bytes: [u8; N],
-    pos: usize,
+	bytes: [u8; N],
+	pos: usize,
 }
 
 impl<const N: usize> Input<N> {
-    /// Starts an input with its domain tag.
-    pub(crate) fn new(tag: u8) -> Self {
-        let mut bytes = [0u8; N];
-        if let Some(first) = bytes.first_mut() {
-            *first = tag;
-        }
-        Self { bytes, pos: 1 }
-    }
+	/// Starts an input with its domain tag.
+	pub(crate) fn new(tag: u8) -> Self {
+		let mut bytes = [0u8; N];
+		if let Some(first) = bytes.first_mut() {
+			*first = tag;
+		}
+		Self { bytes, pos: 1 }
+	}
 
-    /// Appends bytes (silently truncated past `N`; every caller sizes `N` exactly, which
-    /// the unit tests check through known-answer values).
-    pub(crate) fn put(mut self, data: &[u8]) -> Self {
-        for (dst, src) in self.bytes.iter_mut().skip(self.pos).zip(data) {
-            *dst = *src;
-        }
-        self.pos = self.pos.saturating_add(data.len());
-        self
-    }
+	/// Appends bytes (silently truncated past `N`; every caller sizes `N` exactly, which
+	/// the unit tests check through known-answer values).
+	pub(crate) fn put(mut self, data: &[u8]) -> Self {
+		for (dst, src) in self.bytes.iter_mut().skip(self.pos).zip(data) {
+			*dst = *src;
+		}
+		self.pos = self.pos.saturating_add(data.len());
+		self
+	}
 
-    /// Hashes the assembled input.
-    pub(crate) fn hash(&self) -> Hash {
-        blake2_256(&self.bytes)
-    }
+	/// Hashes the assembled input.
+	pub(crate) fn hash(&self) -> Hash {
+		blake2_256(&self.bytes)
+	}
 }
 
 /// Hash of a Merkle leaf: `H(0x00 ‖ leaf)`.
 pub fn leaf_hash(leaf: &Hash) -> Hash {
-    Input::<33>::new(TAG_LEAF).put(leaf).hash()
+	Input::<33>::new(TAG_LEAF).put(leaf).hash()
 }
 
 /// Hash of a Merkle inner node: `H(0x01 ‖ left ‖ right)`.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
-    Input::<65>::new(TAG_NODE).put(left).put(right).hash()
+	Input::<65>::new(TAG_NODE).put(left).put(right).hash()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+	use super::*;
 
-    #[test]
-    fn tags_separate_leaf_and_node() {
-        let a = [7u8; 32];
-        let mut leaf_input = [0u8; 33];
-        leaf_input[0] = TAG_LEAF;
-        leaf_input[1..].copy_from_slice(&a);
-        assert_eq!(leaf_hash(&a), blake2_256(&leaf_input));
+	#[test]
+	fn tags_separate_leaf_and_node() {
+		let a = [7u8; 32];
+		let mut leaf_input = [0u8; 33];
+		leaf_input[0] = TAG_LEAF;
+		leaf_input[1..].copy_from_slice(&a);
+		assert_eq!(leaf_hash(&a), blake2_256(&leaf_input));
 
-        let mut node_input = [0u8; 65];
-        node_input[0] = TAG_NODE;
-        node_input[1..33].copy_from_slice(&a);
-        node_input[33..].copy_from_slice(&[9u8; 32]);
-        assert_eq!(node_hash(&a, &[9u8; 32]), blake2_256(&node_input));
-        assert_ne!(leaf_hash(&a), blake2_256(&a));
-    }
+		let mut node_input = [0u8; 65];
+		node_input[0] = TAG_NODE;
+		node_input[1..33].copy_from_slice(&a);
+		node_input[33..].copy_from_slice(&[9u8; 32]);
+		assert_eq!(node_hash(&a, &[9u8; 32]), blake2_256(&node_input));
+		assert_ne!(leaf_hash(&a), blake2_256(&a));
+	}
 }

@@ -56,13 +56,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
+	not(test),
+	deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 #![warn(missing_docs)]
 
@@ -90,8 +85,8 @@ pub use fragment::{fragment_leaves, fragment_root, leaves_from_bytes, FragmentEr
 pub use hash::{AccountBytes, Hash, LEAF_SIZE};
 pub use merkle::{merkle_root, MerkleError, MerkleTree};
 pub use params::{
-    Params, ParamsError, MAX_CHALLENGED_FILLERS, MAX_CHALLENGED_FRAGMENTS, MAX_HASH_ITERATIONS,
-    MAX_LEAVES_PER_ITEM, MAX_PAIR_NODES, MAX_TREE_DEPTH, MAX_TREE_LEAVES,
+	Params, ParamsError, MAX_CHALLENGED_FILLERS, MAX_CHALLENGED_FRAGMENTS, MAX_HASH_ITERATIONS,
+	MAX_LEAVES_PER_ITEM, MAX_PAIR_NODES, MAX_TREE_DEPTH, MAX_TREE_LEAVES,
 };
 pub use proof::{FillerLeafOpening, FillerProof, FragmentProof, LeafOpening, StorageProof};
 #[cfg(feature = "std")]

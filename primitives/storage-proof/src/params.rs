@@ -44,192 +44,150 @@ const MIB: u64 = 1 << 20;
 /// | `challenged_fragments` | 8 | service fragments opened per round |
 /// | `leaves_per_fragment` | 2 | leaves opened per challenged fragment |
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Debug,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct Params {
-    /// Bytes per service fragment; a multiple of 32, at least 64. A fragment's Merkle
-    /// tree always has `fragment_size / 32` leaves (short data is zero-padded).
-    pub fragment_size: u64,
-    /// Bytes per idle filler; a multiple of 32, at least 64.
-    pub filler_size: u64,
-    /// Sequential blake2-256 evaluations per filler leaf (≥ 1, ≤ [`MAX_HASH_ITERATIONS`]).
-    pub hash_iterations: u32,
-    /// Fillers challenged per round (with replacement), ≤ [`MAX_CHALLENGED_FILLERS`].
-    pub challenged_fillers: u32,
-    /// Leaves challenged per challenged filler, ≤ [`MAX_LEAVES_PER_ITEM`].
-    pub leaves_per_filler: u32,
-    /// Fragments challenged per round (with replacement), ≤ [`MAX_CHALLENGED_FRAGMENTS`].
-    pub challenged_fragments: u32,
-    /// Leaves challenged per challenged fragment, ≤ [`MAX_LEAVES_PER_ITEM`].
-    pub leaves_per_fragment: u32,
+	/// Bytes per service fragment; a multiple of 32, at least 64. A fragment's Merkle
+	/// tree always has `fragment_size / 32` leaves (short data is zero-padded).
+	pub fragment_size: u64,
+	/// Bytes per idle filler; a multiple of 32, at least 64.
+	pub filler_size: u64,
+	/// Sequential blake2-256 evaluations per filler leaf (≥ 1, ≤ [`MAX_HASH_ITERATIONS`]).
+	pub hash_iterations: u32,
+	/// Fillers challenged per round (with replacement), ≤ [`MAX_CHALLENGED_FILLERS`].
+	pub challenged_fillers: u32,
+	/// Leaves challenged per challenged filler, ≤ [`MAX_LEAVES_PER_ITEM`].
+	pub leaves_per_filler: u32,
+	/// Fragments challenged per round (with replacement), ≤ [`MAX_CHALLENGED_FRAGMENTS`].
+	pub challenged_fragments: u32,
+	/// Leaves challenged per challenged fragment, ≤ [`MAX_LEAVES_PER_ITEM`].
+	pub leaves_per_fragment: u32,
 }
 
 impl Default for Params {
-    fn default() -> Self {
-        Self {
-            fragment_size: 8 * MIB,
-            filler_size: 8 * MIB,
-            hash_iterations: 64,
-            challenged_fillers: 4,
-            leaves_per_filler: 2,
-            challenged_fragments: 8,
-            leaves_per_fragment: 2,
-        }
-    }
+	fn default() -> Self {
+		Self {
+			fragment_size: 8 * MIB,
+			filler_size: 8 * MIB,
+			hash_iterations: 64,
+			challenged_fillers: 4,
+			leaves_per_filler: 2,
+			challenged_fragments: 8,
+			leaves_per_fragment: 2,
+		}
+	}
 }
 
 /// Why a [`Params`] value is unusable.
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Debug,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum ParamsError {
-    /// `fragment_size` is not a multiple of 32, is below 64 or above 2^32 leaves.
-    BadFragmentSize,
-    /// `filler_size` is not a multiple of 32, is below 64 or above 2^32 leaves.
-    BadFillerSize,
-    /// `hash_iterations` is 0 or above [`MAX_HASH_ITERATIONS`].
-    BadHashIterations,
-    /// A challenge count exceeds its `MAX_*` bound.
-    TooManyChallenges,
+	/// `fragment_size` is not a multiple of 32, is below 64 or above 2^32 leaves.
+	BadFragmentSize,
+	/// `filler_size` is not a multiple of 32, is below 64 or above 2^32 leaves.
+	BadFillerSize,
+	/// `hash_iterations` is 0 or above [`MAX_HASH_ITERATIONS`].
+	BadHashIterations,
+	/// A challenge count exceeds its `MAX_*` bound.
+	TooManyChallenges,
 }
 
 impl Params {
-    /// Checks every field against the bounds of the proof types.
-    pub fn validate(&self) -> Result<(), ParamsError> {
-        if !size_ok(self.fragment_size) {
-            return Err(ParamsError::BadFragmentSize);
-        }
-        if !size_ok(self.filler_size) {
-            return Err(ParamsError::BadFillerSize);
-        }
-        if self.hash_iterations == 0 || self.hash_iterations > MAX_HASH_ITERATIONS {
-            return Err(ParamsError::BadHashIterations);
-        }
-        if self.challenged_fillers > MAX_CHALLENGED_FILLERS
-            || self.challenged_fragments > MAX_CHALLENGED_FRAGMENTS
-            || self.leaves_per_filler > MAX_LEAVES_PER_ITEM
-            || self.leaves_per_fragment > MAX_LEAVES_PER_ITEM
-        {
-            return Err(ParamsError::TooManyChallenges);
-        }
-        Ok(())
-    }
+	/// Checks every field against the bounds of the proof types.
+	pub fn validate(&self) -> Result<(), ParamsError> {
+		if !size_ok(self.fragment_size) {
+			return Err(ParamsError::BadFragmentSize);
+		}
+		if !size_ok(self.filler_size) {
+			return Err(ParamsError::BadFillerSize);
+		}
+		if self.hash_iterations == 0 || self.hash_iterations > MAX_HASH_ITERATIONS {
+			return Err(ParamsError::BadHashIterations);
+		}
+		if self.challenged_fillers > MAX_CHALLENGED_FILLERS
+			|| self.challenged_fragments > MAX_CHALLENGED_FRAGMENTS
+			|| self.leaves_per_filler > MAX_LEAVES_PER_ITEM
+			|| self.leaves_per_fragment > MAX_LEAVES_PER_ITEM
+		{
+			return Err(ParamsError::TooManyChallenges);
+		}
+		Ok(())
+	}
 
-    /// Leaves in a fragment's tree (`fragment_size / 32`).
-    pub fn fragment_leaves(&self) -> u64 {
-        self.fragment_size / LEAF_SIZE
-    }
+	/// Leaves in a fragment's tree (`fragment_size / 32`).
+	pub fn fragment_leaves(&self) -> u64 {
+		self.fragment_size / LEAF_SIZE
+	}
 
-    /// Leaves in a filler (`filler_size / 32`).
-    pub fn filler_leaves(&self) -> u64 {
-        self.filler_size / LEAF_SIZE
-    }
+	/// Leaves in a filler (`filler_size / 32`).
+	pub fn filler_leaves(&self) -> u64 {
+		self.filler_size / LEAF_SIZE
+	}
 }
 
 /// A tree size is usable if it is whole leaves, at least two, at most `MAX_TREE_LEAVES`.
 fn size_ok(size: u64) -> bool {
-    let leaves = size / LEAF_SIZE;
-    size.is_multiple_of(LEAF_SIZE) && (2..=MAX_TREE_LEAVES).contains(&leaves)
+	let leaves = size / LEAF_SIZE;
+	size.is_multiple_of(LEAF_SIZE) && (2..=MAX_TREE_LEAVES).contains(&leaves)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+	use super::*;
 
-    #[test]
-    fn defaults_are_valid_and_as_documented() {
-        let p = Params::default();
-        assert_eq!(p.validate(), Ok(()));
-        assert_eq!(p.fragment_leaves(), 262_144);
-        assert_eq!(p.filler_leaves(), 262_144);
-        assert_eq!(p.hash_iterations, 64);
-    }
+	#[test]
+	fn defaults_are_valid_and_as_documented() {
+		let p = Params::default();
+		assert_eq!(p.validate(), Ok(()));
+		assert_eq!(p.fragment_leaves(), 262_144);
+		assert_eq!(p.filler_leaves(), 262_144);
+		assert_eq!(p.hash_iterations, 64);
+	}
 
-    #[test]
-    fn rejects_out_of_bound_values() {
-        let p = Params::default();
-        assert_eq!(
-            Params {
-                fragment_size: 33,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::BadFragmentSize)
-        );
-        assert_eq!(
-            Params {
-                fragment_size: 32,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::BadFragmentSize)
-        );
-        assert_eq!(
-            Params {
-                filler_size: (MAX_TREE_LEAVES + 1) * 32,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::BadFillerSize)
-        );
-        assert_eq!(
-            Params {
-                hash_iterations: 0,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::BadHashIterations)
-        );
-        assert_eq!(
-            Params {
-                hash_iterations: MAX_HASH_ITERATIONS + 1,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::BadHashIterations)
-        );
-        assert_eq!(
-            Params {
-                leaves_per_fragment: MAX_LEAVES_PER_ITEM + 1,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::TooManyChallenges)
-        );
-        assert_eq!(
-            Params {
-                challenged_fillers: MAX_CHALLENGED_FILLERS + 1,
-                ..p
-            }
-            .validate(),
-            Err(ParamsError::TooManyChallenges)
-        );
-        assert_eq!(
-            Params {
-                fragment_size: 64,
-                filler_size: 64,
-                ..p
-            }
-            .validate(),
-            Ok(())
-        );
-    }
+	#[test]
+	fn rejects_out_of_bound_values() {
+		let p = Params::default();
+		assert_eq!(Params { fragment_size: 33, ..p }.validate(), Err(ParamsError::BadFragmentSize));
+		assert_eq!(Params { fragment_size: 32, ..p }.validate(), Err(ParamsError::BadFragmentSize));
+		assert_eq!(
+			Params { filler_size: (MAX_TREE_LEAVES + 1) * 32, ..p }.validate(),
+			Err(ParamsError::BadFillerSize)
+		);
+		assert_eq!(
+			Params { hash_iterations: 0, ..p }.validate(),
+			Err(ParamsError::BadHashIterations)
+		);
+		assert_eq!(
+			Params { hash_iterations: MAX_HASH_ITERATIONS + 1, ..p }.validate(),
+			Err(ParamsError::BadHashIterations)
+		);
+		assert_eq!(
+			Params { leaves_per_fragment: MAX_LEAVES_PER_ITEM + 1, ..p }.validate(),
+			Err(ParamsError::TooManyChallenges)
+		);
+		assert_eq!(
+			Params { challenged_fillers: MAX_CHALLENGED_FILLERS + 1, ..p }.validate(),
+			Err(ParamsError::TooManyChallenges)
+		);
+		assert_eq!(Params { fragment_size: 64, filler_size: 64, ..p }.validate(), Ok(()));
+	}
 }

@@ -68,4 +68,3 @@ impl pallet_cdn::Config for Runtime {
 	type ReceiptHistoryDepth = ConstU32<28>;
 	type WeightInfo = pallet_cdn::weights::SubstrateWeight<Runtime>;
 }
-

@@ -2,9 +2,11 @@
 //! reporting and authority discovery.
 
 use crate::{
+	configs::staking::BondingDuration,
 	offences::{Equivocation, MsaScaledReporter, MsaScaledSlashing, Unresponsive},
-	configs::staking::BondingDuration, time::MILLISECS_PER_BLOCK, AccountId, Babe, Historical,
-	ImOnline, Moment, Runtime, RuntimeEvent, Session, SessionKeys, Staking,
+	time::MILLISECS_PER_BLOCK,
+	AccountId, Babe, Historical, ImOnline, Moment, Runtime, RuntimeEvent, Session, SessionKeys,
+	Staking,
 };
 use frame_support::{parameter_types, traits::KeyOwnerProofSystem};
 use pallet_im_online::sr25519::AuthorityId as ImOnlineId;
@@ -50,8 +52,12 @@ impl pallet_babe::Config for Runtime {
 	type MaxNominators = MaxNominators;
 	type KeyOwnerProof =
 		<Historical as KeyOwnerProofSystem<(KeyTypeId, pallet_babe::AuthorityId)>>::Proof;
-	type EquivocationReportSystem =
-		pallet_babe::EquivocationReportSystem<Self, MsaScaledReporter<Equivocation>, Historical, ReportLongevity>;
+	type EquivocationReportSystem = pallet_babe::EquivocationReportSystem<
+		Self,
+		MsaScaledReporter<Equivocation>,
+		Historical,
+		ReportLongevity,
+	>;
 }
 
 impl pallet_grandpa::Config for Runtime {
@@ -60,9 +66,14 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = MaxAuthorities;
 	type MaxNominators = MaxNominators;
 	type MaxSetIdSessionEntries = MaxSetIdSessionEntries;
-	type KeyOwnerProof = <Historical as KeyOwnerProofSystem<(KeyTypeId, sp_consensus_grandpa::AuthorityId)>>::Proof;
-	type EquivocationReportSystem =
-		pallet_grandpa::EquivocationReportSystem<Self, MsaScaledReporter<Equivocation>, Historical, ReportLongevity>;
+	type KeyOwnerProof =
+		<Historical as KeyOwnerProofSystem<(KeyTypeId, sp_consensus_grandpa::AuthorityId)>>::Proof;
+	type EquivocationReportSystem = pallet_grandpa::EquivocationReportSystem<
+		Self,
+		MsaScaledReporter<Equivocation>,
+		Historical,
+		ReportLongevity,
+	>;
 }
 
 impl pallet_authorship::Config for Runtime {

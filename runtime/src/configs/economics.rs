@@ -1,8 +1,9 @@
 //! Era issuance and the reward pools (SPEC §3).
 
 use crate::{
-	configs::staking::TreasuryAccount, currency::{CESS, TOTAL_ISSUANCE_CAP}, AccountId, Balances,
-	Runtime,
+	configs::staking::TreasuryAccount,
+	currency::{CESS, TOTAL_ISSUANCE_CAP},
+	AccountId, Balances, Runtime,
 };
 use frame_support::{parameter_types, PalletId};
 use frame_system::EnsureRoot;
@@ -40,4 +41,3 @@ impl pallet_issuance::Config for Runtime {
 	type SplitOrigin = EnsureRoot<AccountId>;
 	type WeightInfo = pallet_issuance::weights::SubstrateWeight<Runtime>;
 }
-

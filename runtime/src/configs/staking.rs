@@ -1,8 +1,8 @@
 //! NPoS staking: validator election on chain, era payouts, slashing to the treasury.
 
 use crate::{
-	AccountId, Balance, Balances, Issuance, Runtime, RuntimeEvent,
-	RuntimeHoldReason, Session, Timestamp,
+	AccountId, Balance, Balances, Issuance, Runtime, RuntimeEvent, RuntimeHoldReason, Session,
+	Timestamp,
 };
 use frame_election_provider_support::{
 	bounds::{ElectionBounds, ElectionBoundsBuilder},
@@ -97,4 +97,3 @@ impl pallet_staking::Config for Runtime {
 	type BenchmarkingConfig = StakingBenchmarkingConfig;
 	type WeightInfo = pallet_staking::weights::SubstrateWeight<Runtime>;
 }
-

@@ -4,9 +4,9 @@ use crate::{
 	currency::{CENTS, MILLICENTS, SS58_PREFIX},
 	fees::DealWithFees,
 	time::SLOT_DURATION,
-	AccountId, Balance, Balances, Block, BlockNumber, Hash, Moment, Nonce, OriginCaller,
+	AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Moment, Nonce, OriginCaller,
 	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, Babe, VERSION,
+	RuntimeOrigin, RuntimeTask, VERSION,
 };
 use frame_support::{
 	derive_impl,
@@ -14,7 +14,9 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU32, VariantCountOf},
 	weights::{
-		constants::{BlockExecutionWeight, ExtrinsicBaseWeight, ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{
+			BlockExecutionWeight, ExtrinsicBaseWeight, ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND,
+		},
 		ConstantMultiplier, Weight,
 	},
 };

@@ -149,8 +149,19 @@ describe('local testnet (Alice, Bob, Charlie) and a joining validator', () => {
     // Dave's part: Perbill(points / total points) × era reward; commission 0, no nominators.
     const share = perbillFromRational(davePoints, points.total.toBigInt());
     assert.equal(rewarded.data.amount.toBigInt(), perbillMul(share, reward));
-    const afterBalance = (await (await api.at(payout.blockHash)).query.system.account(dave.address)).data.free.toBigInt();
-    assert.equal(afterBalance - before, rewarded.data.amount.toBigInt());
+    // Dave's balance grows by the reward — plus, if Dave authored that block, 20 % of its fees.
+    const apiAt = await api.at(payout.blockHash);
+    const afterBalance = (await apiAt.query.system.account(dave.address)).data.free.toBigInt();
+    const author = (await api.derive.chain.getHeader(payout.blockHash)).author?.toString();
+    let authorShare = 0n;
+    if (author === dave.address) {
+      for (const { event } of await apiAt.query.system.events()) {
+        if (api.events.transactionPayment.TransactionFeePaid.is(event)) {
+          authorShare += (event.data.actualFee.toBigInt() * 20n) / 100n;
+        }
+      }
+    }
+    assert.equal(afterBalance - before, rewarded.data.amount.toBigInt() + authorShare);
   });
 
   test('finality survives one validator going offline', async () => {
