@@ -28,6 +28,9 @@ pub const ENDOWMENT: Balance = 1_000_000 * CESS;
 pub const VALIDATOR_BOND: Balance = 100_000 * CESS;
 /// Minimum validator bond (MSA): the base of offence slashes.
 pub const MIN_VALIDATOR_BOND: Balance = 10_000 * CESS;
+/// Validators the election aims for: more than the genesis set, so new validators can join
+/// without displacing one.
+pub const DESIRED_VALIDATORS: u32 = 100;
 /// Initial treasury balance.
 pub const TREASURY_ENDOWMENT: Balance = 1_000 * CESS;
 
@@ -121,7 +124,8 @@ fn genesis(
 		babe: crate::BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG, ..Default::default() },
 		session: SessionConfig { keys, ..Default::default() },
 		staking: StakingConfig {
-			validator_count: validators.len() as u32,
+			// Room for validators that join later; the election picks at most this many.
+			validator_count: DESIRED_VALIDATORS,
 			minimum_validator_count: 1,
 			stakers,
 			min_validator_bond: MIN_VALIDATOR_BOND,
