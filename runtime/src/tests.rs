@@ -177,3 +177,118 @@ fn unresponsive_validator_loses_the_formula_amount_and_is_chilled() {
 		assert!(!pallet_staking::Validators::<Runtime>::contains_key(&alice), "chilled");
 	});
 }
+
+/// Measures the era-change work (election + era bookkeeping) for 10, 100 and 1 000 stakers,
+/// half validators and half nominators (16 nominations each): native wall time of the
+/// session rotation that plans the new era, and the weight the runtime charges for it
+/// (`staking::new_era` + the on-chain Phragmén election, from their benchmarks).
+/// `cargo test --release -p cess-runtime -- --ignored --nocapture era_change_timing`
+#[test]
+#[ignore = "timing run"]
+fn era_change_timing() {
+	use frame_election_provider_support::weights::{
+		SubstrateWeight as ElectionWeight, WeightInfo as _,
+	};
+	use pallet_staking::WeightInfo as _;
+	use sp_core::crypto::AccountId32;
+
+	for total in [10u32, 100, 1_000] {
+		let validators = total / 2;
+		let nominators = total - validators;
+		let account = |i: u32| AccountId32::new(sp_io::hashing::blake2_256(&i.to_le_bytes()));
+		let validator_ids: Vec<AccountId32> = (0..validators).map(account).collect();
+
+		let json = get_preset(&"development".into()).expect("preset exists");
+		let mut patch: serde_json::Value = serde_json::from_slice(&json).expect("json");
+		let mut balances = Vec::new();
+		let mut stakers = Vec::new();
+		for (i, v) in validator_ids.iter().enumerate() {
+			balances.push((v.clone(), 20_000 * CESS));
+			stakers.push((
+				v.clone(),
+				v.clone(),
+				10_000 * CESS + i as u128,
+				pallet_staking::StakerStatus::<AccountId32>::Validator,
+			));
+		}
+		for n in 0..nominators {
+			let who = account(1_000_000 + n);
+			let targets = (0..16)
+				.map(|k| validator_ids[((n + k) % validators) as usize].clone())
+				.collect::<Vec<_>>();
+			balances.push((who.clone(), 20_000 * CESS));
+			stakers.push((
+				who.clone(),
+				who,
+				10_000 * CESS,
+				pallet_staking::StakerStatus::<AccountId32>::Nominator(targets),
+			));
+		}
+		let extend = |value: &mut serde_json::Value, items: serde_json::Value| {
+			if let (Some(list), Some(more)) = (value.as_array_mut(), items.as_array()) {
+				list.extend(more.iter().cloned());
+			}
+		};
+		extend(&mut patch["balances"]["balances"], serde_json::to_value(&balances).expect("ser"));
+		extend(&mut patch["staking"]["stakers"], serde_json::to_value(&stakers).expect("ser"));
+
+		let mut ext = sp_io::TestExternalities::new_empty();
+		ext.execute_with(|| {
+			build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&patch).expect("ser"))
+				.expect("genesis builds");
+			start_block_authored_by(0);
+			let start_era = pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index);
+			let mut slowest = std::time::Duration::ZERO;
+			for _ in 0..4 {
+				let started = std::time::Instant::now();
+				Session::rotate_session();
+				slowest = slowest.max(started.elapsed());
+			}
+			let end_era = pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index);
+			assert!(
+				end_era > start_era,
+				"an era change happened: {start_era:?} → {end_era:?}, current {:?}, session {}",
+				pallet_staking::CurrentEra::<Runtime>::get(),
+				Session::current_index()
+			);
+			let voters = validators + nominators;
+			let weight =
+				<Runtime as pallet_staking::Config>::WeightInfo::new_era(validators, nominators)
+					.saturating_add(ElectionWeight::<Runtime>::phragmen(
+						voters, validators, validators,
+					));
+			println!(
+				"era change with {validators} validators + {nominators} nominators: \
+				 slowest rotation {} µs native, charged weight {} µs ref-time, {} KiB proof",
+				slowest.as_micros(),
+				weight.ref_time() / 1_000_000,
+				weight.proof_size() / 1024,
+			);
+		});
+	}
+}
+
+/// Prints the worst-case bytes of one entry (key + value) of every storage item of the
+/// storage-network pallets, from their `MaxEncodedLen` bounds.
+/// `cargo test --release -p cess-runtime -- --ignored --nocapture storage_footprint`
+#[test]
+#[ignore = "measurement run"]
+fn storage_footprint() {
+	use frame_support::traits::StorageInfoTrait;
+	for info in [
+		crate::Cdn::storage_info(),
+		crate::StorageMiner::storage_info(),
+		crate::FileBank::storage_info(),
+		crate::Issuance::storage_info(),
+	]
+	.concat()
+	{
+		println!(
+			"{}.{}: max {} bytes per entry (key + value), max entries {:?}",
+			String::from_utf8_lossy(&info.pallet_name),
+			String::from_utf8_lossy(&info.storage_name),
+			info.max_size.map(|s| s + info.prefix.len() as u32).unwrap_or(0),
+			info.max_values,
+		);
+	}
+}

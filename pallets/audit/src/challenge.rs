@@ -1,0 +1,143 @@
+//! Rounds and challenges: opening a round (O(1)), deriving a miner's challenge on demand, and
+//! excusing challenged items that no longer exist on chain.
+
+use crate::*;
+use cess_storage_proof::{
+	derive_challenge, AccountBytes, BoundedVec, Challenge, ChallengeInput, FillerProof,
+	FragmentProof,
+};
+use codec::Encode;
+use frame_support::traits::{Get, Randomness};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Saturating, Zero};
+
+/// Domain tag of the round seed.
+const SEED_CONTEXT: &[u8] = b"cess/audit/round";
+
+impl<T: Config> Pallet<T> {
+	/// The deadline in force: the governance value, never beyond the round length.
+	pub fn effective_deadline() -> BlockNumberFor<T> {
+		ProofDeadline::<T>::get().min(T::RoundLength::get())
+	}
+
+	/// First block at which proofs of `round` (opened at `start`) are late.
+	pub fn deadline_of(start: BlockNumberFor<T>) -> BlockNumberFor<T> {
+		start.saturating_add(Self::effective_deadline())
+	}
+
+	/// The cycle a round belongs to.
+	pub fn cycle_of(round: RoundIndex) -> CycleIndex {
+		round.checked_div(T::RoundsPerCycle::get()).unwrap_or(round)
+	}
+
+	/// The 32 bytes a challenge binds the miner to: the SCALE encoding of the account when it
+	/// is 32 bytes (`AccountId32`), else its blake2-256 hash.
+	pub fn account_bytes(who: &T::AccountId) -> AccountBytes {
+		let encoded = who.encode();
+		<AccountBytes>::try_from(encoded.as_slice())
+			.unwrap_or_else(|_| sp_io::hashing::blake2_256(&encoded))
+	}
+
+	/// Opens round `index` at `now`: one randomness read and one write, whatever the number of
+	/// miners. The seed mixes the randomness with the round index and the block, so two rounds
+	/// never share a seed even if the randomness source repeats.
+	pub(crate) fn open_round(index: RoundIndex, now: BlockNumberFor<T>) {
+		let (random, _) = T::Randomness::random(SEED_CONTEXT);
+		let seed = (SEED_CONTEXT, random, index, now).using_encoded(sp_io::hashing::blake2_256);
+		CurrentRound::<T>::put(RoundInfo { index, start: now, seed });
+		Self::deposit_event(Event::RoundOpened {
+			round: index,
+			seed,
+			deadline: Self::deadline_of(now),
+		});
+	}
+
+	/// Whether the hook must open a new round at `now` (and its index).
+	pub(crate) fn round_due(now: BlockNumberFor<T>) -> Option<RoundIndex> {
+		match CurrentRound::<T>::get() {
+			None => Some(0),
+			Some(round) => {
+				let length = T::RoundLength::get();
+				let next = round.start.saturating_add(length);
+				(!length.is_zero() && now >= next).then(|| round.index.saturating_add(1))
+			}
+		}
+	}
+
+	/// The challenge of `who` for `round` with seed `seed`, derived from the snapshot taken
+	/// before the round opened (`None` if it asks nothing).
+	pub fn challenge_of(
+		who: &T::AccountId,
+		audit: &MinerAudit,
+		round: RoundIndex,
+		seed: [u8; 32],
+	) -> Result<Option<Challenge>, Error<T>> {
+		let snapshot = audit.snapshot_for(round);
+		if !snapshot.is_challenged() {
+			return Ok(None);
+		}
+		let input = ChallengeInput {
+			randomness: seed,
+			round,
+			account: Self::account_bytes(who),
+			filler_count: snapshot.filler_count,
+			fragment_count: snapshot.fragment_count,
+		};
+		derive_challenge(&T::ProofParams::get(), &input)
+			.map(Some)
+			.map_err(|_| Error::<T>::InvalidParams)
+	}
+
+	/// The challenge as it must be answered now: challenged fillers (fragments) whose index is
+	/// not below the miner's *current* filler (fragment) count are excused — they were removed
+	/// since the snapshot — and the idle part is checked against the current filler count (the
+	/// one the on-chain commitment binds).
+	pub fn effective_challenge(
+		mut challenge: Challenge,
+		filler_count: u64,
+		fragment_count: u64,
+	) -> Challenge {
+		challenge.fillers = keep_below(challenge.fillers, filler_count, |i| i.index);
+		challenge.fragments = keep_below(challenge.fragments, fragment_count, |i| i.index);
+		challenge.filler_count = filler_count;
+		challenge.fragment_count = fragment_count;
+		challenge
+	}
+
+	/// Drops the proof entries of excused items, so a proof built before or after a removal is
+	/// judged the same.
+	pub fn effective_proof_parts(
+		fillers: &[FillerProof],
+		fragments: &[FragmentProof],
+		filler_count: u64,
+		fragment_count: u64,
+	) -> (alloc::vec::Vec<FillerProof>, alloc::vec::Vec<FragmentProof>) {
+		(
+			fillers.iter().filter(|f| f.filler_index < filler_count).cloned().collect(),
+			fragments.iter().filter(|f| f.fragment_index < fragment_count).cloned().collect(),
+		)
+	}
+
+	/// The snapshot of `who` taken now (in `round`): counts and spaces as on chain.
+	pub(crate) fn take_snapshot(who: &T::AccountId, round: RoundIndex) -> Snapshot {
+		use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
+		let spaces = T::Miners::spaces(who);
+		Snapshot {
+			taken_in: round,
+			filler_count: T::Miners::idle_commitment(who).map(|c| c.filler_count).unwrap_or(0),
+			fragment_count: T::Fragments::fragment_count(who),
+			idle: spaces.map(|s| s.idle).unwrap_or(0),
+			service: spaces.map(|s| s.service).unwrap_or(0),
+		}
+	}
+}
+
+/// Keeps the items whose index is below `bound` (order preserved; never grows the vector).
+fn keep_below<I: Clone, const N: u32>(
+	items: BoundedVec<I, N>,
+	bound: u64,
+	index: impl Fn(&I) -> u64,
+) -> BoundedVec<I, N> {
+	let kept: alloc::vec::Vec<I> = items.iter().filter(|i| index(i) < bound).cloned().collect();
+	BoundedVec::try_from(kept).unwrap_or_default()
+}

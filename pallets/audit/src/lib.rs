@@ -1,0 +1,309 @@
+//! # Audit pallet (`audit`)
+//!
+//! Random storage challenges with on-chain proof verification, exact punishments and storage
+//! power per cycle (SPEC §7).
+//!
+//! - A **round** lasts `RoundLength` blocks (one staking era). When it opens, one 32-byte seed
+//!   is drawn from the runtime's randomness (BABE) — O(1), nothing is written per miner. Each
+//!   enrolled miner's challenge is derived on demand from the seed, its account and its
+//!   **snapshot** (filler and fragment counts frozen before the round opened), with
+//!   `cess_storage_proof::derive_challenge`.
+//! - The miner answers with `submit_proof(round, proof)` before the round's **deadline** (a
+//!   governance-set number of blocks); the proof is verified in the call, each part separately,
+//!   and the outcome (pass/fail per part) is applied at once.
+//! - **Misses** are settled after the deadline by a bounded sweep in `on_initialize` over the
+//!   roster of enrolled miners (`SettlePerBlock` miners per block), which always finishes before
+//!   the next round's deadline (`integrity_test` checks the capacity).
+//! - **Punishments** follow SPEC §7 exactly (see [`settlement`]); slashed funds go to the
+//!   treasury and a shortfall becomes debt through [`pallet_storage_miner::StorageMinerInterface`].
+//! - **Storage power**: a challenge whose parts all pass credits `95 % service + 5 % idle` to the
+//!   miner and to the cycle total (running sums: closing a cycle is O(1)); read it through
+//!   [`StoragePowerInfo`].
+//!
+//! Miners are **enrolled** (put on the roster) by a bounded scan of the storage-miner candidate
+//! list (every `Positive` miner), and stay enrolled — also while `Frozen` or `Exiting` — until
+//! the sweep finds them withdrawn or banned. See `docs/challenges.md`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod challenge;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod hooks;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod invariants;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod power;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod proofs;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod runtime_api;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod settlement;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use power::StoragePowerInfo;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Consecutive missed service proofs that ban a miner (SPEC §7).
+pub const BAN_AFTER_MISSES: u32 = 5;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use cess_storage_proof::{Params, StorageProof};
+	use frame_support::{pallet_prelude::*, traits::Randomness};
+	use frame_system::pallet_prelude::*;
+	use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
+	use sp_runtime::traits::AtLeast32BitUnsigned;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The currency's balance type (collateral, punishments): the runtime's `Balance`.
+		type Balance: Parameter + MaxEncodedLen + AtLeast32BitUnsigned + Copy + Default;
+
+		/// The storage miners: states, spaces, idle commitments, punishment and ban.
+		type Miners: StorageMinerInterface<Self::AccountId, Balance = Self::Balance>;
+
+		/// The miners' service fragments (the file market): count and Merkle roots.
+		type Fragments: ServiceFragments<Self::AccountId>;
+
+		/// Source of the round seed (BABE: `pallet_babe::RandomnessFromOneEpochAgo`).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Blocks per challenge round (one staking era).
+		#[pallet::constant]
+		type RoundLength: Get<BlockNumberFor<Self>>;
+
+		/// Rounds per cycle (4): the period storage power is totalled over for rewards.
+		#[pallet::constant]
+		type RoundsPerCycle: Get<u32>;
+
+		/// Proof deadline (blocks after a round opens) until governance sets another one.
+		#[pallet::constant]
+		type DefaultDeadline: Get<BlockNumberFor<Self>>;
+
+		/// The storage-proof parameters; `filler_size` must equal the storage-miner
+		/// `FillerSize`, and the miner agent must use the same value.
+		type ProofParams: Get<Params>;
+
+		/// 2 000 CESS: the base of `SlashLimit = CollateralPerTiB × ceil(TiB, min 1) × 5 %`.
+		#[pallet::constant]
+		type CollateralPerTiB: Get<Self::Balance>;
+
+		/// Most enrolled miners (the roster bound); at least the storage-miner `MaxMiners`.
+		#[pallet::constant]
+		type MaxMiners: Get<u32>;
+
+		/// Roster entries the settlement sweep visits per block. `RoundLength × SettlePerBlock`
+		/// must cover `MaxMiners` so a round is settled before the next deadline.
+		#[pallet::constant]
+		type SettlePerBlock: Get<u32>;
+
+		/// Candidates the enrolment scan visits per block.
+		#[pallet::constant]
+		type EnrolPerBlock: Get<u32>;
+
+		/// Finished cycles whose power is kept (older ones are pruned, boundedly).
+		#[pallet::constant]
+		type PowerHistory: Get<u32>;
+
+		/// Weights from the benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The open round (`None` before the first block's hook).
+	#[pallet::storage]
+	pub type CurrentRound<T: Config> = StorageValue<_, RoundInfo<BlockNumberFor<T>>>;
+
+	/// Blocks after a round opens during which proofs are accepted (governance-set).
+	#[pallet::storage]
+	pub type ProofDeadline<T: Config> =
+		StorageValue<_, BlockNumberFor<T>, ValueQuery, T::DefaultDeadline>;
+
+	/// The audit record of every enrolled miner.
+	#[pallet::storage]
+	pub type Audits<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerAudit>;
+
+	/// The roster: enrolled miners densely indexed `0..RosterLen`, walked by the sweep.
+	#[pallet::storage]
+	pub type Roster<T: Config> = StorageMap<_, Twox64Concat, u32, T::AccountId>;
+
+	/// Number of entries in [`Roster`].
+	#[pallet::storage]
+	pub type RosterLen<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// Next candidate position the enrolment scan looks at.
+	#[pallet::storage]
+	pub type EnrolCursor<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// The settlement sweep in progress, if any.
+	#[pallet::storage]
+	pub type ActiveSweep<T> = StorageValue<_, Sweep>;
+
+	/// The last round whose misses are all settled.
+	#[pallet::storage]
+	pub type LastSettledRound<T> = StorageValue<_, RoundIndex>;
+
+	/// The last cycle whose rounds are all settled: its power totals are final.
+	#[pallet::storage]
+	pub type FinishedCycle<T> = StorageValue<_, CycleIndex>;
+
+	/// Total storage power of a cycle (running sum of every passed challenge).
+	#[pallet::storage]
+	pub type CyclePower<T> = StorageMap<_, Twox64Concat, CycleIndex, Power, ValueQuery>;
+
+	/// Storage power of a miner in a cycle (running sum of its passed challenges).
+	#[pallet::storage]
+	pub type MinerPower<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		CycleIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		Power,
+		ValueQuery,
+	>;
+
+	/// A cycle older than `PowerHistory` whose entries are being removed.
+	#[pallet::storage]
+	pub type PruningCycle<T> = StorageValue<_, CycleIndex>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A round opened; proofs are due before block `deadline`.
+		RoundOpened { round: RoundIndex, seed: [u8; 32], deadline: BlockNumberFor<T> },
+		/// A miner was put on the roster; it is challenged from round `round + 1` on.
+		MinerEnrolled { miner: T::AccountId, round: RoundIndex },
+		/// A withdrawn, banned or re-registered miner left the roster.
+		MinerRetired { miner: T::AccountId },
+		/// A proof was verified; `power` was credited to `cycle` (0 when a part failed or the
+		/// miner cannot earn rewards, e.g. `Frozen`).
+		ProofVerified {
+			miner: T::AccountId,
+			round: RoundIndex,
+			idle: PartResult,
+			service: PartResult,
+			power: Power,
+			cycle: CycleIndex,
+		},
+		/// No proof before the deadline.
+		ProofMissed { miner: T::AccountId, round: RoundIndex, service_challenged: bool },
+		/// A punishment: `slashed` went to the treasury, `debt_added` became debt.
+		MinerSlashed {
+			miner: T::AccountId,
+			round: RoundIndex,
+			reason: SlashReason,
+			amount: T::Balance,
+			slashed: T::Balance,
+			debt_added: T::Balance,
+		},
+		/// Fifth consecutive missed service proof: banned for good.
+		MinerBanned { miner: T::AccountId, round: RoundIndex },
+		/// Every miss of `round` is settled.
+		RoundSettled { round: RoundIndex },
+		/// Every round of `cycle` is settled: `total_power` is final.
+		CycleFinished { cycle: CycleIndex, total_power: Power },
+		/// The power records of `cycle` were removed (older than `PowerHistory`).
+		CyclePruned { cycle: CycleIndex },
+		/// Governance set the proof deadline.
+		DeadlineSet { blocks: BlockNumberFor<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No round has opened yet.
+		NoRoundOpen,
+		/// The proof names a round that has not opened yet.
+		FutureRound,
+		/// The proof names a past round: its window is closed.
+		RoundClosed,
+		/// The round's deadline has passed.
+		ProofTooLate,
+		/// The caller is not a registered storage miner.
+		NotAMiner,
+		/// The caller is banned.
+		MinerBanned,
+		/// The caller is not on the roster yet (enrolment follows within one round of becoming
+		/// `Positive`).
+		NotEnrolled,
+		/// The caller is not challenged in this round (enrolled during it, or nothing to prove).
+		NotChallenged,
+		/// A proof of this round was already recorded.
+		AlreadySubmitted,
+		/// The caller's fifth consecutive missed service proof is being settled: it is banned.
+		BanPending,
+		/// The configured proof parameters are invalid.
+		InvalidParams,
+		/// The deadline must be at least one block.
+		ZeroDeadline,
+		/// The deadline must not exceed the round length.
+		DeadlineTooLong,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::do_on_initialize(now)
+		}
+
+		fn integrity_test() {
+			Self::check_integrity();
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Answers the caller's challenge of `round` (the open round) before its deadline. The
+		/// proof is verified here; the idle and service parts are judged separately (SPEC §7)
+		/// and a challenge whose parts all pass credits storage power. Errors (wrong round, late,
+		/// resubmission, not a miner, not challenged) change nothing.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_proof())]
+		pub fn submit_proof(
+			origin: OriginFor<T>,
+			round: RoundIndex,
+			proof: StorageProof,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_proof(who, round, proof)
+		}
+
+		/// Sets the proof deadline in blocks after a round opens (root). At least 1, at most the
+		/// round length; applies from the open round on.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_deadline())]
+		pub fn set_deadline(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {
+			ensure_root(origin)?;
+			ensure!(!blocks.is_zero(), Error::<T>::ZeroDeadline);
+			ensure!(blocks <= T::RoundLength::get(), Error::<T>::DeadlineTooLong);
+			ProofDeadline::<T>::put(blocks);
+			Self::deposit_event(Event::DeadlineSet { blocks });
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,105 @@
+//! `submit_proof`: checks the round and the caller, settles the caller's earlier undecided
+//! round (a miss not yet reached by the sweep), verifies the proof against the on-chain
+//! commitments and applies the outcome.
+
+use crate::*;
+use cess_storage_proof::{verify_idle, verify_service, StorageProof};
+use frame_support::{ensure, pallet_prelude::DispatchResult};
+use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
+use sp_runtime::Perbill;
+
+/// Share of service space in storage power.
+pub const SERVICE_WEIGHT: Perbill = Perbill::from_percent(95);
+/// Share of idle space in storage power.
+pub const IDLE_WEIGHT: Perbill = Perbill::from_percent(5);
+
+impl<T: Config> Pallet<T> {
+	/// `StoragePower = 95 % × service + 5 % × idle` (bytes, rounded down per term).
+	pub fn storage_power(idle: u64, service: u64) -> Power {
+		Power::from(SERVICE_WEIGHT.mul_floor(service))
+			.saturating_add(Power::from(IDLE_WEIGHT.mul_floor(idle)))
+	}
+
+	pub(crate) fn do_submit_proof(
+		who: T::AccountId,
+		round: RoundIndex,
+		proof: StorageProof,
+	) -> DispatchResult {
+		let info = CurrentRound::<T>::get().ok_or(Error::<T>::NoRoundOpen)?;
+		ensure!(round <= info.index, Error::<T>::FutureRound);
+		ensure!(round == info.index, Error::<T>::RoundClosed);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now < Self::deadline_of(info.start), Error::<T>::ProofTooLate);
+		match T::Miners::state(&who) {
+			None => return Err(Error::<T>::NotAMiner.into()),
+			Some(MinerState::Banned) => return Err(Error::<T>::MinerBanned.into()),
+			Some(_) => {}
+		}
+		let mut audit = Audits::<T>::get(&who).ok_or(Error::<T>::NotEnrolled)?;
+		ensure!(audit.last_proved != Some(round), Error::<T>::AlreadySubmitted);
+		ensure!(audit.enrolled_in < round, Error::<T>::NotChallenged);
+		let challenge =
+			Self::challenge_of(&who, &audit, round, info.seed)?.ok_or(Error::<T>::NotChallenged)?;
+		let snapshot = audit.snapshot_for(round);
+
+		// The previous round, if the sweep has not reached this miner yet.
+		let previous = round.saturating_sub(1);
+		if Self::settle_through(&who, &mut audit, previous, round) == settlement::Settled::Banned {
+			// Rolled back with the error: the sweep applies the ban.
+			return Err(Error::<T>::BanPending.into());
+		}
+
+		// Verify against what is on chain now, excusing items removed since the snapshot.
+		let idle = T::Miners::idle_commitment(&who);
+		let filler_count = idle.map(|c| c.filler_count).unwrap_or(0);
+		let fragment_count = T::Fragments::fragment_count(&who);
+		let idle_challenged = !challenge.fillers.is_empty();
+		let service_challenged = !challenge.fragments.is_empty();
+		let effective = Self::effective_challenge(challenge, filler_count, fragment_count);
+		let (fillers, fragments) = Self::effective_proof_parts(
+			&proof.fillers,
+			&proof.fragments,
+			filler_count,
+			fragment_count,
+		);
+		let idle_result = PartResult::from_result(
+			idle_challenged,
+			match idle {
+				Some(c) => verify_idle(&effective, &c.commitment, &fillers),
+				None => verify_idle(&effective, &[0u8; 32], &fillers),
+			},
+		);
+		let service_result = PartResult::from_result(
+			service_challenged,
+			verify_service(&effective, |i| T::Fragments::fragment_root(&who, i), &fragments),
+		);
+
+		Self::apply_service_result(&who, &mut audit, round, &service_result, &snapshot);
+		let cycle = Self::cycle_of(round);
+		let mut power = 0;
+		if idle_result.is_ok() && service_result.is_ok() && T::Miners::can_earn_rewards(&who) {
+			let spaces = T::Miners::spaces(&who);
+			let idle_now = spaces.map(|s| s.idle).unwrap_or(0);
+			let service_now = spaces.map(|s| s.service).unwrap_or(0);
+			power =
+				Self::storage_power(snapshot.idle.min(idle_now), snapshot.service.min(service_now));
+			if power > 0 {
+				Self::credit_power(&who, cycle, power);
+				audit.rewarded = true;
+			}
+		}
+		audit.last_proved = Some(round);
+		audit.settled_through = round;
+		audit.record_snapshot(Self::take_snapshot(&who, round));
+		Audits::<T>::insert(&who, audit);
+		Self::deposit_event(Event::ProofVerified {
+			miner: who,
+			round,
+			idle: idle_result,
+			service: service_result,
+			power,
+			cycle,
+		});
+		Ok(())
+	}
+}

@@ -1,0 +1,57 @@
+//! Runtime API of the audit: what a miner agent needs to answer its challenge, and the power
+//! totals wallets and the reward orders show (`api.call.auditApi.minerChallenge(miner)`).
+
+use crate::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
+
+sp_api::decl_runtime_apis! {
+	/// Queries about challenges and storage power.
+	pub trait AuditApi<AccountId, BlockNumber>
+	where
+		AccountId: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// The open round, the miner's challenge in it (as it must be answered now: items
+		/// removed since the snapshot are excused) and its failure counters; `None` if the
+		/// miner is not enrolled or no round is open.
+		fn miner_challenge(miner: AccountId) -> Option<MinerChallengeReport<BlockNumber>>;
+
+		/// Total storage power of `cycle`.
+		fn cycle_power(cycle: CycleIndex) -> Power;
+
+		/// Storage power `miner` earned in `cycle`.
+		fn miner_power(cycle: CycleIndex, miner: AccountId) -> Power;
+
+		/// The latest cycle whose power totals are final.
+		fn finished_cycle() -> Option<CycleIndex>;
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The answer of [`AuditApi::miner_challenge`].
+	pub fn miner_challenge_report(
+		who: &T::AccountId,
+	) -> Option<MinerChallengeReport<BlockNumberFor<T>>> {
+		let info = CurrentRound::<T>::get()?;
+		let audit = Audits::<T>::get(who)?;
+		let proved = audit.last_proved == Some(info.index);
+		let challenge = if proved || audit.enrolled_in >= info.index {
+			None
+		} else {
+			Self::challenge_of(who, &audit, info.index, info.seed).ok().flatten().map(|c| {
+				let fillers = T::Miners::idle_commitment(who).map(|c| c.filler_count).unwrap_or(0);
+				Self::effective_challenge(c, fillers, T::Fragments::fragment_count(who))
+			})
+		};
+		Some(MinerChallengeReport {
+			round: info.index,
+			deadline: Self::deadline_of(info.start),
+			challenge,
+			proved,
+			service_failures: audit.service_failures,
+			service_misses: audit.service_misses,
+			rewarded: audit.rewarded,
+		})
+	}
+}

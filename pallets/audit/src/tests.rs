@@ -1,0 +1,721 @@
+//! Unit tests: rounds, proofs (real ones, built with the proof library's prover), every row of
+//! the punishment table with the amounts worked by hand, bans, debt, frozen miners, power over
+//! a cycle, fragment removal mid-round, and a scale test with thousands of miners.
+
+use crate::{mock::*, *};
+use cess_storage_proof::{build_proof, FillerSet, SealedFiller, StorageProof};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{fungible::Mutate, Get},
+	weights::Weight,
+};
+use pallet_storage_miner::{MinerState, StorageMinerInterface, GIB, TIB};
+use sp_runtime::DispatchError;
+use std::{cell::RefCell, collections::BTreeMap};
+
+thread_local! {
+	static FILLERS: RefCell<BTreeMap<AccountId, Vec<SealedFiller>>> =
+		const { RefCell::new(BTreeMap::new()) };
+}
+
+fn origin(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// Funds and registers `who` with `declared_gib` GiB and `collateral`.
+fn register(who: AccountId, declared_gib: u32, collateral: Balance) {
+	Balances::set_balance(&who, 1_000_000 * CESS);
+	let endpoint = vec![b'x'].try_into().expect("short endpoint");
+	assert_ok!(StorageMiner::register(origin(who), who, endpoint, declared_gib, collateral));
+}
+
+/// Seals `n` fillers for `who` and commits them on chain.
+fn commit_fillers(who: AccountId, n: u64) {
+	let account = Audit::account_bytes(&who);
+	let fillers: Vec<SealedFiller> =
+		(0..n).map(|i| SealedFiller::seal(&test_params(), &account, i).expect("seal")).collect();
+	let set = FillerSet::new(&fillers.iter().map(|f| f.root()).collect::<Vec<_>>());
+	assert_ok!(StorageMiner::commit_idle(origin(who), set.commitment(), set.count()));
+	FILLERS.with(|f| f.borrow_mut().insert(who, fillers));
+}
+
+/// Gives `who` a confirmed fragment (data filled with `byte`).
+fn add_fragment(who: AccountId, byte: u8) {
+	MockFragments::add(who, vec![byte; UNIT as usize]);
+	assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&who, UNIT));
+}
+
+/// A standard miner: 1 GiB declared, 2 000 CESS, 4 fillers, 2 fragments.
+/// Idle 1 024 B, service 512 B: power = 95 % × 512 + 5 % × 1 024 = 486 + 51 = 537.
+fn miner(who: AccountId) {
+	register(who, 1, PER_TIB);
+	commit_fillers(who, 4);
+	add_fragment(who, who as u8);
+	add_fragment(who, who as u8 ^ 0xff);
+}
+const STANDARD_POWER: Power = 537;
+
+/// The honest proof of `who` for the open round.
+fn honest_proof(who: AccountId) -> (RoundIndex, StorageProof) {
+	let report = Audit::miner_challenge_report(&who).expect("enrolled");
+	let challenge = report.challenge.expect("challenged");
+	let fillers = FILLERS.with(|f| f.borrow().get(&who).cloned().unwrap_or_default());
+	let set = FillerSet::new(&fillers.iter().map(|f| f.root()).collect::<Vec<_>>());
+	let proof = build_proof(
+		&challenge,
+		&set,
+		|i| fillers.get(i as usize).map(|f| f.leaves().to_vec()),
+		|i| MockFragments::data(who, i),
+	)
+	.expect("proof builds");
+	(report.round, proof)
+}
+
+fn prove(who: AccountId) {
+	let (round, proof) = honest_proof(who);
+	assert_ok!(Audit::submit_proof(origin(who), round, proof));
+}
+
+/// A proof whose service part fails (one fragment leaf altered).
+fn bad_service_proof(who: AccountId) -> (RoundIndex, StorageProof) {
+	let (round, mut proof) = honest_proof(who);
+	let entry = proof.fragments.get_mut(0).expect("service challenged");
+	entry.leaves.get_mut(0).expect("a leaf").leaf[0] ^= 1;
+	(round, proof)
+}
+
+/// A proof whose idle part fails (one filler leaf altered).
+fn bad_idle_proof(who: AccountId) -> (RoundIndex, StorageProof) {
+	let (round, mut proof) = honest_proof(who);
+	let entry = proof.fillers.get_mut(0).expect("idle challenged");
+	entry.leaves.get_mut(0).expect("a leaf").leaf[0] ^= 1;
+	(round, proof)
+}
+
+/// First block of round `r` (round 0 opens in block 1).
+fn round_start(r: u32) -> u64 {
+	1 + u64::from(r) * ROUND
+}
+
+/// Runs to the opening block of round `r`.
+fn go_to_round(r: u32) {
+	run_to(round_start(r));
+}
+
+/// Runs past round `r`'s deadline (its sweep runs in that block).
+fn settle_round(r: u32) {
+	run_to(round_start(r) + DEADLINE);
+}
+
+fn collateral(who: AccountId) -> Balance {
+	<StorageMiner as StorageMinerInterface<_>>::collateral_and_debt(&who).expect("registered").0
+}
+
+fn debt(who: AccountId) -> Balance {
+	<StorageMiner as StorageMinerInterface<_>>::collateral_and_debt(&who).expect("registered").1
+}
+
+fn record(who: AccountId) -> MinerAudit {
+	Audits::<Test>::get(who).expect("enrolled")
+}
+
+fn audit_events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| if let RuntimeEvent::Audit(e) = r.event { Some(e) } else { None })
+		.collect()
+}
+
+fn slashes(who: AccountId) -> Vec<(SlashReason, Balance)> {
+	audit_events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::MinerSlashed { miner, reason, amount, .. } if miner == who => {
+				Some((reason, amount))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Rounds and proofs
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn rounds_open_on_schedule_with_fresh_seeds_and_enrol_positive_miners() {
+	build_and_execute(|| {
+		miner(1);
+		run_to(1);
+		let r0 = CurrentRound::<Test>::get().expect("round 0");
+		assert_eq!((r0.index, r0.start), (0, 1));
+		assert_eq!(record(1).enrolled_in, 0);
+		assert_eq!(RosterLen::<Test>::get(), 1);
+		// Enrolled in round 0: challenged from round 1 on.
+		assert_eq!(Audit::miner_challenge_report(&1).expect("report").challenge, None);
+		go_to_round(1);
+		let r1 = CurrentRound::<Test>::get().expect("round 1");
+		assert_eq!((r1.index, r1.start), (1, 11));
+		assert_ne!(r0.seed, r1.seed);
+		let report = Audit::miner_challenge_report(&1).expect("report");
+		assert_eq!(report.deadline, 16);
+		let challenge = report.challenge.expect("challenged in round 1");
+		assert_eq!(challenge.fillers.len(), 2);
+		assert_eq!(challenge.fragments.len(), 2);
+		assert!(audit_events().iter().any(|e| matches!(e, Event::RoundOpened { round: 1, .. })));
+	});
+}
+
+#[test]
+fn honest_proof_passes_and_credits_power() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		prove(1);
+		assert_eq!(MinerPower::<Test>::get(0, 1), STANDARD_POWER);
+		assert_eq!(CyclePower::<Test>::get(0), STANDARD_POWER);
+		let r = record(1);
+		assert!(r.rewarded);
+		assert_eq!((r.last_proved, r.settled_through), (Some(1), 1));
+		assert!(audit_events().contains(&Event::ProofVerified {
+			miner: 1,
+			round: 1,
+			idle: PartResult::Passed,
+			service: PartResult::Passed,
+			power: STANDARD_POWER,
+			cycle: 0,
+		}));
+		// The sweep leaves a proved miner alone.
+		settle_round(1);
+		assert_eq!(collateral(1), PER_TIB);
+		assert_eq!(LastSettledRound::<Test>::get(), Some(1));
+	});
+}
+
+#[test]
+fn power_formula_is_95_percent_service_plus_5_percent_idle() {
+	build_and_execute(|| {
+		// 1 000 B service, 1 000 B idle: 950 + 50 = 1 000.
+		assert_eq!(Audit::storage_power(1_000, 1_000), 1_000);
+		// 1 TiB each: both terms are rounded down (0.2 + 0.8 of a byte lost).
+		assert_eq!(Audit::storage_power(TIB, TIB), u128::from(TIB) - 1);
+		// 512 B service, 1 024 B idle: 486.4 → 486, 51.2 → 51.
+		assert_eq!(Audit::storage_power(1_024, 512), 537);
+		assert_eq!(Audit::storage_power(0, 0), 0);
+	});
+}
+
+#[test]
+fn submission_errors_are_precise_and_change_nothing() {
+	build_and_execute(|| {
+		miner(1);
+		assert_noop!(
+			Audit::submit_proof(origin(1), 0, StorageProof::default()),
+			Error::<Test>::NoRoundOpen
+		);
+		go_to_round(1);
+		let (round, proof) = honest_proof(1);
+		assert_noop!(Audit::submit_proof(origin(1), 2, proof.clone()), Error::<Test>::FutureRound);
+		assert_noop!(Audit::submit_proof(origin(1), 0, proof.clone()), Error::<Test>::RoundClosed);
+		assert_noop!(
+			Audit::submit_proof(origin(42), round, proof.clone()),
+			Error::<Test>::NotAMiner
+		);
+		// Registered and Positive, but not enrolled yet (the scan runs in the next block).
+		miner(2);
+		assert_noop!(
+			Audit::submit_proof(origin(2), round, proof.clone()),
+			Error::<Test>::NotEnrolled
+		);
+		run_to(12);
+		// Enrolled during round 1: challenged from round 2 on.
+		assert_eq!(record(2).enrolled_in, 1);
+		assert_noop!(
+			Audit::submit_proof(origin(2), round, proof.clone()),
+			Error::<Test>::NotChallenged
+		);
+		assert_ok!(Audit::submit_proof(origin(1), round, proof.clone()));
+		assert_noop!(
+			Audit::submit_proof(origin(1), round, proof.clone()),
+			Error::<Test>::AlreadySubmitted
+		);
+		go_to_round(2);
+		let (round, proof) = honest_proof(1);
+		run_to(round_start(2) + DEADLINE);
+		assert_noop!(Audit::submit_proof(origin(1), round, proof), Error::<Test>::ProofTooLate);
+	});
+}
+
+#[test]
+fn deadline_is_root_set_and_bounded() {
+	build_and_execute(|| {
+		run_to(1);
+		assert_eq!(ProofDeadline::<Test>::get(), DEADLINE);
+		assert_noop!(Audit::set_deadline(origin(1), 3), DispatchError::BadOrigin);
+		assert_noop!(Audit::set_deadline(RuntimeOrigin::root(), 0), Error::<Test>::ZeroDeadline);
+		assert_noop!(
+			Audit::set_deadline(RuntimeOrigin::root(), ROUND + 1),
+			Error::<Test>::DeadlineTooLong
+		);
+		assert_ok!(Audit::set_deadline(RuntimeOrigin::root(), 3));
+		assert_eq!(ProofDeadline::<Test>::get(), 3);
+		assert!(audit_events().contains(&Event::DeadlineSet { blocks: 3 }));
+		go_to_round(1);
+		assert_eq!(Audit::deadline_of(round_start(1)), round_start(1) + 3);
+	});
+}
+
+// ---------------------------------------------------------------------------------------
+// The punishment table
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn idle_failure_never_slashes_and_earns_nothing() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let (round, proof) = bad_idle_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), round, proof));
+		go_to_round(2);
+		let (round, proof) = bad_idle_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), round, proof));
+		settle_round(2);
+		assert_eq!(collateral(1), PER_TIB);
+		assert!(slashes(1).is_empty());
+		assert_eq!(MinerPower::<Test>::get(0, 1), 0);
+		assert_eq!(record(1).service_failures, 0);
+		assert!(audit_events().iter().any(|e| matches!(
+			e,
+			Event::ProofVerified {
+				idle: PartResult::Failed(_),
+				service: PartResult::Passed,
+				power: 0,
+				..
+			}
+		)));
+	});
+}
+
+#[test]
+fn idle_miss_never_slashes() {
+	build_and_execute(|| {
+		// Idle space only: no service part to miss.
+		register(1, 1, PER_TIB);
+		commit_fillers(1, 4);
+		go_to_round(1);
+		settle_round(1);
+		go_to_round(2);
+		settle_round(2);
+		assert_eq!(collateral(1), PER_TIB);
+		assert!(slashes(1).is_empty());
+		assert_eq!(record(1).service_misses, 0);
+		assert!(audit_events().contains(&Event::ProofMissed {
+			miner: 1,
+			round: 1,
+			service_challenged: false
+		}));
+	});
+}
+
+#[test]
+fn service_miss_never_rewarded_slashes_5_percent_of_collateral() {
+	build_and_execute(|| {
+		// Over-collateralised: 3 000 CESS held → 5 % = 150 CESS.
+		register(1, 1, 3_000 * CESS);
+		commit_fillers(1, 4);
+		add_fragment(1, 7);
+		go_to_round(1);
+		settle_round(1);
+		assert_eq!(slashes(1), vec![(SlashReason::ServiceMissedNeverRewarded, 150 * CESS)]);
+		assert_eq!(collateral(1), 2_850 * CESS);
+		assert_eq!(Balances::free_balance(TREASURY), 1 + 150 * CESS);
+		assert_eq!(record(1).service_misses, 1);
+	});
+}
+
+/// A miner with `idle + service = total` bytes that passed one challenge (round 1).
+fn rewarded_miner_with_space(who: AccountId, declared_gib: u32, total: u64) {
+	register(who, declared_gib, StorageMiner::collateral_requirement(declared_gib));
+	commit_fillers(who, 4);
+	add_fragment(who, 3);
+	add_fragment(who, 4);
+	let extra = total - 4 * UNIT - 2 * UNIT;
+	assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&who, extra));
+	go_to_round(1);
+	prove(who);
+	assert!(record(who).rewarded);
+}
+
+#[test]
+fn service_miss_after_reward_slashes_slash_limit_half_tib() {
+	build_and_execute(|| {
+		// 0.5 TiB counts as 1 TiB: 2 000 CESS × 1 × 5 % = 100 CESS.
+		rewarded_miner_with_space(1, 512, TIB / 2);
+		assert_eq!(Audit::slash_limit(0, TIB / 2), 100 * CESS);
+		go_to_round(2);
+		settle_round(2);
+		assert_eq!(slashes(1), vec![(SlashReason::ServiceMissed, 100 * CESS)]);
+		assert_eq!(collateral(1), 1_900 * CESS);
+	});
+}
+
+#[test]
+fn service_miss_after_reward_slashes_slash_limit_3_2_tib() {
+	build_and_execute(|| {
+		// 3.2 TiB counts as 4 TiB: 2 000 CESS × 4 × 5 % = 400 CESS.
+		let total = TIB * 32 / 10;
+		rewarded_miner_with_space(1, 3_277, total);
+		assert_eq!(collateral(1), 8_000 * CESS);
+		go_to_round(2);
+		settle_round(2);
+		assert_eq!(slashes(1), vec![(SlashReason::ServiceMissed, 400 * CESS)]);
+		assert_eq!(collateral(1), 7_600 * CESS);
+	});
+}
+
+#[test]
+fn service_failures_slash_from_the_second_consecutive_and_a_pass_resets() {
+	build_and_execute(|| {
+		// 3.2 TiB → SlashLimit 400 CESS.
+		rewarded_miner_with_space(1, 3_277, TIB * 32 / 10);
+		for (round, expected_failures, expected_slashes) in
+			[(2u32, 1u32, 0usize), (3, 2, 1), (4, 3, 2)]
+		{
+			go_to_round(round);
+			let (r, proof) = bad_service_proof(1);
+			assert_ok!(Audit::submit_proof(origin(1), r, proof));
+			assert_eq!(record(1).service_failures, expected_failures);
+			assert_eq!(slashes(1).len(), expected_slashes);
+		}
+		assert_eq!(
+			slashes(1),
+			vec![
+				(SlashReason::ServiceFailedAgain, 400 * CESS),
+				(SlashReason::ServiceFailedAgain, 400 * CESS)
+			]
+		);
+		assert_eq!(collateral(1), 7_200 * CESS);
+		// A pass resets the counter: the next failure is a "first" one again.
+		go_to_round(5);
+		prove(1);
+		assert_eq!(record(1).service_failures, 0);
+		go_to_round(6);
+		let (r, proof) = bad_service_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), r, proof));
+		assert_eq!(record(1).service_failures, 1);
+		assert_eq!(slashes(1).len(), 2);
+	});
+}
+
+#[test]
+fn five_consecutive_service_misses_ban_and_earned_power_stays() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		prove(1);
+		for round in 2..=5 {
+			go_to_round(round);
+			settle_round(round);
+			assert_eq!(record(1).service_misses, round - 1);
+		}
+		assert_eq!(StorageMiner::state(&1), Some(MinerState::Frozen));
+		go_to_round(6);
+		settle_round(6);
+		assert_eq!(StorageMiner::state(&1), Some(MinerState::Banned));
+		assert!(audit_events().contains(&Event::MinerBanned { miner: 1, round: 6 }));
+		// Five slashes of SlashLimit (1 GiB → 1 TiB → 100 CESS).
+		assert_eq!(slashes(1), vec![(SlashReason::ServiceMissed, 100 * CESS); 5]);
+		assert_eq!(collateral(1), 1_500 * CESS);
+		// Off the roster; the power earned in cycle 0 stays readable for the reward orders.
+		assert!(Audits::<Test>::get(1).is_none());
+		assert_eq!(<Audit as StoragePowerInfo<_>>::miner_power(0, &1), STANDARD_POWER);
+		go_to_round(7);
+		let proof = StorageProof::default();
+		assert_noop!(Audit::submit_proof(origin(1), 7, proof), Error::<Test>::MinerBanned);
+	});
+}
+
+#[test]
+fn a_submission_ends_a_miss_streak() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		settle_round(1);
+		go_to_round(2);
+		settle_round(2);
+		assert_eq!(record(1).service_misses, 2);
+		go_to_round(3);
+		let (r, proof) = bad_idle_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), r, proof));
+		assert_eq!(record(1).service_misses, 0);
+	});
+}
+
+#[test]
+fn punishment_beyond_collateral_becomes_debt() {
+	build_and_execute(|| {
+		rewarded_miner_with_space(1, 1, 4 * UNIT + 2 * UNIT);
+		// Something else took most of the collateral: 50 CESS left.
+		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::punish(&1, 1_950 * CESS));
+		assert_eq!(collateral(1), 50 * CESS);
+		go_to_round(2);
+		settle_round(2);
+		// SlashLimit 100 CESS: 50 slashed to the treasury, 50 becomes debt.
+		assert!(audit_events().iter().any(|e| matches!(
+			e,
+			Event::MinerSlashed { miner: 1, amount, slashed, debt_added, .. }
+				if *amount == 100 * CESS && *slashed == 50 * CESS && *debt_added == 50 * CESS
+		)));
+		assert_eq!((collateral(1), debt(1)), (0, 50 * CESS));
+		assert_eq!(StorageMiner::state(&1), Some(MinerState::Frozen));
+	});
+}
+
+#[test]
+fn frozen_miner_is_challenged_earns_no_power_and_is_still_punished() {
+	build_and_execute(|| {
+		miner(1);
+		run_to(1);
+		assert_eq!(record(1).enrolled_in, 0);
+		// Declaring 2 TiB needs 4 000 CESS: frozen with 2 000.
+		assert_ok!(StorageMiner::change_declared_space(origin(1), 2_048));
+		assert_eq!(StorageMiner::state(&1), Some(MinerState::Frozen));
+		go_to_round(1);
+		prove(1);
+		assert!(audit_events().contains(&Event::ProofVerified {
+			miner: 1,
+			round: 1,
+			idle: PartResult::Passed,
+			service: PartResult::Passed,
+			power: 0,
+			cycle: 0,
+		}));
+		assert_eq!(CyclePower::<Test>::get(0), 0);
+		assert!(!record(1).rewarded);
+		// A miss is punished as for any miner (never rewarded: 5 % of 2 000 = 100 CESS).
+		go_to_round(2);
+		settle_round(2);
+		assert_eq!(slashes(1), vec![(SlashReason::ServiceMissedNeverRewarded, 100 * CESS)]);
+	});
+}
+
+// ---------------------------------------------------------------------------------------
+// Storage power over a cycle
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn power_totals_over_a_cycle_with_several_miners() {
+	build_and_execute(|| {
+		miner(1); // 537 per pass
+		register(2, 1, PER_TIB);
+		commit_fillers(2, 2); // idle 512 B only: 5 % = 25.6 → 25 per pass
+						// Over-collateralised, so its round-1 miss (5 % = 150 CESS) does not freeze it.
+		register(3, 1, 3_000 * CESS);
+		commit_fillers(3, 8);
+		for b in 0..4 {
+			add_fragment(3, 100 + b);
+		} // 95 % × 1 024 = 972.8 → 972; 5 % × 2 048 = 102.4 → 102: 1 074 per pass
+		go_to_round(1);
+		prove(1);
+		prove(2);
+		go_to_round(2);
+		prove(1);
+		prove(3);
+		go_to_round(3);
+		prove(1);
+		prove(2);
+		assert_eq!(FinishedCycle::<Test>::get(), None);
+		settle_round(3);
+		// Cycle 0 = rounds 0..=3, finished once round 3 is settled.
+		assert_eq!(<Audit as StoragePowerInfo<_>>::finished_cycle(), Some(0));
+		assert_eq!(MinerPower::<Test>::get(0, 1), 3 * 537);
+		assert_eq!(MinerPower::<Test>::get(0, 2), 2 * 25);
+		assert_eq!(MinerPower::<Test>::get(0, 3), 1_074);
+		assert_eq!(<Audit as StoragePowerInfo<_>>::cycle_power(0), 1_611 + 50 + 1_074);
+		assert!(audit_events().contains(&Event::CycleFinished { cycle: 0, total_power: 2_735 }));
+		// Round 4 belongs to cycle 1.
+		go_to_round(4);
+		prove(1);
+		assert_eq!(CyclePower::<Test>::get(1), 537);
+	});
+}
+
+#[test]
+fn old_cycles_are_pruned_boundedly() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		prove(1);
+		// PowerHistory = 2: cycle 0 is pruned once cycle 2 finishes (round 11 settled).
+		go_to_round(11);
+		settle_round(11);
+		run_to(round_start(11) + DEADLINE + 1);
+		assert_eq!(MinerPower::<Test>::get(0, 1), 0);
+		assert_eq!(CyclePower::<Test>::get(0), 0);
+		assert!(audit_events().contains(&Event::CyclePruned { cycle: 0 }));
+		assert_eq!(<Audit as StoragePowerInfo<_>>::oldest_retained_cycle(), 1);
+	});
+}
+
+// ---------------------------------------------------------------------------------------
+// Changes during a round
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn removed_fragment_is_excused_and_renumbering_is_tolerated() {
+	build_and_execute(|| {
+		miner(1);
+		add_fragment(1, 9); // three fragments
+		go_to_round(1);
+		// Proof built from the state at round start …
+		let (round, proof) = honest_proof(1);
+		// … then the file market deletes fragment 0: fragment 2 takes number 0, count 2 → 2.
+		MockFragments::remove(1, 0);
+		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, UNIT);
+		let challenge =
+			Audit::miner_challenge_report(&1).expect("report").challenge.expect("challenged");
+		assert!(challenge.fragments.iter().all(|f| f.index < 2));
+		// A proof built after the removal passes.
+		let (_, fresh) = honest_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), round, fresh));
+		let _ = proof;
+		assert!(audit_events().iter().any(|e| matches!(
+			e,
+			Event::ProofVerified { idle: PartResult::Passed, service: PartResult::Passed, .. }
+		)));
+	});
+}
+
+#[test]
+fn entries_for_fragments_removed_after_proving_are_ignored() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let (round, proof) = honest_proof(1);
+		// All fragments leave (e.g. the files were deleted): every service item is excused and
+		// the proof's entries for them are ignored.
+		MockFragments::remove(1, 1);
+		MockFragments::remove(1, 0);
+		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, 2 * UNIT);
+		assert_ok!(Audit::submit_proof(origin(1), round, proof));
+		// Power uses the smaller of snapshot and current spaces: idle only, 5 % × 1 024 = 51.
+		assert_eq!(MinerPower::<Test>::get(0, 1), 51);
+	});
+}
+
+#[test]
+fn growing_idle_space_mid_round_keeps_the_challenge_valid() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let before = Audit::miner_challenge_report(&1).expect("report").challenge.expect("c");
+		commit_fillers(1, 6);
+		let after = Audit::miner_challenge_report(&1).expect("report").challenge.expect("c");
+		// Same challenged fillers (from the snapshot), checked against the new commitment.
+		assert_eq!(before.fillers, after.fillers);
+		assert_eq!(after.filler_count, 6);
+		prove(1);
+		// Power counts the snapshot's idle space (4 fillers), not the new one.
+		assert_eq!(MinerPower::<Test>::get(0, 1), STANDARD_POWER);
+	});
+}
+
+#[test]
+fn withdrawn_miners_leave_the_roster() {
+	build_and_execute(|| {
+		register(1, 1, PER_TIB);
+		commit_fillers(1, 1);
+		register(2, 1, PER_TIB);
+		commit_fillers(2, 1);
+		run_to(1);
+		assert_eq!(RosterLen::<Test>::get(), 2);
+		assert_ok!(StorageMiner::prepare_exit(origin(1)));
+		run_to(200);
+		assert_ok!(StorageMiner::withdraw(origin(1)));
+		go_to_round(21);
+		settle_round(21);
+		assert_eq!(RosterLen::<Test>::get(), 1);
+		assert!(audit_events().contains(&Event::MinerRetired { miner: 1 }));
+		assert_eq!(record(2).roster_index, 0);
+	});
+}
+
+// ---------------------------------------------------------------------------------------
+// Scale
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn thousands_of_miners_bounded_hook_weight_and_misses_settled_in_time() {
+	fn hook_bound() -> Weight {
+		let w = <() as WeightInfo>::on_initialize_base()
+			.saturating_add(<() as WeightInfo>::open_round())
+			.saturating_add(<() as WeightInfo>::settle_miner().saturating_mul(PER_BLOCK.into()))
+			.saturating_add(<() as WeightInfo>::enrol_miner().saturating_mul(PER_BLOCK.into()));
+		w.saturating_add(<() as WeightInfo>::prune_entry().saturating_mul(PER_BLOCK.into()))
+	}
+	const MINERS: u64 = 3_000;
+	build_and_execute(|| {
+		for who in 1..=MINERS {
+			register(who, 1, PER_TIB);
+			assert_ok!(StorageMiner::commit_idle(origin(who), [1u8; 32], 1));
+			MockFragments::add(who, vec![1u8; 8]);
+			assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&who, UNIT));
+		}
+		// Round 0: enrolment takes MINERS / 500 = 6 blocks.
+		let mut max = Weight::zero();
+		for _ in 0..ROUND {
+			max = max.max(run_to(System::block_number() + 1));
+		}
+		assert_eq!(RosterLen::<Test>::get(), MINERS as u32);
+		// Round 1: nobody proves. The sweep starts at the deadline (block 16) and must be done
+		// before round 2's deadline (block 26).
+		go_to_round(1);
+		for _ in 0..(ROUND + DEADLINE - 1) {
+			max = max.max(run_to(System::block_number() + 1));
+			assert!(max.all_lte(hook_bound()), "hook weight {max:?} above the fixed bound");
+		}
+		assert_eq!(System::block_number(), round_start(2) + DEADLINE - 1);
+		assert_eq!(LastSettledRound::<Test>::get(), Some(1));
+		for who in 1..=MINERS {
+			let r = record(who);
+			assert_eq!((r.service_misses, r.settled_through), (1, 1));
+			assert_eq!(collateral(who), PER_TIB - 100 * CESS);
+		}
+		// The bound does not depend on the number of miners: it is fixed by the configuration.
+		assert!(max.all_lte(hook_bound()));
+		let visited_per_block: u32 = <Test as Config>::SettlePerBlock::get();
+		assert_eq!(visited_per_block, PER_BLOCK);
+	});
+}
+
+#[test]
+fn hook_weight_does_not_grow_with_the_miner_count() {
+	// The heaviest hook with 600 and with 2 400 miners is the same: both saturate the
+	// per-block budgets, and more miners only take more blocks.
+	fn heaviest(miners: u64) -> Weight {
+		let mut max = Weight::zero();
+		new_test_ext().execute_with(|| {
+			for who in 1..=miners {
+				register(who, 1, PER_TIB);
+				assert_ok!(StorageMiner::commit_idle(origin(who), [1u8; 32], 1));
+				MockFragments::add(who, vec![1u8; 8]);
+				assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(
+					&who, UNIT
+				));
+			}
+			max = run_to(round_start(2) + DEADLINE);
+			assert_eq!(LastSettledRound::<Test>::get(), Some(1));
+		});
+		max
+	}
+	assert_eq!(heaviest(600), heaviest(2_400));
+}
+
+#[test]
+fn integrity_test_holds_for_the_mock() {
+	new_test_ext().execute_with(|| {
+		Audit::check_integrity();
+		assert!(Audit::capacity_covers_roster());
+		assert_eq!(GIB, 1 << 30);
+	});
+}

@@ -1,0 +1,226 @@
+//! Plain data types stored or returned by the audit pallet.
+//!
+//! Every stored type is `MaxEncodedLen` so every storage item has a known worst-case size.
+
+use cess_storage_proof::{Challenge, ProofError};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Index of a challenge round (one era). Round 0 opens in the first block.
+pub type RoundIndex = u32;
+/// Index of a challenge cycle (`RoundsPerCycle` rounds, the reward snapshot period).
+pub type CycleIndex = u32;
+/// Storage power: bytes weighted 95 % service / 5 % idle, summed over passed challenges.
+pub type Power = u128;
+
+/// The open challenge round. Written once per round (O(1)); every miner's challenge is
+/// derived from it on demand.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct RoundInfo<BlockNumber> {
+	/// The round index.
+	pub index: RoundIndex,
+	/// The block the round opened in.
+	pub start: BlockNumber,
+	/// The round seed (BABE randomness mixed with the round index).
+	pub seed: [u8; 32],
+}
+
+/// A miner's counts and spaces frozen for a challenge, so a miner cannot re-roll its challenge
+/// by changing its counts once it knows the round seed (see `docs/challenges.md`).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub struct Snapshot {
+	/// The round during which the snapshot was taken; it applies to later rounds only.
+	pub taken_in: RoundIndex,
+	/// Committed idle fillers.
+	pub filler_count: u64,
+	/// Confirmed service fragments.
+	pub fragment_count: u64,
+	/// Idle space in bytes.
+	pub idle: u64,
+	/// Service space in bytes.
+	pub service: u64,
+}
+
+impl Snapshot {
+	/// Whether a challenge derived from this snapshot asks anything (idle or service).
+	pub fn is_challenged(&self) -> bool {
+		self.filler_count > 0 || self.fragment_count > 0
+	}
+}
+
+/// The audit's record of one enrolled miner.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct MinerAudit {
+	/// Position in the roster (the dense list the settlement sweep walks).
+	pub roster_index: u32,
+	/// Round of enrolment: the miner is challenged from the next round on.
+	pub enrolled_in: RoundIndex,
+	/// Every round up to this one is decided (proved, or settled as a miss).
+	pub settled_through: RoundIndex,
+	/// The last round the miner submitted a proof for.
+	pub last_proved: Option<RoundIndex>,
+	/// The most recent snapshot.
+	pub current: Snapshot,
+	/// The snapshot before `current` (used while `current` is from the running round).
+	pub previous: Snapshot,
+	/// Consecutive service verification failures (a service pass resets it).
+	pub service_failures: u32,
+	/// Consecutive missed service proofs (any submission resets it); 5 ⇒ ban.
+	pub service_misses: u32,
+	/// Whether a challenge of this miner ever earned storage power (decides the miss slash).
+	pub rewarded: bool,
+}
+
+impl MinerAudit {
+	/// The snapshot a challenge of `round` is derived from: the latest one taken before
+	/// `round` started, so it cannot depend on the round's seed.
+	pub fn snapshot_for(&self, round: RoundIndex) -> Snapshot {
+		if self.current.taken_in < round {
+			self.current
+		} else {
+			self.previous
+		}
+	}
+
+	/// Records a new snapshot, keeping the older one for the round it was taken in.
+	pub fn record_snapshot(&mut self, snapshot: Snapshot) {
+		if self.current.taken_in < snapshot.taken_in {
+			self.previous = self.current;
+		}
+		self.current = snapshot;
+	}
+}
+
+/// Progress of the settlement sweep of one round: roster positions `< cursor` are done.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct Sweep {
+	/// The round whose misses are being settled.
+	pub round: RoundIndex,
+	/// Next roster position to visit.
+	pub cursor: u32,
+}
+
+/// The result of one part (idle or service) of a submitted proof.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum PartResult {
+	/// The challenge asked nothing of this part (no fillers / no fragments).
+	NotChallenged,
+	/// Every opening verified.
+	Passed,
+	/// Verification failed, with the library's precise reason.
+	Failed(ProofError),
+}
+
+impl PartResult {
+	/// From a verification result, or `NotChallenged` when the part asked nothing.
+	pub fn from_result(challenged: bool, result: Result<(), ProofError>) -> Self {
+		match (challenged, result) {
+			(false, _) => Self::NotChallenged,
+			(true, Ok(())) => Self::Passed,
+			(true, Err(e)) => Self::Failed(e),
+		}
+	}
+
+	/// Not a failure.
+	pub fn is_ok(&self) -> bool {
+		!matches!(self, Self::Failed(_))
+	}
+}
+
+/// Why a miner was slashed.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum SlashReason {
+	/// No proof before the deadline, never rewarded before: 5 % of the collateral.
+	ServiceMissedNeverRewarded,
+	/// No proof before the deadline, rewarded before: `SlashLimit`.
+	ServiceMissed,
+	/// Second or later consecutive service verification failure: `SlashLimit`.
+	ServiceFailedAgain,
+}
+
+/// What the runtime API tells a miner (agent) about its audit.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct MinerChallengeReport<BlockNumber> {
+	/// The open round.
+	pub round: RoundIndex,
+	/// Last block (exclusive) at which a proof of `round` is accepted.
+	pub deadline: BlockNumber,
+	/// The challenge to answer, if the miner is challenged in `round` and has not proved it
+	/// yet. Indices that no longer exist on chain are excused (see `docs/challenges.md`).
+	pub challenge: Option<Challenge>,
+	/// Whether a proof of `round` was already recorded.
+	pub proved: bool,
+	/// Consecutive service verification failures.
+	pub service_failures: u32,
+	/// Consecutive missed service proofs (5 ⇒ ban).
+	pub service_misses: u32,
+	/// Whether the miner ever earned storage power.
+	pub rewarded: bool,
+}
