@@ -240,6 +240,15 @@ fn era_change_timing() {
 			let start_era = pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index);
 			let mut slowest = std::time::Duration::ZERO;
 			for _ in 0..4 {
+				// This test produces no blocks: count every validator as having authored one,
+				// or im-online would report them all offline and chill them.
+				for v in Session::validators() {
+					pallet_im_online::AuthoredBlocks::<Runtime>::insert(
+						Session::current_index(),
+						v,
+						1,
+					);
+				}
 				let started = std::time::Instant::now();
 				Session::rotate_session();
 				slowest = slowest.max(started.elapsed());
