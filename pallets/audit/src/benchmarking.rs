@@ -2,8 +2,22 @@
 //!
 //! `settle_miner` is the worst case of one sweep step: a rewarded miner with a challenged
 //! service part misses its fifth consecutive proof, is slashed `SlashLimit` and banned.
+//!
+//! `submit_proof` verifies a real proof at the default `Params` (4 fillers × 2 leaves with
+//! 64 sequential hashes each, 8 fragments × 2 leaves, filler-set paths 27 deep: the largest
+//! proof the chain asks for) from [`crate::benchmark_fixture`]; the miner is set up by
+//! `T::BenchmarkHelper`. It also settles the caller's missed previous round in the call
+//! (a `SlashLimit` slash), the heaviest thing the call can do besides verifying.
+//!
+//! The hook steps: `open_round`, `enrol_miner` (a new `Positive` candidate enrolled),
+//! `prune_entry` (the last power record of a pruned cycle, which finishes the pruning) and
+//! `on_initialize_base` (the fixed part of the hook in its worst case: an empty roster whose
+//! round settles, closing a cycle, scheduling and finishing a pruning).
 
 use super::*;
+use crate::benchmark_fixture::{
+	fixture_for, FIXTURE_FILLERS, FIXTURE_FRAGMENTS, FIXTURE_ROUND, FIXTURE_SEED,
+};
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -60,6 +74,131 @@ mod benchmarks {
 		assert_eq!(RosterLen::<T>::get(), 0);
 		assert_eq!(LastSettledRound::<T>::get(), Some(1));
 		let _ = T::SettlePerBlock::get();
+		Ok(())
+	}
+
+	#[benchmark]
+	fn submit_proof() -> Result<(), BenchmarkError> {
+		let miner: T::AccountId = account("miner", 0, 0);
+		let fixture = fixture_for(&Pallet::<T>::account_bytes(&miner))
+			.ok_or(BenchmarkError::Stop("no fixture for this AccountId encoding"))?;
+		T::BenchmarkHelper::setup_miner(
+			&miner,
+			fixture.filler_commitment,
+			FIXTURE_FILLERS,
+			FIXTURE_FRAGMENTS,
+			fixture.fragment_roots.clone(),
+		)
+		.map_err(BenchmarkError::Stop)?;
+		if T::ProofParams::get() != fixture.params {
+			return Err(BenchmarkError::Stop("ProofParams differ from the fixture's (default)"));
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::open_round(0, now);
+		if !Pallet::<T>::enrol(&miner) {
+			return Err(BenchmarkError::Stop("enrol"));
+		}
+		// Rewarded before, so the unswept miss of the previous round costs `SlashLimit`.
+		Audits::<T>::mutate(&miner, |a| {
+			if let Some(a) = a {
+				a.rewarded = true;
+			}
+		});
+		CurrentRound::<T>::put(RoundInfo { index: FIXTURE_ROUND, start: now, seed: FIXTURE_SEED });
+		let proof = fixture.proof;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner.clone()), FIXTURE_ROUND, proof);
+
+		let audit = Audits::<T>::get(&miner).ok_or(BenchmarkError::Stop("record"))?;
+		assert_eq!(audit.last_proved, Some(FIXTURE_ROUND));
+		assert_eq!(audit.settled_through, FIXTURE_ROUND);
+		assert_eq!(audit.service_failures, 0);
+		let passed = frame_system::Pallet::<T>::events().iter().any(|r| {
+			let event: <T as frame_system::Config>::RuntimeEvent = Event::<T>::ProofVerified {
+				miner: miner.clone(),
+				round: FIXTURE_ROUND,
+				idle: PartResult::Passed,
+				service: PartResult::Passed,
+				power: 0,
+				cycle: Pallet::<T>::cycle_of(FIXTURE_ROUND),
+			}
+			.into();
+			r.event == event
+		});
+		assert!(passed, "the fixture proof passes both parts");
+		// The missed previous round was slashed in the call (which freezes the miner).
+		assert_eq!(T::Miners::state(&miner), Some(pallet_storage_miner::MinerState::Frozen));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn open_round() -> Result<(), BenchmarkError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::open_round(0, now);
+
+		#[block]
+		{
+			Pallet::<T>::open_round(1, now);
+		}
+
+		assert_eq!(CurrentRound::<T>::get().map(|r| r.index), Some(1));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn enrol_miner() -> Result<(), BenchmarkError> {
+		let miner: T::AccountId = account("miner", 0, 0);
+		T::Miners::benchmark_positive_miner(&miner, 1024)
+			.map_err(|_| BenchmarkError::Stop("miner setup"))?;
+		Pallet::<T>::open_round(0, frame_system::Pallet::<T>::block_number());
+
+		#[block]
+		{
+			Pallet::<T>::enrol_step(1);
+		}
+
+		assert_eq!(RosterLen::<T>::get(), 1);
+		assert!(Audits::<T>::contains_key(&miner));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn prune_entry() -> Result<(), BenchmarkError> {
+		let miner: T::AccountId = account("miner", 0, 0);
+		MinerPower::<T>::insert(0, &miner, 1);
+		CyclePower::<T>::insert(0, 1);
+		PruningCycle::<T>::put(0);
+
+		#[block]
+		{
+			Pallet::<T>::prune_step(1);
+		}
+
+		assert!(!MinerPower::<T>::contains_key(0, &miner));
+		assert_eq!(PruningCycle::<T>::get(), None);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_initialize_base() -> Result<(), BenchmarkError> {
+		// Round `p·k + k - 1` (the last of cycle `p`, `k = RoundsPerCycle`, `p = PowerHistory`)
+		// is due for settling with an empty roster: the hook settles it, finishes the cycle,
+		// schedules the pruning of cycle 0 (empty) and finishes that too, in this one block.
+		let per_cycle = T::RoundsPerCycle::get();
+		let last = T::PowerHistory::get().saturating_add(1).saturating_mul(per_cycle) - 1;
+		let now = frame_system::Pallet::<T>::block_number();
+		CurrentRound::<T>::put(RoundInfo { index: last + 1, start: now, seed: [0u8; 32] });
+		LastSettledRound::<T>::put(last - 1);
+
+		#[block]
+		{
+			Pallet::<T>::do_on_initialize(now);
+		}
+
+		assert_eq!(LastSettledRound::<T>::get(), Some(last));
+		assert_eq!(FinishedCycle::<T>::get(), Some(T::PowerHistory::get()));
+		assert_eq!(PruningCycle::<T>::get(), None);
 		Ok(())
 	}
 
@@ -120,6 +259,14 @@ mod benchmarks {
 		fn measure_weights() {
 			println!("set_deadline: median {} ns", median(SelectedBenchmark::set_deadline));
 			println!("settle_miner: median {} ns", median(SelectedBenchmark::settle_miner));
+			println!("submit_proof: median {} ns", median(SelectedBenchmark::submit_proof));
+			println!("open_round: median {} ns", median(SelectedBenchmark::open_round));
+			println!("enrol_miner: median {} ns", median(SelectedBenchmark::enrol_miner));
+			println!("prune_entry: median {} ns", median(SelectedBenchmark::prune_entry));
+			println!(
+				"on_initialize_base: median {} ns",
+				median(SelectedBenchmark::on_initialize_base)
+			);
 		}
 	}
 }

@@ -49,6 +49,8 @@ pub mod types;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_fixture;
+#[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
 mod mock;
@@ -58,6 +60,40 @@ mod tests;
 pub use power::StoragePowerInfo;
 pub use types::*;
 pub use weights::WeightInfo;
+
+/// Benchmarks only: puts the state a `submit_proof` benchmark at the default [`Params`]
+/// needs into the storage-miner and file-market pallets (the runtime writes their storage
+/// directly; see `docs/challenges.md`, "Runtime integration").
+///
+/// [`Params`]: cess_storage_proof::Params
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Makes `who` a `Positive` storage miner whose idle commitment is `filler_commitment`
+	/// over `filler_count` fillers (idle space `filler_count × FillerSize`, collateral to
+	/// match), holding `fragment_count` confirmed service fragments of which those listed in
+	/// `fragment_roots` (`(index, root)`) have the given roots (the others may have any root).
+	fn setup_miner(
+		who: &AccountId,
+		filler_commitment: cess_storage_proof::Hash,
+		filler_count: u64,
+		fragment_count: u64,
+		fragment_roots: alloc::vec::Vec<(u64, cess_storage_proof::Hash)>,
+	) -> Result<(), &'static str>;
+}
+
+/// No helper: the `submit_proof` benchmark stops with an error.
+#[cfg(feature = "runtime-benchmarks")]
+impl<AccountId> BenchmarkHelper<AccountId> for () {
+	fn setup_miner(
+		_who: &AccountId,
+		_filler_commitment: cess_storage_proof::Hash,
+		_filler_count: u64,
+		_fragment_count: u64,
+		_fragment_roots: alloc::vec::Vec<(u64, cess_storage_proof::Hash)>,
+	) -> Result<(), &'static str> {
+		Err("pallet-audit: no BenchmarkHelper configured")
+	}
+}
 
 /// Consecutive missed service proofs that ban a miner (SPEC §7).
 pub const BAN_AFTER_MISSES: u32 = 5;
@@ -128,6 +164,10 @@ pub mod pallet {
 
 		/// Weights from the benchmarks.
 		type WeightInfo: WeightInfo;
+
+		/// Benchmarks only: sets up a miner matching the `submit_proof` fixture.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// The open round (`None` before the first block's hook).

@@ -77,7 +77,9 @@ pub fn test_params() -> Params {
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub const CollateralPerTiB: Balance = PER_TIB;
-	pub TestParams: Params = test_params();
+	/// The proof parameters: `test_params()`, switched to `Params::default()` by the
+	/// benchmark helper (reset by `new_test_ext`).
+	pub static TestParams: Params = test_params();
 }
 
 impl pallet_storage_miner::Config for Test {
@@ -91,25 +93,44 @@ impl pallet_storage_miner::Config for Test {
 	type MaxMiners = ConstU32<MAX_MINERS>;
 	type ExitCooldown = ConstU64<100>;
 	type OnLeave = ();
+	type Power = ();
+	type RewardPool = Treasury;
+	type BlockDay = ConstU64<10>;
+	type MaxCyclesPerClaim = ConstU32<8>;
 	type WeightInfo = ();
 }
 
 /// Each miner's fragments: (root, data) in fragment-number order.
 type FragmentStore = BTreeMap<AccountId, Vec<(Hash, Vec<u8>)>>;
 
+/// Benchmark miners' fragments: a count and the roots of the listed indices only.
+type SparseFragments = BTreeMap<AccountId, (u64, BTreeMap<u64, Hash>)>;
+
 thread_local! {
 	/// Each miner's fragments: (root, data), numbered by position (swap-remove on removal).
 	static FRAGMENTS: RefCell<FragmentStore> =
 		const { RefCell::new(BTreeMap::new()) };
+	/// Benchmark miners' fragments (take precedence over `FRAGMENTS`).
+	static SPARSE: RefCell<SparseFragments> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The mock file market: fragments kept in a thread-local map.
 pub struct MockFragments;
 impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 	fn fragment_count(miner: &AccountId) -> u64 {
+		if let Some(count) = SPARSE.with(|s| s.borrow().get(miner).map(|(c, _)| *c)) {
+			return count;
+		}
 		FRAGMENTS.with(|f| f.borrow().get(miner).map(|v| v.len() as u64).unwrap_or(0))
 	}
 	fn fragment_root(miner: &AccountId, index: u64) -> Option<Hash> {
+		if let Some(sparse) = SPARSE.with(|s| {
+			s.borrow().get(miner).map(|(c, roots)| {
+				(index < *c).then(|| roots.get(&index).copied().unwrap_or([0u8; 32]))
+			})
+		}) {
+			return sparse;
+		}
 		FRAGMENTS
 			.with(|f| f.borrow().get(miner).and_then(|v| v.get(index as usize)).map(|(r, _)| *r))
 	}
@@ -135,9 +156,15 @@ impl MockFragments {
 			f.borrow().get(&miner).and_then(|v| v.get(index as usize)).map(|x| x.1.clone())
 		})
 	}
+	/// Gives `miner` `count` fragments whose roots are `roots` at the listed indices (zero
+	/// elsewhere), without storing data (benchmarks).
+	pub fn set_sparse(miner: AccountId, count: u64, roots: Vec<(u64, Hash)>) {
+		SPARSE.with(|s| s.borrow_mut().insert(miner, (count, roots.into_iter().collect())));
+	}
 	/// Forgets everything.
 	pub fn clear() {
 		FRAGMENTS.with(|f| f.borrow_mut().clear());
+		SPARSE.with(|s| s.borrow_mut().clear());
 	}
 }
 
@@ -174,6 +201,33 @@ impl pallet_audit::Config for Test {
 	type EnrolPerBlock = ConstU32<PER_BLOCK>;
 	type PowerHistory = ConstU32<2>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Sets up the `submit_proof` benchmark miner: switches the proof parameters to the defaults
+/// (the fixture's), registers a `Positive` miner with 1 TiB declared, commits the fixture's
+/// filler commitment and count (idle space `count × 256` bytes in the mock) and gives it the
+/// fixture's fragments.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_audit::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
+	fn setup_miner(
+		who: &AccountId,
+		filler_commitment: Hash,
+		filler_count: u64,
+		fragment_count: u64,
+		fragment_roots: Vec<(u64, Hash)>,
+	) -> Result<(), &'static str> {
+		use pallet_storage_miner::StorageMinerInterface;
+		TestParams::set(Params::default());
+		StorageMiner::benchmark_positive_miner(who, 1024).map_err(|_| "register")?;
+		StorageMiner::commit_idle(RuntimeOrigin::signed(*who), filler_commitment, filler_count)
+			.map_err(|_| "commit_idle")?;
+		MockFragments::set_sparse(*who, fragment_count, fragment_roots);
+		Ok(())
+	}
 }
 
 /// Genesis: the treasury exists; the chain is at block 0 (no hook has run, no round is open).
@@ -185,6 +239,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| {
 		MockFragments::clear();
+		TestParams::set(test_params());
 	});
 	ext
 }

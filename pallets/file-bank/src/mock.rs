@@ -107,6 +107,10 @@ impl pallet_storage_miner::Config for Test {
 	type MaxMiners = ConstU32<64>;
 	type ExitCooldown = ConstU64<COOLDOWN>;
 	type OnLeave = FileBank;
+	type Power = ();
+	type RewardPool = Treasury;
+	type BlockDay = ConstU64<10>;
+	type MaxCyclesPerClaim = ConstU32<8>;
 	type WeightInfo = ();
 }
 

@@ -7,6 +7,12 @@
 //! - `change_declared_space` freezes a `Positive` miner; `commit_idle` activates one;
 //! - `prepare_exit` also calls `OnLeave` (the file market queues a task).
 //!
+//! - `claim_rewards` runs at the maximum number of live orders: 89 orders of 89 consecutive
+//!   block days each pay a step, and `c` finished cycles (each with a reward record and power)
+//!   become the 90th order;
+//! - `rewards_hook` snapshots a finished cycle (the expiry's reads and writes are added in
+//!   `weights.rs`: the benchmark cannot make the audit prune).
+//!
 //! `measure` (tests only) times every benchmark natively; see `weights.rs`.
 
 use super::*;
@@ -16,6 +22,7 @@ use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Get,
 };
+use interface::StoragePowerSource;
 use frame_system::RawOrigin;
 use sp_runtime::traits::{Bounded, Saturating};
 
@@ -52,6 +59,38 @@ fn registered<T: Config>(name: &'static str, index: u32) -> Result<T::AccountId,
 fn positive<T: Config>(name: &'static str, index: u32) -> Result<T::AccountId, BenchmarkError> {
 	let who = registered::<T>(name, index)?;
 	StorageMiner::<T>::do_commit_idle(who.clone(), [1u8; 32], 1)?;
+	Ok(who)
+}
+
+/// A `Positive` miner with `RELEASE_STEPS − 1` live orders (one per block day, days
+/// `1 ..= 89`) and `c` finished, unclaimed cycles with power; the block is the first of day 90,
+/// when every order still has a step to pay.
+fn rewarded<T: Config>(c: u32) -> Result<T::AccountId, BenchmarkError> {
+	let who = positive::<T>("miner", 0)?;
+	let pool = T::RewardPool::get();
+	let per_cycle = big::<T>() / BalanceOf::<T>::from(1_000u32);
+	T::Currency::set_balance(&pool, T::Currency::minimum_balance());
+	let day = T::BlockDay::get();
+	let mut cycle: CycleIndex = 0;
+	let add_cycle = |cycle: &mut CycleIndex| -> Result<(), BenchmarkError> {
+		T::Currency::mint_into(&pool, per_cycle)?;
+		T::Power::benchmark_credit(*cycle, &who, 1_000_000);
+		StorageMiner::<T>::snapshot_step();
+		if !RewardCycles::<T>::contains_key(*cycle) {
+			return Err(BenchmarkError::Stop("cycle reward not snapshot"));
+		}
+		*cycle = cycle.saturating_add(1);
+		Ok(())
+	};
+	for d in 1..RELEASE_STEPS {
+		frame_system::Pallet::<T>::set_block_number(day.saturating_mul(d.into()));
+		add_cycle(&mut cycle)?;
+		StorageMiner::<T>::do_claim_rewards(who.clone())?;
+	}
+	for _ in 0..c {
+		add_cycle(&mut cycle)?;
+	}
+	frame_system::Pallet::<T>::set_block_number(day.saturating_mul(RELEASE_STEPS.into()));
 	Ok(who)
 }
 
@@ -173,6 +212,35 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn claim_rewards(c: Linear<1, { T::MaxCyclesPerClaim::get() }>) -> Result<(), BenchmarkError> {
+		let who = rewarded::<T>(c)?;
+		let live = Rewards::<T>::get(&who).map(|r| r.orders.len()).unwrap_or(0);
+		assert_eq!(live, (RELEASE_STEPS - 1) as usize);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+
+		let rewards = Rewards::<T>::get(&who).ok_or(BenchmarkError::Stop("rewards"))?;
+		assert_eq!(rewards.orders.len(), RELEASE_STEPS as usize);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn rewards_hook() -> Result<(), BenchmarkError> {
+		let who: T::AccountId = account("miner", 0, 0);
+		T::Currency::set_balance(&T::RewardPool::get(), big::<T>());
+		T::Power::benchmark_credit(0, &who, 1_000_000);
+
+		#[block]
+		{
+			StorageMiner::<T>::rewards_hook();
+		}
+
+		assert!(RewardCycles::<T>::contains_key(0));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(StorageMiner, crate::mock::new_test_ext(), crate::mock::Test);
 
 	/// Native timing of every benchmark (the node's benchmark CLI is not available):
@@ -210,7 +278,7 @@ mod benchmarks {
 			}
 		}
 
-		fn median_ns(bench: &SelectedBenchmark) -> u128 {
+		fn median_ns(bench: &SelectedBenchmark, components: &[(BenchmarkParameter, u32)]) -> u128 {
 			let mut samples: Vec<u128> = (0..REPEATS)
 				.map(|_| {
 					new_test_ext().execute_with(|| {
@@ -218,7 +286,7 @@ mod benchmarks {
 						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
 							bench,
 							&mut timer,
-							&[],
+							components,
 							true,
 						)
 						.expect("benchmark runs");
@@ -233,7 +301,7 @@ mod benchmarks {
 		#[test]
 		#[ignore = "timing run; see the module docs"]
 		fn measure_weights() {
-			let all: [(&str, SelectedBenchmark); 8] = [
+			let all: [(&str, SelectedBenchmark); 9] = [
 				("register", SelectedBenchmark::register),
 				("increase_collateral", SelectedBenchmark::increase_collateral),
 				("change_declared_space", SelectedBenchmark::change_declared_space),
@@ -242,9 +310,15 @@ mod benchmarks {
 				("commit_idle", SelectedBenchmark::commit_idle),
 				("prepare_exit", SelectedBenchmark::prepare_exit),
 				("withdraw", SelectedBenchmark::withdraw),
+				("rewards_hook", SelectedBenchmark::rewards_hook),
 			];
 			for (name, bench) in all.iter() {
-				println!("{name}: {} ns", median_ns(bench));
+				println!("{name}: {} ns", median_ns(bench, &[]));
+			}
+			let max = <Test as Config>::MaxCyclesPerClaim::get();
+			for c in [1, max] {
+				let t = median_ns(&SelectedBenchmark::claim_rewards, &[(BenchmarkParameter::c, c)]);
+				println!("claim_rewards(c = {c}): {t} ns");
 			}
 		}
 	}

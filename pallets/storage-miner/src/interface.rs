@@ -98,3 +98,42 @@ impl<AccountId> ServiceFragments<AccountId> for () {
 		None
 	}
 }
+
+/// Storage power per challenge cycle, as the reward orders read it (SPEC §7, §8). Implemented
+/// by the runtime with a small adapter over `pallet_audit::StoragePowerInfo` (see
+/// `docs/storage-miners.md`, "Reward orders"); defined here because the audit depends on this
+/// crate, not the other way round.
+pub trait StoragePowerSource<AccountId> {
+	/// `TotalStoragePower_N`: the power of every passed challenge in `cycle`.
+	fn cycle_power(cycle: crate::CycleIndex) -> crate::Power;
+	/// The power `miner` earned in `cycle`.
+	fn miner_power(cycle: crate::CycleIndex, miner: &AccountId) -> crate::Power;
+	/// The latest cycle whose totals are final, if any.
+	fn finished_cycle() -> Option<crate::CycleIndex>;
+	/// The oldest cycle whose per-miner power is still stored (`0` before any pruning).
+	/// Cycles before it can no longer be claimed; their unclaimed reward returns to the pool.
+	fn oldest_retained_cycle() -> crate::CycleIndex;
+
+	/// Benchmarks only: credits `power` to `miner` in `cycle` (and to the cycle total) and
+	/// marks every cycle up to `cycle` as finished.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_credit(cycle: crate::CycleIndex, miner: &AccountId, power: crate::Power);
+}
+
+/// No audit: nobody ever earns power (mocks of other pallets).
+impl<AccountId> StoragePowerSource<AccountId> for () {
+	fn cycle_power(_cycle: crate::CycleIndex) -> crate::Power {
+		0
+	}
+	fn miner_power(_cycle: crate::CycleIndex, _miner: &AccountId) -> crate::Power {
+		0
+	}
+	fn finished_cycle() -> Option<crate::CycleIndex> {
+		None
+	}
+	fn oldest_retained_cycle() -> crate::CycleIndex {
+		0
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_credit(_cycle: crate::CycleIndex, _miner: &AccountId, _power: crate::Power) {}
+}

@@ -1,8 +1,18 @@
 //! `try_state` invariants: holds add up, spaces fit, states follow the rules.
 
-use crate::{pallet::*, HoldReason, MinerState};
-use frame_support::{ensure, traits::fungible::InspectHold};
-use sp_runtime::{traits::Zero, TryRuntimeError};
+use crate::{pallet::*, BalanceOf, HoldReason, MinerState, RELEASE_STEPS};
+use frame_support::{
+	ensure,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		tokens::{Fortitude, Preservation},
+		Get,
+	},
+};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	TryRuntimeError,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Checks, by iterating all records (never called from runtime logic):
@@ -81,6 +91,52 @@ impl<T: Config> Pallet<T> {
 			Candidates::<T>::iter_keys().all(|i| i < positive),
 			"storage-miner: candidate index out of range"
 		);
+		Self::try_state_rewards()
+	}
+
+	/// Reward invariants:
+	///
+	/// - `RewardsReserved` is exactly what is promised: the unallocated part of every cycle
+	///   record, plus every miner's unpaid amount and unreleased vesting;
+	/// - the pool holds at least that much above its existential deposit;
+	/// - no cycle allocated more than its total; orders are sorted by day, one per day, at most
+	///   90 days apart from the last claim, each step ≤ vesting / 90.
+	pub fn try_state_rewards() -> Result<(), TryRuntimeError> {
+		let mut promised = BalanceOf::<T>::zero();
+		for (_, cycle) in RewardCycles::<T>::iter() {
+			ensure!(cycle.allocated <= cycle.total, "storage-miner: cycle over-allocated");
+			promised = promised.saturating_add(cycle.total.saturating_sub(cycle.allocated));
+		}
+		for (_, rewards) in Rewards::<T>::iter() {
+			promised = promised.saturating_add(rewards.unpaid);
+			let mut previous: Option<u32> = None;
+			for order in rewards.orders.iter() {
+				ensure!(previous.is_none_or(|d| d < order.day), "storage-miner: orders unsorted");
+				previous = Some(order.day);
+				ensure!(order.day <= rewards.last_day, "storage-miner: order after last claim");
+				ensure!(
+					rewards.last_day.saturating_sub(order.day) < RELEASE_STEPS,
+					"storage-miner: fully paid order kept"
+				);
+				ensure!(
+					order.step.saturating_mul(RELEASE_STEPS.into()) <= order.vesting,
+					"storage-miner: step too large"
+				);
+				let released =
+					Self::released(order, rewards.last_day.saturating_sub(order.day));
+				promised = promised.saturating_add(order.vesting.saturating_sub(released));
+			}
+		}
+		ensure!(
+			RewardsReserved::<T>::get() == promised,
+			"storage-miner: RewardsReserved differs from what is promised"
+		);
+		let pool = T::Currency::reducible_balance(
+			&T::RewardPool::get(),
+			Preservation::Preserve,
+			Fortitude::Polite,
+		);
+		ensure!(pool >= promised, "storage-miner: reward pool below what is promised");
 		Ok(())
 	}
 }

@@ -18,6 +18,12 @@
 //!   fragments to other miners (the miner is still challenged); `withdraw` then returns the
 //!   collateral once no debt and no service space remain.
 //!
+//! - **Reward orders** (SPEC §8, module `rewards`): when the audit finishes a cycle, the
+//!   unreserved content of the storage reward pool is snapshot as that cycle's reward (in
+//!   `on_initialize`, O(1)); `claim_rewards` turns every finished, unclaimed cycle into an order
+//!   of `TotalReward_N × power / TotalStoragePower_N`, paying 50 % at once and the rest in 90
+//!   block-day steps.
+//!
 //! Other pallets use the [`StorageMinerInterface`] trait; fragment moves on exit are requested
 //! through [`OnMinerLeave`]. See `docs/storage-miners.md`.
 
@@ -34,6 +40,8 @@ mod invariants;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod miner;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod rewards;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod runtime_api;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod types;
@@ -45,8 +53,10 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_rewards;
 
-pub use interface::{OnMinerLeave, ServiceFragments, StorageMinerInterface};
+pub use interface::{OnMinerLeave, ServiceFragments, StorageMinerInterface, StoragePowerSource};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -74,6 +84,10 @@ pub type MinerReportOf<T> = MinerReport<
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
 
+/// The rewards runtime API's answer for this runtime.
+pub type RewardReportOf<T> =
+	RewardReport<BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -82,6 +96,7 @@ pub mod pallet {
 		traits::fungible::{Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::Zero;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -129,6 +144,20 @@ pub mod pallet {
 		/// fragments).
 		type OnLeave: OnMinerLeave<Self::AccountId>;
 
+		/// Storage power per cycle (the audit, through an adapter: see the docs).
+		type Power: StoragePowerSource<Self::AccountId>;
+
+		/// The storage-miner reward pool account (issuance's 60 % and the space payments).
+		type RewardPool: Get<Self::AccountId>;
+
+		/// Blocks per block day, the step of the reward release (14 400 in production).
+		type BlockDay: Get<BlockNumberFor<Self>>;
+
+		/// Most finished cycles one `claim_rewards` turns into orders (oldest first; a later
+		/// claim takes the rest). At least the audit's power history, so one claim suffices.
+		#[pallet::constant]
+		type MaxCyclesPerClaim: Get<u32>;
+
 		/// Weights of the calls, from the benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -162,6 +191,30 @@ pub mod pallet {
 	/// Number of entries in [`Candidates`].
 	#[pallet::storage]
 	pub type CandidateCount<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// The reward of every snapshot cycle that may still be claimed (SPEC §8).
+	#[pallet::storage]
+	pub type RewardCycles<T: Config> =
+		StorageMap<_, Twox64Concat, CycleIndex, CycleReward<BalanceOf<T>>>;
+
+	/// The next cycle whose reward is to be snapshot (`None` until the first snapshot).
+	#[pallet::storage]
+	pub type NextRewardCycle<T> = StorageValue<_, CycleIndex>;
+
+	/// The oldest cycle that may still have a [`RewardCycles`] record (expiry cursor).
+	#[pallet::storage]
+	pub type OldestRewardCycle<T> = StorageValue<_, CycleIndex, ValueQuery>;
+
+	/// Part of the reward pool promised to miners: snapshot cycle rewards not yet paid out
+	/// (unallocated cycle remainders, vesting orders, unpaid amounts). Later snapshots only
+	/// see the pool above it.
+	#[pallet::storage]
+	pub type RewardsReserved<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Each miner's reward orders and claim cursor (kept after the miner leaves).
+	#[pallet::storage]
+	pub type Rewards<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, MinerRewards<BalanceOf<T>>>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -211,6 +264,31 @@ pub mod pallet {
 		},
 		/// The audit banned the miner for good.
 		MinerBanned { miner: T::AccountId, exit_at: BlockNumberFor<T> },
+		/// The reward of a finished cycle was fixed: `total` of the pool is reserved for the
+		/// miners that earned `power` in it (`total` is 0 when nobody earned power).
+		CycleRewardSnapshot { cycle: CycleIndex, total: BalanceOf<T>, power: Power },
+		/// A cycle left the audit's power history: the part nobody claimed (`released`,
+		/// including rounding remainders) returned to the unreserved pool.
+		CycleRewardExpired { cycle: CycleIndex, released: BalanceOf<T> },
+		/// A reward order was created (or merged into the order of the same block day):
+		/// `amount` for the cycles `first_cycle..=last_cycle`, `immediate` of it paid now.
+		RewardOrderCreated {
+			miner: T::AccountId,
+			first_cycle: CycleIndex,
+			last_cycle: CycleIndex,
+			amount: BalanceOf<T>,
+			immediate: BalanceOf<T>,
+		},
+		/// A claim: `paid` went from the reward pool to `beneficiary`; `unpaid` is kept for the
+		/// next claim (the transfer was refused, e.g. below the existential deposit);
+		/// `orders_completed` fully paid orders were deleted.
+		RewardsClaimed {
+			miner: T::AccountId,
+			beneficiary: T::AccountId,
+			paid: BalanceOf<T>,
+			unpaid: BalanceOf<T>,
+			orders_completed: u32,
+		},
 	}
 
 	#[pallet::error]
@@ -256,11 +334,24 @@ pub mod pallet {
 		OutstandingDebt,
 		/// The miner still has service space: its fragments are being moved to other miners.
 		ServiceSpaceNotReleased,
+		/// A frozen miner cannot claim rewards (its orders keep vesting); top up first.
+		FrozenCannotClaim,
+		/// No finished, unclaimed cycle and nothing vested to pay.
+		NothingToClaim,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			Self::rewards_hook()
+		}
+
 		fn integrity_test() {
+			assert!(!T::BlockDay::get().is_zero(), "storage-miner: BlockDay must be > 0");
+			assert!(
+				T::MaxCyclesPerClaim::get() > 0,
+				"storage-miner: MaxCyclesPerClaim must be > 0"
+			);
 			assert!(T::FillerSize::get() > 0, "storage-miner: FillerSize must be > 0");
 			assert!(T::MaxDeclaredGib::get() > 0, "storage-miner: MaxDeclaredGib must be > 0");
 		}
@@ -374,6 +465,18 @@ pub mod pallet {
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_withdraw(who)
+		}
+
+		/// Turns every finished, unclaimed cycle in which the caller earned storage power into
+		/// a reward order of `TotalReward_N × power / TotalStoragePower_N` (50 % paid at once,
+		/// the rest over 90 block days) and pays everything vested across all its orders, from
+		/// the reward pool to its beneficiary (to the account itself once it has withdrawn).
+		/// Banned and exiting miners may claim; a frozen miner may not (vesting goes on).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::claim_rewards(T::MaxCyclesPerClaim::get()))]
+		pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim_rewards(who)
 		}
 	}
 }

@@ -7,7 +7,9 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64},
 };
+use crate::{CycleIndex, Power};
 use sp_runtime::BuildStorage;
+use std::collections::BTreeMap;
 
 /// Account type of the mock.
 pub type AccountId = u64;
@@ -66,6 +68,59 @@ parameter_types! {
 	pub const CollateralPerTiB: Balance = PER_TIB;
 	/// Miners reported to the (mock) file market as leaving.
 	pub static Left: Vec<AccountId> = Vec::new();
+	pub const RewardPool: AccountId = POOL;
+	/// (cycle, miner) → power credited by the (mock) audit.
+	pub static MinerPowers: BTreeMap<(CycleIndex, AccountId), Power> = BTreeMap::new();
+	/// cycle → total power.
+	pub static CyclePowers: BTreeMap<CycleIndex, Power> = BTreeMap::new();
+	/// The last finished cycle of the mock audit.
+	pub static Finished: Option<CycleIndex> = None;
+	/// The oldest retained cycle of the mock audit.
+	pub static Retained: CycleIndex = 0;
+}
+
+/// The reward pool account.
+pub const POOL: AccountId = 500;
+/// Blocks per block day in the mock (the dev chain's value).
+pub const DAY: u64 = 10;
+/// Cycles one claim handles in the mock.
+pub const MAX_CYCLES_PER_CLAIM: u32 = 16;
+
+/// A mock audit: powers set by the tests.
+pub struct MockPower;
+impl MockPower {
+	/// Credits `power` to `miner` in `cycle` (and to the cycle's total).
+	pub fn credit(cycle: CycleIndex, miner: AccountId, power: Power) {
+		let mut m = MinerPowers::get();
+		*m.entry((cycle, miner)).or_default() += power;
+		MinerPowers::set(m);
+		let mut c = CyclePowers::get();
+		*c.entry(cycle).or_default() += power;
+		CyclePowers::set(c);
+	}
+	/// Marks `cycle` finished.
+	pub fn finish(cycle: CycleIndex) {
+		Finished::set(Some(cycle));
+	}
+}
+impl crate::StoragePowerSource<AccountId> for MockPower {
+	fn cycle_power(cycle: CycleIndex) -> Power {
+		CyclePowers::get().get(&cycle).copied().unwrap_or(0)
+	}
+	fn miner_power(cycle: CycleIndex, miner: &AccountId) -> Power {
+		MinerPowers::get().get(&(cycle, *miner)).copied().unwrap_or(0)
+	}
+	fn finished_cycle() -> Option<CycleIndex> {
+		Finished::get()
+	}
+	fn oldest_retained_cycle() -> CycleIndex {
+		Retained::get()
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_credit(cycle: CycleIndex, miner: &AccountId, power: Power) {
+		Self::credit(cycle, *miner, power);
+		Self::finish(cycle);
+	}
 }
 
 /// Records `on_miner_leave` calls in [`Left`].
@@ -89,6 +144,10 @@ impl pallet_storage_miner::Config for Test {
 	type MaxMiners = ConstU32<MAX_MINERS>;
 	type ExitCooldown = ConstU64<COOLDOWN>;
 	type OnLeave = RecordLeave;
+	type Power = MockPower;
+	type RewardPool = RewardPool;
+	type BlockDay = ConstU64<DAY>;
+	type MaxCyclesPerClaim = ConstU32<MAX_CYCLES_PER_CLAIM>;
 	type WeightInfo = ();
 }
 
@@ -103,6 +162,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			(5, INITIAL),
 			(POOR, 1_000 * CESS),
 			(TREASURY, 1),
+			(POOL, 1),
 		],
 		..Default::default()
 	}
@@ -112,6 +172,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		Left::set(Vec::new());
+		MinerPowers::set(BTreeMap::new());
+		CyclePowers::set(BTreeMap::new());
+		Finished::set(None);
+		Retained::set(0);
 	});
 	ext
 }

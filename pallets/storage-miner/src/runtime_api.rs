@@ -2,7 +2,7 @@
 //! requirement for wallets, explorers and the miner agent (polkadot.js:
 //! `api.call.storageMinerApi.minerInfo(account)`).
 
-use crate::MinerReport;
+use crate::{MinerReport, RewardReport};
 
 sp_api::decl_runtime_apis! {
 	/// Queries about storage miners.
@@ -18,5 +18,20 @@ sp_api::decl_runtime_apis! {
 
 		/// Collateral required to declare `declared_gib` GiB.
 		fn collateral_requirement(declared_gib: u32) -> Balance;
+	}
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reward orders of storage miners (SPEC §8); polkadot.js:
+	/// `api.call.storageMinerRewardsApi.rewards(account)`.
+	pub trait StorageMinerRewardsApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: codec::Codec,
+		Balance: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// What `claim_rewards` would pay now, what would still vest after it, the block of the
+		/// next release step, and whether the miner is frozen (then it cannot claim).
+		fn rewards(who: AccountId) -> RewardReport<Balance, BlockNumber>;
 	}
 }

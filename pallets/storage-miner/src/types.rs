@@ -225,3 +225,75 @@ pub enum ServiceSpaceError {
 	/// Arithmetic overflow.
 	Overflow,
 }
+
+/// Index of a challenge cycle (the audit's `CycleIndex`).
+pub type CycleIndex = u32;
+/// Storage power (the audit's `Power`): `95 % service + 5 % idle` bytes summed over passed
+/// challenges.
+pub type Power = u128;
+
+/// Number of block-day steps over which the second half of a reward order is released
+/// (SPEC §8). It is also the bound of a miner's order list (see [`RewardOrder`]).
+pub const RELEASE_STEPS: u32 = 90;
+
+/// The reward of one finished cycle, snapshot when the cycle finished (SPEC §7, §8).
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct CycleReward<Balance> {
+	/// `TotalReward_N`: the unreserved content of the storage pool when the cycle finished.
+	pub total: Balance,
+	/// `TotalStoragePower_N`, copied from the audit at the snapshot.
+	pub power: Power,
+	/// Sum of the orders created from this cycle so far (`≤ total`).
+	pub allocated: Balance,
+}
+
+/// The still-vesting half of one or more reward orders created in the same block day.
+///
+/// An order of `A` pays `A − ⌊A/2⌋` at creation (not stored) and keeps
+/// `vesting = ⌊A/2⌋`, released in [`RELEASE_STEPS`] steps of `step = ⌊vesting / 90⌋` at the
+/// start of each of the 90 block days after the day of creation; the 90th step pays
+/// `vesting − 89 × step`, the exact remainder. After `e` elapsed block days the released amount
+/// is `step × e` for `e < 90` and `vesting` from `e = 90` on — linear in `(vesting, step)`, so
+/// orders of the same day are stored as one record holding the sums: the merged record
+/// releases, at every block, exactly the sum of what the separate orders would release.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RewardOrder<Balance> {
+	/// Block day of creation (`block number / BlockDay`).
+	pub day: u32,
+	/// The vesting half (sum over the merged orders).
+	pub vesting: Balance,
+	/// One daily step (sum over the merged orders).
+	pub step: Balance,
+}
+
+/// A miner's reward orders and claim cursor.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct MinerRewards<Balance> {
+	/// The first cycle not yet turned into an order (earlier cycles are claimed or expired).
+	pub next_cycle: CycleIndex,
+	/// Block day of the last claim: every order has paid what had vested by then.
+	pub last_day: u32,
+	/// Vested amounts the transfer to the beneficiary could not take (e.g. below its
+	/// existential deposit); paid with the next claim.
+	pub unpaid: Balance,
+	/// Live orders, oldest first, at most one per block day. After a claim on day `d` every
+	/// order of a day `≤ d − 90` is fully paid and deleted, so the days left lie in
+	/// `d − 89 ..= d`: at most 90 orders — the bound can never be hit.
+	pub orders: BoundedVec<RewardOrder<Balance>, frame_support::traits::ConstU32<RELEASE_STEPS>>,
+}
+
+/// A miner's rewards as the runtime API reports them.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct RewardReport<Balance, BlockNumber> {
+	/// What `claim_rewards` would pay now (vested amounts, plus the immediate half of the
+	/// finished, unclaimed cycles it would turn into an order).
+	pub claimable: Balance,
+	/// What is still vesting after such a claim.
+	pub vesting: Balance,
+	/// The block of the next release step, if anything is still vesting.
+	pub next_release: Option<BlockNumber>,
+	/// Finished cycles not yet turned into orders that the next claim would look at.
+	pub unclaimed_cycles: u32,
+	/// The miner is frozen: it cannot claim until it is collateralised again.
+	pub frozen: bool,
+}

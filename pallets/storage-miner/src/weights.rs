@@ -64,6 +64,10 @@ pub trait WeightInfo {
 	fn prepare_exit() -> Weight;
 	/// `withdraw`.
 	fn withdraw() -> Weight;
+	/// `claim_rewards` at the maximum number of live orders, turning `c` cycles into an order.
+	fn claim_rewards(c: u32) -> Weight;
+	/// The reward part of `on_initialize` (one snapshot and one expiry).
+	fn rewards_hook() -> Weight;
 }
 
 /// Weights for the CESS runtime (see the module docs for their origin).
@@ -124,6 +128,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
+	/// CLAIM_REWARDS_PLACEHOLDER
+	fn claim_rewards(c: u32) -> Weight {
+		Weight::from_parts(100_000_000, 12_000)
+			.saturating_add(Weight::from_parts(10_000_000, 100).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().reads(2).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(1).saturating_mul(c.into()))
+	}
+	/// HOOK_PLACEHOLDER
+	fn rewards_hook() -> Weight {
+		Weight::from_parts(20_000_000, 4_000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
 }
 
 /// No weights, for tests.
@@ -150,6 +169,12 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn withdraw() -> Weight {
+		Weight::zero()
+	}
+	fn claim_rewards(_c: u32) -> Weight {
+		Weight::zero()
+	}
+	fn rewards_hook() -> Weight {
 		Weight::zero()
 	}
 }

@@ -40,6 +40,7 @@ describe('local testnet (Alice, Bob, Charlie) and a joining validator', () => {
   let daveNode;
   let keyring;
   let rewardedEra;
+  let observer;
 
   before(async () => {
     await cryptoWaitReady();
@@ -65,6 +66,7 @@ describe('local testnet (Alice, Bob, Charlie) and a joining validator', () => {
 
   after(async () => {
     if (daveNode) await daveNode.stop();
+    if (observer) await observer.stop();
     if (api) await api.disconnect().catch(() => {});
     if (net && net.exitCode === null) {
       // The script's trap stops every node it started.
@@ -194,6 +196,15 @@ describe('local testnet (Alice, Bob, Charlie) and a joining validator', () => {
     const charlie = keyring.addFromUri('//Charlie').address;
     const set = (await api.query.session.validators()).map(String);
     assert.deepEqual(new Set(set), new Set([keyring.addFromUri('//Alice').address, bob, charlie]));
+    // A validator with no peers considers itself offline and stops authoring: keep a
+    // non-validating full node connected so Alice goes on producing blocks alone.
+    const bootnode = readFileSync(join(dir, 'bootnode'), 'utf8').trim();
+    observer = await startNode('observer', [
+      '--chain', 'local', '--bootnodes', bootnode, '--allow-private-ip',
+      '--node-key', randomBytes(32).toString('hex'),
+    ]);
+    await until('observer connected to Alice', async () =>
+      (await api.rpc.system.health()).peers.toNumber() >= 3, { timeoutMs: 2 * MINUTE, everyMs: 1_000 });
     for (const name of ['bob', 'charlie']) {
       process.kill(Number(readFileSync(join(dir, `${name}.pid`), 'utf8')), 'SIGTERM');
     }
