@@ -295,6 +295,37 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_storage_miner::runtime_api::StorageMinerRewardsApi<
+		Block,
+		AccountId,
+		Balance,
+		BlockNumber,
+	> for Runtime {
+		fn rewards(who: AccountId) -> pallet_storage_miner::RewardReport<Balance, BlockNumber> {
+			crate::StorageMiner::reward_report(&who)
+		}
+	}
+
+	impl pallet_audit::runtime_api::AuditApi<Block, AccountId, BlockNumber> for Runtime {
+		fn miner_challenge(
+			miner: AccountId,
+		) -> Option<pallet_audit::MinerChallengeReport<BlockNumber>> {
+			crate::Audit::miner_challenge_report(&miner)
+		}
+
+		fn cycle_power(cycle: pallet_audit::CycleIndex) -> pallet_audit::Power {
+			<crate::Audit as pallet_audit::StoragePowerInfo<AccountId>>::cycle_power(cycle)
+		}
+
+		fn miner_power(cycle: pallet_audit::CycleIndex, miner: AccountId) -> pallet_audit::Power {
+			<crate::Audit as pallet_audit::StoragePowerInfo<AccountId>>::miner_power(cycle, &miner)
+		}
+
+		fn finished_cycle() -> Option<pallet_audit::CycleIndex> {
+			<crate::Audit as pallet_audit::StoragePowerInfo<AccountId>>::finished_cycle()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

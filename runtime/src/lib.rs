@@ -155,5 +155,6 @@ frame_support::construct_runtime!(
 		Cdn: pallet_cdn = 18,
 		StorageMiner: pallet_storage_miner = 19,
 		FileBank: pallet_file_bank = 20,
+		Audit: pallet_audit = 21,
 	}
 );

@@ -301,3 +301,12 @@ fn storage_footprint() {
 		);
 	}
 }
+
+#[test]
+fn audit_settles_a_full_roster_within_a_round_on_every_preset() {
+	for preset in ["development", "local_testnet", "staging"] {
+		ext_with_preset(preset).execute_with(|| {
+			assert!(pallet_audit::Pallet::<Runtime>::capacity_covers_roster(), "{preset}");
+		});
+	}
+}

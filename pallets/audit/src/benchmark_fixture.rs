@@ -44,8 +44,10 @@ pub struct Fixture {
 }
 
 /// The SCALE-encoded fixtures.
-const FIXTURES: [&[u8]; 2] =
-	[include_bytes!("benchmark_fixture/account_u64.scale"), include_bytes!("benchmark_fixture/account_id32.scale")];
+const FIXTURES: [&[u8]; 2] = [
+	include_bytes!("benchmark_fixture/account_u64.scale"),
+	include_bytes!("benchmark_fixture/account_id32.scale"),
+];
 
 /// The fixture of the miner whose account bytes are `account`, if one was generated.
 pub fn fixture_for(account: &[u8; 32]) -> Option<Fixture> {
@@ -127,10 +129,9 @@ mod generate {
 		// The service part with the library's prover (the idle part is built below).
 		let mut service_only = challenge.clone();
 		service_only.fillers = BoundedVec::new();
-		let mut proof = build_proof(&service_only, &FillerSet::new(&[]), |_| None, |i| {
-			Some(fragment_data(i))
-		})
-		.expect("service proof");
+		let mut proof =
+			build_proof(&service_only, &FillerSet::new(&[]), |_| None, |i| Some(fragment_data(i)))
+				.expect("service proof");
 
 		for item in challenge.fillers.iter() {
 			let filler = &sealed[&item.index];
@@ -168,9 +169,10 @@ mod generate {
 		let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/benchmark_fixture");
 		let u64_account: u64 = frame_benchmarking::account("miner", 0, 0);
 		let id32_account: sp_runtime::AccountId32 = frame_benchmarking::account("miner", 0, 0);
-		for (name, encoded) in
-			[("account_u64.scale", u64_account.encode()), ("account_id32.scale", id32_account.encode())]
-		{
+		for (name, encoded) in [
+			("account_u64.scale", u64_account.encode()),
+			("account_id32.scale", id32_account.encode()),
+		] {
 			let started = std::time::Instant::now();
 			let fixture = build(account_bytes(&encoded));
 			let bytes = fixture.encode();

@@ -22,8 +22,8 @@ use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Get,
 };
-use interface::StoragePowerSource;
 use frame_system::RawOrigin;
+use interface::StoragePowerSource;
 use sp_runtime::traits::{Bounded, Saturating};
 
 /// 1 TiB: the declaration of the benchmark miners.
@@ -75,7 +75,7 @@ fn rewarded<T: Config>(c: u32) -> Result<T::AccountId, BenchmarkError> {
 	let add_cycle = |cycle: &mut CycleIndex| -> Result<(), BenchmarkError> {
 		T::Currency::mint_into(&pool, per_cycle)?;
 		T::Power::benchmark_credit(*cycle, &who, 1_000_000);
-		StorageMiner::<T>::snapshot_step();
+		let _ = StorageMiner::<T>::snapshot_step();
 		if !RewardCycles::<T>::contains_key(*cycle) {
 			return Err(BenchmarkError::Stop("cycle reward not snapshot"));
 		}
@@ -284,10 +284,7 @@ mod benchmarks {
 					new_test_ext().execute_with(|| {
 						let mut timer = Timer::default();
 						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
-							bench,
-							&mut timer,
-							components,
-							true,
+							bench, &mut timer, components, true,
 						)
 						.expect("benchmark runs");
 						timer.elapsed.as_nanos()

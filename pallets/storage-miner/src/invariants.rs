@@ -122,8 +122,7 @@ impl<T: Config> Pallet<T> {
 					order.step.saturating_mul(RELEASE_STEPS.into()) <= order.vesting,
 					"storage-miner: step too large"
 				);
-				let released =
-					Self::released(order, rewards.last_day.saturating_sub(order.day));
+				let released = Self::released(order, rewards.last_day.saturating_sub(order.day));
 				promised = promised.saturating_add(order.vesting.saturating_sub(released));
 			}
 		}

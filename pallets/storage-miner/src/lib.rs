@@ -472,11 +472,13 @@ pub mod pallet {
 		/// the rest over 90 block days) and pays everything vested across all its orders, from
 		/// the reward pool to its beneficiary (to the account itself once it has withdrawn).
 		/// Banned and exiting miners may claim; a frozen miner may not (vesting goes on).
+		/// Charged for `MaxCyclesPerClaim` cycles; the unused part is refunded.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::claim_rewards(T::MaxCyclesPerClaim::get()))]
-		pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResult {
+		pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_claim_rewards(who)
+			let cycles = Self::do_claim_rewards(who)?;
+			Ok(Some(T::WeightInfo::claim_rewards(cycles.max(1))).into())
 		}
 	}
 }

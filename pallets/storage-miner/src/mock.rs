@@ -3,11 +3,11 @@
 //! TiB) so the tests' numbers read as in the SPEC.
 
 use crate as pallet_storage_miner;
+use crate::{CycleIndex, Power};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64},
 };
-use crate::{CycleIndex, Power};
 use sp_runtime::BuildStorage;
 use std::collections::BTreeMap;
 

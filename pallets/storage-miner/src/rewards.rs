@@ -19,7 +19,6 @@
 //! to the unreserved pool, i.e. into the next snapshot.
 
 use crate::*;
-use frame_system::pallet_prelude::BlockNumberFor;
 use alloc::vec::Vec;
 use frame_support::{
 	ensure,
@@ -30,10 +29,11 @@ use frame_support::{
 	},
 	weights::Weight,
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{One, Saturating, UniqueSaturatedFrom, UniqueSaturatedInto, Zero},
-	DispatchResult, Rounding,
+	DispatchError, Rounding,
 };
 
 /// What a claim would do, computed without writing (shared by the call and the runtime API).
@@ -43,7 +43,7 @@ pub(crate) struct ClaimPlan<T: Config> {
 	pub rewards: MinerRewards<BalanceOf<T>>,
 	/// Cycle records with their new `allocated`.
 	pub cycles: Vec<(CycleIndex, CycleReward<BalanceOf<T>>)>,
-	/// Whether the cursor moved over at least one finished cycle.
+	/// Number of finished cycles the cursor moved over (the weight's `c`).
 	pub scanned: u32,
 	/// First and last cycle the new order comes from.
 	pub range: Option<(CycleIndex, CycleIndex)>,
@@ -88,16 +88,22 @@ impl<T: Config> Pallet<T> {
 
 	/// `on_initialize`: at most one snapshot and one expiry (bounded, whatever the number of
 	/// miners or orders).
+	/// Charged in full when a snapshot or an expiry happened, otherwise only the three reads
+	/// of the idle path (`finished_cycle`, `NextRewardCycle`, `OldestRewardCycle`).
 	pub(crate) fn rewards_hook() -> Weight {
-		Self::snapshot_step();
-		Self::expire_step();
-		T::WeightInfo::rewards_hook()
+		let snapshot = Self::snapshot_step();
+		let expired = Self::expire_step();
+		if snapshot || expired {
+			T::WeightInfo::rewards_hook()
+		} else {
+			T::DbWeight::get().reads(3)
+		}
 	}
 
-	/// Snapshots the reward of the next finished cycle, if any.
-	pub(crate) fn snapshot_step() {
+	/// Snapshots the reward of the next finished cycle, if any; returns whether it did.
+	pub(crate) fn snapshot_step() -> bool {
 		let Some(finished) = T::Power::finished_cycle() else {
-			return;
+			return false;
 		};
 		let retained = T::Power::oldest_retained_cycle();
 		let next = match NextRewardCycle::<T>::get() {
@@ -108,35 +114,34 @@ impl<T: Config> Pallet<T> {
 				let start = retained.min(finished);
 				OldestRewardCycle::<T>::put(start);
 				start
-			},
+			}
 		};
 		if next > finished {
-			return;
+			return false;
 		}
 		let power = T::Power::cycle_power(next);
 		// A cycle nobody earned power in (or one already out of the history, only possible
 		// when catching up) gets nothing: the pool rolls over to the next cycle.
-		let total = if power == 0 || next < retained {
-			Zero::zero()
-		} else {
-			Self::unreserved_pool()
-		};
+		let total =
+			if power == 0 || next < retained { Zero::zero() } else { Self::unreserved_pool() };
 		if !total.is_zero() {
 			RewardCycles::<T>::insert(next, CycleReward { total, power, allocated: Zero::zero() });
 			RewardsReserved::<T>::mutate(|r| *r = r.saturating_add(total));
 		}
 		NextRewardCycle::<T>::put(next.saturating_add(1));
 		Self::deposit_event(Event::CycleRewardSnapshot { cycle: next, total, power });
+		true
 	}
 
-	/// Releases what nobody claimed of the oldest cycle once it left the audit's history.
-	pub(crate) fn expire_step() {
+	/// Releases what nobody claimed of the oldest cycle once it left the audit's history;
+	/// returns whether a cycle expired.
+	pub(crate) fn expire_step() -> bool {
 		let Some(next) = NextRewardCycle::<T>::get() else {
-			return;
+			return false;
 		};
 		let oldest = OldestRewardCycle::<T>::get();
 		if oldest >= next || oldest >= T::Power::oldest_retained_cycle() {
-			return;
+			return false;
 		}
 		let released = RewardCycles::<T>::take(oldest)
 			.map(|r| r.total.saturating_sub(r.allocated))
@@ -146,6 +151,7 @@ impl<T: Config> Pallet<T> {
 		}
 		OldestRewardCycle::<T>::put(oldest.saturating_add(1));
 		Self::deposit_event(Event::CycleRewardExpired { cycle: oldest, released });
+		true
 	}
 
 	/// `TotalReward_N × power / TotalStoragePower_N`, rounded down, capped by what is left of
@@ -228,7 +234,7 @@ impl<T: Config> Pallet<T> {
 				Some(last) if last.day == today => {
 					last.vesting = last.vesting.saturating_add(vesting);
 					last.step = last.step.saturating_add(step);
-				},
+				}
 				_ => {
 					if let Err(order) = rewards.orders.try_push(order) {
 						// Unreachable: after step 1 the orders' days lie in `today − 89 ..
@@ -239,7 +245,7 @@ impl<T: Config> Pallet<T> {
 							last.step = last.step.saturating_add(order.step);
 						}
 					}
-				},
+				}
 			}
 		}
 		due = due.saturating_add(immediate);
@@ -248,8 +254,9 @@ impl<T: Config> Pallet<T> {
 		ClaimPlan { rewards, cycles, scanned, range, amount, immediate, due, completed, today }
 	}
 
-	/// `claim_rewards` (see the call).
-	pub(crate) fn do_claim_rewards(who: T::AccountId) -> DispatchResult {
+	/// `claim_rewards` (see the call). Returns the number of cycles looked at (the weight's
+	/// `c`).
+	pub(crate) fn do_claim_rewards(who: T::AccountId) -> Result<u32, DispatchError> {
 		let info = Miners::<T>::get(&who);
 		ensure!(
 			!info.as_ref().is_some_and(|m| m.state == MinerState::Frozen),
@@ -262,7 +269,17 @@ impl<T: Config> Pallet<T> {
 			plan.scanned > 0 || !plan.due.is_zero() || plan.completed > 0,
 			Error::<T>::NothingToClaim
 		);
-		let ClaimPlan { mut rewards, cycles, range, amount, immediate, due, completed, .. } = plan;
+		let ClaimPlan {
+			mut rewards,
+			cycles,
+			scanned,
+			range,
+			amount,
+			immediate,
+			due,
+			completed,
+			..
+		} = plan;
 		for (c, record) in cycles {
 			RewardCycles::<T>::insert(c, record);
 		}
@@ -298,7 +315,7 @@ impl<T: Config> Pallet<T> {
 			unpaid,
 			orders_completed: completed,
 		});
-		Ok(())
+		Ok(scanned)
 	}
 
 	/// The runtime API's view: what a claim now would pay, what would still vest, when the next
@@ -308,7 +325,9 @@ impl<T: Config> Pallet<T> {
 		let today = Self::block_day(now);
 		let plan = Self::plan_claim(who, today);
 		let vesting = plan.rewards.orders.iter().fold(BalanceOf::<T>::zero(), |acc, o| {
-			acc.saturating_add(o.vesting.saturating_sub(Self::released(o, today.saturating_sub(o.day))))
+			acc.saturating_add(
+				o.vesting.saturating_sub(Self::released(o, today.saturating_sub(o.day))),
+			)
 		});
 		let next_release = (!vesting.is_zero()).then(|| {
 			BlockNumberFor::<T>::from(plan.today.saturating_add(1))

@@ -5,6 +5,7 @@ use crate::{
 	mock::*, Error, Event, MinerState, RewardCycles, RewardReport, Rewards, RewardsReserved,
 	StorageMinerInterface, RELEASE_STEPS,
 };
+use codec::{Encode, MaxEncodedLen};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
@@ -66,7 +67,7 @@ fn claim(who: AccountId) -> Balance {
 fn try_claim(who: AccountId) -> Balance {
 	let before = beneficiary(who);
 	match StorageMiner::claim_rewards(RuntimeOrigin::signed(who)) {
-		Ok(()) => {},
+		Ok(_) => {}
 		Err(e) => assert_eq!(e, Error::<Test>::NothingToClaim.into()),
 	}
 	beneficiary(who) - before
@@ -345,6 +346,12 @@ fn the_order_list_never_exceeds_90_and_claims_never_fail() {
 			max = max.max(orders(ALICE));
 		}
 		assert_eq!(max, RELEASE_STEPS as usize);
+		// Steady state, measured: next_cycle 4 + last_day 4 + unpaid 16 + length 2
+		// + 90 orders × (day 4 + vesting 16 + step 16) = 3 266 bytes = the MaxEncodedLen.
+		let steady = Rewards::<Test>::get(ALICE).unwrap();
+		assert_eq!(steady.orders.len(), 90);
+		assert_eq!(steady.encoded_size(), 3_266);
+		assert_eq!(crate::MinerRewards::<Balance>::max_encoded_len(), 3_266);
 		run_to(400 * DAY);
 		claim(ALICE);
 		assert_eq!(beneficiary(ALICE), total_ordered);
@@ -372,7 +379,7 @@ fn frozen_miner_cannot_claim_but_keeps_vesting() {
 		let report = StorageMiner::reward_report(&ALICE);
 		assert!(report.frozen);
 		assert_eq!(report.claimable, 50 * CESS); // 10 days × 5 CESS vested meanwhile
-		// A top-up unfreezes; the days frozen were not lost.
+										   // A top-up unfreezes; the days frozen were not lost.
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), CESS));
 		run_to(12 * DAY);
 		assert_eq!(claim(ALICE), 60 * CESS);
@@ -534,7 +541,8 @@ fn report_shows_claimable_vesting_and_next_release() {
 struct Lcg(u64);
 impl Lcg {
 	fn next(&mut self) -> u64 {
-		self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+		self.0 =
+			self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
 		self.0 >> 33
 	}
 	fn below(&mut self, n: u64) -> u64 {
@@ -601,10 +609,40 @@ fn property_total_paid_equals_total_ordered_for_random_schedules() {
 				assert_eq!(orders(m), 0, "seed {seed}");
 			}
 			// The pool keeps only what is unallocated (rounding dust).
-			let dust: u128 =
-				RewardCycles::<Test>::iter().map(|(_, r)| r.total - r.allocated).sum();
+			let dust: u128 = RewardCycles::<Test>::iter().map(|(_, r)| r.total - r.allocated).sum();
 			assert_eq!(RewardsReserved::<Test>::get(), dust, "seed {seed}");
 			assert!(dust <= u128::from(cycles) * 3, "seed {seed}: dust {dust}");
 		});
 	}
+}
+
+#[test]
+fn a_refused_payment_is_kept_as_unpaid_and_paid_later() {
+	build_and_execute(|| {
+		positive(ALICE);
+		MockPower::credit(0, ALICE, 100);
+		fund_pool(900 * CESS);
+		finish(0);
+		// Something outside the pallet empties the pool: the transfer is refused, the claim
+		// still creates the order and keeps the 450 CESS as unpaid.
+		Balances::set_balance(&POOL, 1);
+		assert_ok!(StorageMiner::claim_rewards(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(beneficiary(ALICE), 0);
+		System::assert_has_event(
+			Event::RewardsClaimed {
+				miner: ALICE,
+				beneficiary: ALICE + 100,
+				paid: 0,
+				unpaid: 450 * CESS,
+				orders_completed: 0,
+			}
+			.into(),
+		);
+		assert_eq!(StorageMiner::reward_report(&ALICE).claimable, 450 * CESS);
+		// The pool is refilled; the next claim pays the unpaid amount and the day-1 step.
+		Balances::set_balance(&POOL, 900 * CESS + 1);
+		run_to(DAY);
+		assert_eq!(claim(ALICE), 455 * CESS);
+		assert_eq!(Rewards::<Test>::get(ALICE).unwrap().unpaid, 0);
+	});
 }

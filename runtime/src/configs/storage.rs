@@ -3,7 +3,8 @@
 use crate::{
 	configs::staking::TreasuryAccount,
 	currency::{CENTS, CESS},
-	AccountId, Balances, BlockNumber, FileBank, Runtime, RuntimeHoldReason, StorageMiner,
+	AccountId, Audit, Balance, Balances, BlockNumber, FileBank, Runtime, RuntimeHoldReason,
+	StorageMiner,
 };
 use frame_support::{
 	parameter_types,
@@ -42,7 +43,130 @@ impl pallet_storage_miner::Config for Runtime {
 	type MaxMiners = ConstU32<10_000>;
 	type ExitCooldown = MinerExitCooldown;
 	type OnLeave = FileBank;
+	type Power = AuditPower;
+	type RewardPool = StorageRewardPool;
+	type BlockDay = pallet_timings::BlockDayOf<Runtime>;
+	// = the audit's PowerHistory: one claim can always cover every retained cycle.
+	type MaxCyclesPerClaim = ConstU32<90>;
 	type WeightInfo = pallet_storage_miner::weights::SubstrateWeight<Runtime>;
+}
+
+/// The audit's storage power, as the reward orders read it (pallet-storage-miner cannot depend
+/// on pallet-audit, which depends on it).
+pub struct AuditPower;
+impl pallet_storage_miner::StoragePowerSource<AccountId> for AuditPower {
+	fn cycle_power(cycle: u32) -> u128 {
+		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::cycle_power(cycle)
+	}
+	fn miner_power(cycle: u32, miner: &AccountId) -> u128 {
+		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::miner_power(cycle, miner)
+	}
+	fn finished_cycle() -> Option<u32> {
+		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::finished_cycle()
+	}
+	/// Cycle `f − PowerHistory` is pruned when cycle `f` finishes, so the retained cycles are
+	/// `f + 1 − PowerHistory ..= f` (0 while fewer than `PowerHistory` cycles finished).
+	fn oldest_retained_cycle() -> u32 {
+		pallet_audit::FinishedCycle::<Runtime>::get()
+			.map(|f| {
+				f.saturating_add(1)
+					.saturating_sub(<Runtime as pallet_audit::Config>::PowerHistory::get())
+			})
+			.unwrap_or(0)
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_credit(cycle: u32, miner: &AccountId, power: u128) {
+		pallet_audit::MinerPower::<Runtime>::mutate(cycle, miner, |p| *p = p.saturating_add(power));
+		pallet_audit::CyclePower::<Runtime>::mutate(cycle, |p| *p = p.saturating_add(power));
+		pallet_audit::FinishedCycle::<Runtime>::put(cycle);
+	}
+}
+
+/// One challenge round = one staking era, in blocks (genesis-fixed timings: dev 20, production
+/// 3 600).
+pub struct AuditRoundLength;
+impl Get<BlockNumber> for AuditRoundLength {
+	fn get() -> BlockNumber {
+		let epoch = BlockNumber::try_from(pallet_timings::EpochDurationOf::<Runtime>::get())
+			.unwrap_or(BlockNumber::MAX);
+		epoch.saturating_mul(pallet_timings::SessionsPerEraOf::<Runtime>::get())
+	}
+}
+
+/// Proofs are due half a round after it opens, until governance changes the deadline.
+pub struct AuditDefaultDeadline;
+impl Get<BlockNumber> for AuditDefaultDeadline {
+	fn get() -> BlockNumber {
+		(AuditRoundLength::get() / 2).max(1)
+	}
+}
+
+parameter_types! {
+	/// The proof library's default parameters (8 MiB fillers and fragments = `FRAGMENT_SIZE`).
+	pub AuditProofParams: cess_storage_proof::Params = cess_storage_proof::Params::default();
+}
+
+impl pallet_audit::Config for Runtime {
+	type Balance = Balance;
+	type Miners = StorageMiner;
+	type Fragments = FileBank;
+	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	type RoundLength = AuditRoundLength;
+	type RoundsPerCycle = ConstU32<4>;
+	type DefaultDeadline = AuditDefaultDeadline;
+	type ProofParams = AuditProofParams;
+	type CollateralPerTiB = ConstU128<{ 2_000 * CESS }>;
+	// = storage-miner MaxMiners.
+	type MaxMiners = ConstU32<10_000>;
+	// A dev era is 20 blocks: 20 × 500 = 10 000 = MaxMiners, so every miss of a round is
+	// settled within the round.
+	type SettlePerBlock = ConstU32<500>;
+	type EnrolPerBlock = ConstU32<500>;
+	// Finished cycles kept for the reward orders.
+	type PowerHistory = ConstU32<90>;
+	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = AuditBenchmarkHelper;
+}
+
+/// Benchmarks only: sets up the `submit_proof` benchmark's miner with the fixture's filler
+/// commitment and fragments (see docs/challenges.md, "Weights").
+#[cfg(feature = "runtime-benchmarks")]
+pub struct AuditBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
+	fn setup_miner(
+		who: &AccountId,
+		filler_commitment: cess_storage_proof::Hash,
+		filler_count: u64,
+		fragment_count: u64,
+		fragment_roots: alloc::vec::Vec<(u64, cess_storage_proof::Hash)>,
+	) -> Result<(), &'static str> {
+		use pallet_storage_miner::StorageMinerInterface;
+		let gib = filler_count.saturating_mul(FRAGMENT_SIZE).div_ceil(1 << 30).max(1);
+		let gib = u32::try_from(gib).map_err(|_| "declared space")?;
+		<StorageMiner as StorageMinerInterface<AccountId>>::benchmark_positive_miner(who, gib)
+			.map_err(|_| "register")?;
+		StorageMiner::commit_idle(
+			crate::RuntimeOrigin::signed(who.clone()),
+			filler_commitment,
+			filler_count,
+		)
+		.map_err(|_| "commit_idle")?;
+		let count = u32::try_from(fragment_count).map_err(|_| "fragment count")?;
+		pallet_file_bank::MinerFragmentCount::<Runtime>::insert(who, count);
+		for (index, root) in fragment_roots {
+			let index = u32::try_from(index).map_err(|_| "fragment index")?;
+			let fragment = pallet_file_bank::FragmentRef {
+				file: Default::default(),
+				fragment: index,
+				replica: 0,
+				root,
+			};
+			pallet_file_bank::MinerFragments::<Runtime>::insert(who, index, fragment);
+		}
+		Ok(())
+	}
 }
 
 impl pallet_file_bank::Config for Runtime {
