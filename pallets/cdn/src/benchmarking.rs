@@ -327,42 +327,23 @@ mod benchmarks {
 	mod measure {
 		use super::*;
 		use crate::mock::{new_test_ext, Test};
-		use std::time::{Duration, Instant};
 
 		const REPEATS: usize = 25;
 
-		#[derive(Default)]
-		struct Timer {
-			started: Option<Instant>,
-			elapsed: Duration,
-		}
-
-		impl frame_benchmarking::Recording for Timer {
-			fn start(&mut self) {
-				self.started = Some(Instant::now());
-			}
-			fn stop(&mut self) {
-				if let Some(s) = self.started.take() {
-					self.elapsed = s.elapsed();
-				}
-			}
-		}
-
 		fn median_ns(bench: &SelectedBenchmark, components: &[(BenchmarkParameter, u32)]) -> u128 {
-			let mut samples: Vec<u128> = (0..REPEATS)
+			let samples: Vec<u128> = (0..REPEATS)
 				.map(|_| {
 					new_test_ext().execute_with(|| {
-						let mut timer = Timer::default();
+						let mut timer = cess_bench_timing::Timer::default();
 						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
 							bench, &mut timer, components, true,
 						)
 						.expect("benchmark runs");
-						timer.elapsed.as_nanos()
+						timer.elapsed_ns()
 					})
 				})
 				.collect();
-			samples.sort_unstable();
-			samples[REPEATS / 2]
+			cess_bench_timing::median(samples)
 		}
 
 		#[test]

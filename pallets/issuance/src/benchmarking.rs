@@ -36,34 +36,16 @@ mod benchmarks {
 		use super::*;
 		use crate::mock::{new_test_ext, Test};
 		use frame_benchmarking::BenchmarkingSetup;
-		use std::time::{Duration, Instant};
 
 		const REPEATS: usize = 101;
-
-		#[derive(Default)]
-		struct Timer {
-			started: Option<Instant>,
-			elapsed: Duration,
-		}
-
-		impl frame_benchmarking::Recording for Timer {
-			fn start(&mut self) {
-				self.started = Some(Instant::now());
-			}
-			fn stop(&mut self) {
-				if let Some(started) = self.started.take() {
-					self.elapsed = started.elapsed();
-				}
-			}
-		}
 
 		#[test]
 		#[ignore = "timing run"]
 		fn measure_weights() {
-			let mut samples: Vec<u128> = (0..REPEATS)
+			let samples: Vec<u128> = (0..REPEATS)
 				.map(|_| {
 					new_test_ext().execute_with(|| {
-						let mut timer = Timer::default();
+						let mut timer = cess_bench_timing::Timer::default();
 						<SelectedBenchmark as BenchmarkingSetup<Test>>::instance(
 							&SelectedBenchmark::set_split,
 							&mut timer,
@@ -71,12 +53,14 @@ mod benchmarks {
 							true,
 						)
 						.expect("benchmark runs");
-						timer.elapsed.as_nanos()
+						timer.elapsed_ns()
 					})
 				})
 				.collect();
-			samples.sort_unstable();
-			println!("set_split: median {} ns over {REPEATS} runs", samples[REPEATS / 2]);
+			println!(
+				"set_split: median {} ns over {REPEATS} runs",
+				cess_bench_timing::median(samples)
+			);
 		}
 	}
 }
