@@ -34,6 +34,10 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// The storage-miner agent (`run`) and the file owner's helper (`fragment-roots`).
+	#[command(subcommand)]
+	StorageMiner(crate::storage_miner::StorageMinerCmd),
 }
 
 /// The `cess-node` command line.

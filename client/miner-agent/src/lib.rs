@@ -1,0 +1,151 @@
+//! The storage-miner agent: what a CESS storage-miner operator runs next to the chain.
+//!
+//! Given a data directory, a node's JSON-RPC endpoint and the miner's key, the agent
+//!
+//! 1. registers the miner if needed (collateral = the runtime's requirement by default);
+//! 2. seals idle fillers on a background thread, resumably, and commits them
+//!    (`storageMiner.commit_idle`);
+//! 3. accepts fragment uploads from file owners over HTTP, checks each against the root
+//!    declared on chain and confirms it (`fileBank.confirm_fragment`);
+//! 4. answers every audit challenge before its deadline (`audit.submit_proof`) with proofs
+//!    built by `cess-storage-proof`, the library the runtime verifies with;
+//! 5. claims rewards whenever something is claimable (`storageMiner.claim_rewards`);
+//!
+//! and logs each step. It keeps one transaction in flight at a time and treats the chain as
+//! the source of truth, so restarts and node reconnects neither lose data nor submit a duty
+//! twice. Operator guide: `docs/operators/storage-miner.md`.
+//!
+//! The agent is a library so `cess-node storage-miner run` can embed it and its parts can be
+//! tested without a node.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![warn(missing_docs)]
+
+mod agent;
+pub mod chain;
+pub mod proving;
+pub mod rpc;
+pub mod sealing;
+pub mod server;
+pub mod store;
+pub mod tx;
+
+pub use agent::run;
+
+use cess_runtime::{AccountId, Balance};
+use cess_storage_proof::{fragment_root, Params};
+use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
+use std::{path::PathBuf, time::Duration};
+
+/// Log target of every agent line.
+pub const LOG_TARGET: &str = "miner-agent";
+
+/// The chain's SS58 prefix (SPEC §10).
+pub const SS58_PREFIX: u16 = 11330;
+
+/// How the agent runs.
+#[derive(Clone, Debug)]
+pub struct AgentConfig {
+	/// Data directory (fillers, fragments, state).
+	pub data_dir: PathBuf,
+	/// The node's JSON-RPC endpoint.
+	pub rpc: String,
+	/// Secret URI of the miner's sr25519 key.
+	pub suri: String,
+	/// Declared space in GiB, used when registering.
+	pub declared_gib: u32,
+	/// Fillers to seal and commit; `None`: three quarters of the declared space (the rest
+	/// stays free for service fragments).
+	pub idle_fillers: Option<u64>,
+	/// Collateral to hold when registering; `None`: the runtime's requirement.
+	pub collateral: Option<Balance>,
+	/// Address the HTTP endpoint listens on.
+	pub listen: String,
+	/// Endpoint advertised on chain; `None`: `http://<listen>`.
+	pub endpoint: Option<String>,
+	/// Reward beneficiary when registering; `None`: the miner account.
+	pub beneficiary: Option<AccountId>,
+	/// Whether to claim rewards.
+	pub claim: bool,
+	/// How often to poll the node for a new best block.
+	pub poll: Duration,
+}
+
+/// The miner's account in the chain's SS58 format.
+pub fn ss58(who: &AccountId) -> String {
+	who.to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX))
+}
+
+/// The proof parameters the runtime challenges with (fragment and filler size, ...).
+pub fn proof_params() -> Params {
+	<<cess_runtime::Runtime as pallet_audit::Config>::ProofParams as frame_support::traits::Get<
+		Params,
+	>>::get()
+}
+
+/// What a user needs to declare a file: its hash, size and the Merkle root of every
+/// fragment, as one JSON object (the output of `cess-node storage-miner fragment-roots`).
+pub fn fragment_roots(data: &[u8]) -> Result<serde_json::Value, String> {
+	let params = proof_params();
+	let size = params.fragment_size as usize;
+	let fragments = data
+		.chunks(size.max(1))
+		.enumerate()
+		.map(|(index, chunk)| {
+			let root = fragment_root(&params, chunk).map_err(|e| format!("{e:?}"))?;
+			Ok(serde_json::json!({
+				"index": index,
+				"offset": index * size,
+				"len": chunk.len(),
+				"root": store::hash_hex(&root),
+			}))
+		})
+		.collect::<Result<Vec<_>, String>>()?;
+	Ok(serde_json::json!({
+		"file_hash": store::hash_hex(&sp_crypto_hashing::blake2_256(data)),
+		"size": data.len(),
+		"fragment_size": params.fragment_size,
+		"fragments": fragments,
+	}))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn fragment_roots_split_and_pad() {
+		let params = proof_params();
+		let size = params.fragment_size as usize;
+		let data: Vec<u8> = (0..size + 100).map(|i| (i % 251) as u8).collect();
+		let out = fragment_roots(&data).unwrap();
+		assert_eq!(out["size"], size + 100);
+		let frags = out["fragments"].as_array().unwrap();
+		assert_eq!(frags.len(), 2);
+		assert_eq!(frags[1]["offset"], size);
+		assert_eq!(frags[1]["len"], 100);
+		// The short tail's root is the root of the tail zero-padded to a full fragment.
+		let mut padded = data[size..].to_vec();
+		padded.resize(size, 0);
+		assert_eq!(
+			frags[1]["root"],
+			store::hash_hex(&fragment_root(&params, &padded).unwrap()).as_str()
+		);
+		assert_eq!(
+			out["file_hash"],
+			store::hash_hex(&sp_crypto_hashing::blake2_256(&data)).as_str()
+		);
+		assert_eq!(fragment_roots(&[]).unwrap()["fragments"].as_array().unwrap().len(), 0);
+	}
+
+	#[test]
+	fn ss58_uses_the_chain_prefix() {
+		use sp_core::crypto::Pair as _;
+		let alice = sp_core::sr25519::Pair::from_string("//Alice", None).unwrap();
+		let who = AccountId::from(alice.public());
+		let text = ss58(&who);
+		let (back, format) = AccountId::from_ss58check_with_version(&text).unwrap();
+		assert_eq!((back, u16::from(format)), (who, SS58_PREFIX));
+	}
+}

@@ -1,0 +1,144 @@
+//! Signing transactions the way the runtime checks them, and following them to inclusion.
+//!
+//! Transactions are immortal (the nonce already prevents replays) and tip-free. The agent
+//! keeps at most one transaction in flight: it waits for inclusion (or for the transaction
+//! to drop out of the pool) before it sends the next, so a restart or a slow block can never
+//! make it submit the same duty twice.
+
+use crate::chain::{Chain, ChainError, RuntimeFacts};
+use cess_runtime::{
+	AccountId, Address, BlockNumber, Hash, Runtime, RuntimeCall, RuntimeEvent, Signature,
+	SignedPayload, TxExtension, UncheckedExtrinsic,
+};
+use codec::Encode;
+use frame_system::Phase;
+use sp_core::{crypto::Pair as _, sr25519, H256};
+use sp_runtime::{generic::Era, traits::IdentifyAccount, MultiSigner};
+
+/// The miner's signing key.
+pub struct Signer {
+	pair: sr25519::Pair,
+	account: AccountId,
+}
+
+impl Signer {
+	/// A signer from a secret URI (`//Dave`, a mnemonic, `0x…` seed, with optional
+	/// derivation and `///password`).
+	pub fn from_suri(suri: &str) -> Result<Self, String> {
+		let pair = sr25519::Pair::from_string(suri, None)
+			.map_err(|e| format!("invalid secret URI: {e:?}"))?;
+		let account = MultiSigner::from(pair.public()).into_account();
+		Ok(Self { pair, account })
+	}
+
+	/// The account the key controls.
+	pub fn account(&self) -> &AccountId {
+		&self.account
+	}
+
+	/// Builds a signed, immortal, tip-free extrinsic for `call` with `nonce`.
+	pub fn sign(
+		&self,
+		call: RuntimeCall,
+		nonce: u32,
+		genesis: Hash,
+		facts: RuntimeFacts,
+	) -> UncheckedExtrinsic {
+		let extension: TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		);
+		let implicit =
+			((), facts.spec_version, facts.transaction_version, genesis, genesis, (), (), ());
+		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+		let signature = payload.using_encoded(|bytes| self.pair.sign(bytes));
+		UncheckedExtrinsic::new_signed(
+			call,
+			Address::Id(self.account.clone()),
+			Signature::Sr25519(signature),
+			extension,
+		)
+	}
+}
+
+/// A transaction sent and not yet seen in a block.
+#[derive(Clone, Debug)]
+pub struct InFlight {
+	/// What the transaction does, for log lines.
+	pub label: String,
+	/// Its hash (blake2-256 of the encoding).
+	pub hash: H256,
+	/// Best block when it was sent.
+	pub sent_at: BlockNumber,
+}
+
+/// How an included transaction ended.
+#[derive(Debug)]
+pub enum Outcome {
+	/// Dispatched successfully; the events it emitted.
+	Success(Vec<RuntimeEvent>),
+	/// Dispatch failed with this error (pallet and variant when known).
+	Failed(String),
+}
+
+/// Looks for `tx` in block `hash`; returns its outcome if it is there.
+pub fn find_in_block(
+	chain: &Chain,
+	block: H256,
+	tx: &InFlight,
+) -> Result<Option<Outcome>, ChainError> {
+	let extrinsics = chain.block_extrinsics(block)?;
+	let Some(index) =
+		extrinsics.iter().position(|x| H256::from(sp_crypto_hashing::blake2_256(x)) == tx.hash)
+	else {
+		return Ok(None);
+	};
+	let index = index as u32;
+	let mut emitted = Vec::new();
+	for record in chain.events(block)? {
+		if record.phase != Phase::ApplyExtrinsic(index) {
+			continue;
+		}
+		match record.event {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error, ..
+			}) => {
+				let reason = cess_runtime::RuntimeError::from_dispatch_error(dispatch_error)
+					.map(|e| format!("{e:?}"))
+					.unwrap_or_else(|| format!("{dispatch_error:?}"));
+				return Ok(Some(Outcome::Failed(reason)));
+			}
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }) => {
+				return Ok(Some(Outcome::Success(emitted)));
+			}
+			event => emitted.push(event),
+		}
+	}
+	Ok(Some(Outcome::Success(emitted)))
+}
+
+/// Whether an extrinsic signed by `who` waits in the node's pool (e.g. sent before a
+/// restart): the agent then waits instead of sending another.
+pub fn signed_by_in_pool(chain: &Chain, who: &AccountId) -> Result<bool, ChainError> {
+	use codec::Decode;
+	Ok(chain.pending_extrinsics()?.iter().any(|raw| {
+		UncheckedExtrinsic::decode(&mut &raw[..])
+			.ok()
+			.and_then(|x| match x.preamble {
+				sp_runtime::generic::Preamble::Signed(Address::Id(signer), ..) => Some(signer),
+				_ => None,
+			})
+			.is_some_and(|signer| &signer == who)
+	}))
+}
+
+/// The hash a node reports for an encoded extrinsic.
+pub fn extrinsic_hash(xt: &UncheckedExtrinsic) -> H256 {
+	H256::from(sp_crypto_hashing::blake2_256(&xt.encode()))
+}
