@@ -24,7 +24,7 @@ use pallet_storage_miner::MinerState;
 use std::{
 	net::TcpListener,
 	sync::{mpsc, Arc},
-	time::Duration,
+	time::{Duration, Instant},
 };
 
 /// Blocks to wait for a transaction before asking whether it is still in the pool.
@@ -51,6 +51,8 @@ struct Agent {
 	in_flight: Option<(InFlight, Duty)>,
 	check_pool: bool,
 	said_banned: bool,
+	/// The open round as this agent saw it start: (round, block, when).
+	round_opened: Option<(u32, BlockNumber, Instant)>,
 }
 
 /// What a transaction is for, so its outcome can update local state.
@@ -107,6 +109,7 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 		in_flight: None,
 		check_pool: true,
 		said_banned: false,
+		round_opened: None,
 	};
 	agent.start_sealing();
 	loop {
@@ -303,6 +306,11 @@ impl Agent {
 	/// Follows the transaction in flight and logs this miner's events in block `hash`.
 	fn observe_block(&mut self, number: BlockNumber, hash: Hash) -> Result<(), ChainError> {
 		for record in self.chain().events(hash)? {
+			if let RuntimeEvent::Audit(pallet_audit::Event::RoundOpened { round, .. }) =
+				record.event
+			{
+				self.round_opened = Some((round, number, Instant::now()));
+			}
 			self.log_event(number, &record.event);
 		}
 		let Some((tx, duty)) = self.in_flight.clone() else { return Ok(()) };
@@ -314,6 +322,16 @@ impl Agent {
 				if let Duty::Prove(round) = duty {
 					self.state.last_proved_round = Some(round);
 					self.save_state();
+					if let Some((opened, at, when)) = self.round_opened {
+						if opened == round {
+							info!(
+								target: LOG_TARGET,
+								"round {round}: proof included {} blocks ({} ms) after the round opened",
+								number.saturating_sub(at),
+								when.elapsed().as_millis()
+							);
+						}
+					}
 				}
 			}
 			Outcome::Failed(reason) => {
