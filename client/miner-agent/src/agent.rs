@@ -390,11 +390,16 @@ impl Agent {
 			}) if miner == me => {
 				info!(target: LOG_TARGET, "#{number}: reward order for cycles {first_cycle}..={last_cycle}: {amount} ({immediate} at once)")
 			}
-			RuntimeEvent::StorageMiner(M::RewardsClaimed { miner, paid, unpaid, .. })
-				if miner == me =>
-			{
-				info!(target: LOG_TARGET, "#{number}: claimed {paid}, {unpaid} still vesting")
-			}
+			RuntimeEvent::StorageMiner(M::RewardsClaimed {
+				miner,
+				paid,
+				unpaid,
+				orders_completed,
+				..
+			}) if miner == me => info!(
+				target: LOG_TARGET,
+				"#{number}: claimed {paid} ({unpaid} kept for the next claim, {orders_completed} orders completed)"
+			),
 			RuntimeEvent::StorageMiner(M::StateChanged { miner, from, to }) if miner == me => {
 				info!(target: LOG_TARGET, "#{number}: state {from:?} -> {to:?}")
 			}
@@ -555,7 +560,7 @@ impl Agent {
 				None => {
 					// Deleted, expired or reassigned: the bytes are no longer ours to keep.
 					if let Err(e) = self.shared.dir.remove_fragment(&key) {
-						warn!(target: LOG_TARGET, "cannot remove {key:?}: {e}");
+						warn!(target: LOG_TARGET, "cannot remove {key}: {e}");
 					}
 				}
 			}

@@ -68,13 +68,13 @@ pub fn prove(
 			Some((key, _)) => {
 				problems
 					.borrow_mut()
-					.push(format!("fragment {key:?} is oversized; answering with zeros"));
+					.push(format!("fragment {key} is oversized; answering with zeros"));
 				Some(Vec::new())
 			}
 			None => {
 				problems.borrow_mut().push(format!(
-					"fragment #{index} ({:?}) is missing; answering with zeros",
-					refs.get(&index)
+					"fragment #{index} ({}) is missing; answering with zeros",
+					refs.get(&index).map_or_else(|| "not on chain".into(), |k| k.to_string())
 				));
 				Some(Vec::new())
 			}

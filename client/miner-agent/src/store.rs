@@ -60,6 +60,12 @@ pub struct FragmentKey {
 	pub replica: u8,
 }
 
+impl std::fmt::Display for FragmentKey {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(f, "{} #{} replica {}", hash_hex(self.file.as_bytes()), self.fragment, self.replica)
+	}
+}
+
 impl FragmentKey {
 	fn file_name(&self) -> String {
 		format!("{}-{}-{}.bin", hash_hex(self.file.as_bytes()), self.fragment, self.replica)
