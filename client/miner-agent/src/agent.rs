@@ -112,10 +112,21 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 		round_opened: None,
 	};
 	agent.start_sealing();
+	// Set while the node is unreachable or failing: say so once, and once when it recovers.
+	let mut failing_since: Option<Instant> = None;
 	loop {
 		agent.drain_sealing();
-		if let Err(e) = agent.tick() {
-			warn!(target: LOG_TARGET, "{e}; retrying");
+		match agent.tick() {
+			Ok(()) => {
+				if let Some(since) = failing_since.take() {
+					info!(target: LOG_TARGET, "node reachable again after {} s", since.elapsed().as_secs());
+				}
+			}
+			Err(e) if failing_since.is_none() => {
+				warn!(target: LOG_TARGET, "{e}; retrying every {} ms", agent.cfg.poll.as_millis());
+				failing_since = Some(Instant::now());
+			}
+			Err(e) => log::debug!(target: LOG_TARGET, "still failing: {e}"),
 		}
 		std::thread::sleep(agent.cfg.poll);
 	}
