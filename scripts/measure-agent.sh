@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the storage-miner agent on this machine (issue: sealing speed, time from challenge
 # to included proof, idle memory and CPU). Starts a throw-away dev chain and one agent
-# (//Dave, 1 GiB declared, FILLERS fillers), waits for PROOFS included proofs, samples the
+# (//Dave, 1 TiB declared, FILLERS fillers), waits for PROOFS included proofs, samples the
 # idle agent for IDLE_SECONDS, prints the figures and stops both.
 #
 #   NO_BUILD=1 FILLERS=8 PROOFS=2 ./scripts/measure-agent.sh
@@ -25,7 +25,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 	--listen-addr /ip4/127.0.0.1/tcp/0 >"$work/node.log" 2>&1 &
 sleep 5
 "$bin" storage-miner run --data-dir "$work/miner" --rpc "http://127.0.0.1:$RPC_PORT" \
-	--suri //Dave --declared-gib 1 --idle-fillers "$FILLERS" --listen "127.0.0.1:$HTTP_PORT" \
+	--suri //Dave --declared-tib 1 --idle-fillers "$FILLERS" --listen "127.0.0.1:$HTTP_PORT" \
 	>"$work/agent.log" 2>&1 &
 agent=$!
 

@@ -37,9 +37,9 @@ pub struct RunCmd {
 	/// A file holding the secret URI (keeps it out of the process list).
 	#[arg(long)]
 	pub suri_file: Option<PathBuf>,
-	/// Declared space in GiB (used when registering).
+	/// Declared space in TiB (used when registering).
 	#[arg(long, default_value_t = 1)]
-	pub declared_gib: u32,
+	pub declared_tib: u32,
 	/// Idle fillers to seal and commit [default: 3/4 of the declared space].
 	#[arg(long)]
 	pub idle_fillers: Option<u64>,
@@ -55,6 +55,9 @@ pub struct RunCmd {
 	/// Reward beneficiary (SS58) when registering [default: the miner account].
 	#[arg(long)]
 	pub beneficiary: Option<String>,
+	/// Threads sealing fillers in parallel [default: the available cores].
+	#[arg(long)]
+	pub seal_threads: Option<usize>,
 	/// Never claim rewards (claim them from another tool instead).
 	#[arg(long)]
 	pub no_claim: bool,
@@ -111,13 +114,16 @@ impl RunCmd {
 			data_dir: self.data_dir.clone(),
 			rpc: self.rpc.clone(),
 			suri,
-			declared_gib: self.declared_gib,
+			declared_tib: self.declared_tib,
 			idle_fillers: self.idle_fillers,
 			collateral: self.collateral,
 			listen: self.listen.clone(),
 			endpoint: self.endpoint.clone(),
 			beneficiary,
 			claim: !self.no_claim,
+			seal_threads: self.seal_threads.unwrap_or_else(|| {
+				std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+			}),
 			poll: Duration::from_millis(self.poll_ms.max(100)),
 		};
 		cess_miner_agent::run(config).map_err(Into::into)

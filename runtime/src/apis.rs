@@ -270,8 +270,8 @@ impl_runtime_apis! {
 			crate::StorageMiner::miner_report(&who)
 		}
 
-		fn collateral_requirement(declared_gib: u32) -> Balance {
-			crate::StorageMiner::collateral_requirement(declared_gib)
+		fn collateral_requirement(declared_tib: u32) -> Balance {
+			crate::StorageMiner::collateral_requirement(declared_tib)
 		}
 	}
 

@@ -160,12 +160,12 @@ impl Agent {
 
 	/// Starts sealing towards the configured filler count on a background thread.
 	fn start_sealing(&mut self) {
-		let declared_gib = match self.chain().miner_info(self.account()) {
-			Ok(Some(info)) => info.declared_gib,
-			_ => self.cfg.declared_gib,
+		let declared_tib = match self.chain().miner_info(self.account()) {
+			Ok(Some(info)) => info.declared_tib,
+			_ => self.cfg.declared_tib,
 		};
 		let params = self.shared.params;
-		let declared = u64::from(declared_gib) << 30;
+		let declared = u64::from(declared_tib).saturating_mul(pallet_storage_miner::TIB);
 		self.target_fillers =
 			self.cfg.idle_fillers.unwrap_or(declared / 4 * 3 / params.filler_size.max(1));
 		let known = self.state.roots();
@@ -180,11 +180,13 @@ impl Agent {
 		let shared = self.shared.clone();
 		let account: [u8; 32] = self.account().clone().into();
 		let target = self.target_fillers;
+		let threads = self.cfg.seal_threads;
 		std::thread::spawn(move || {
 			let progress = tx.clone();
-			let result = seal_fillers(&shared.dir, &params, &account, &known, target, |i, root| {
-				let _ = progress.send(SealMsg::Progress(i, root));
-			});
+			let result =
+				seal_fillers(&shared.dir, &params, &account, &known, target, threads, |i, root| {
+					let _ = progress.send(SealMsg::Progress(i, root));
+				});
 			let _ = tx.send(SealMsg::Done(result));
 		});
 		self.sealing = Some(rx);
@@ -447,7 +449,7 @@ impl Agent {
 	fn register(&self) -> Result<(Duty, String, RuntimeCall), ChainError> {
 		let collateral = match self.cfg.collateral {
 			Some(c) => c,
-			None => self.chain().collateral_requirement(self.cfg.declared_gib)?,
+			None => self.chain().collateral_requirement(self.cfg.declared_tib)?,
 		};
 		let endpoint =
 			self.cfg.endpoint.clone().unwrap_or_else(|| format!("http://{}", self.cfg.listen));
@@ -455,12 +457,12 @@ impl Agent {
 		let call = RuntimeCall::StorageMiner(pallet_storage_miner::Call::register {
 			beneficiary,
 			endpoint: endpoint.into_bytes().try_into().unwrap_or_default(),
-			declared_gib: self.cfg.declared_gib,
+			declared_tib: self.cfg.declared_tib,
 			collateral,
 		});
 		Ok((
 			Duty::Register,
-			format!("register {} GiB with {collateral} collateral", self.cfg.declared_gib),
+			format!("register {} TiB with {collateral} collateral", self.cfg.declared_tib),
 			call,
 		))
 	}

@@ -167,8 +167,8 @@ impl Chain {
 	}
 
 	/// `StorageMinerApi::collateral_requirement`.
-	pub fn collateral_requirement(&self, declared_gib: u32) -> Result<Balance, ChainError> {
-		self.runtime_call("requirement", "StorageMinerApi_collateral_requirement", declared_gib)
+	pub fn collateral_requirement(&self, declared_tib: u32) -> Result<Balance, ChainError> {
+		self.runtime_call("requirement", "StorageMinerApi_collateral_requirement", declared_tib)
 	}
 
 	/// `StorageMinerRewardsApi::rewards`.

@@ -53,8 +53,8 @@ pub struct AgentConfig {
 	pub rpc: String,
 	/// Secret URI of the miner's sr25519 key.
 	pub suri: String,
-	/// Declared space in GiB, used when registering.
-	pub declared_gib: u32,
+	/// Declared space in TiB, used when registering.
+	pub declared_tib: u32,
 	/// Fillers to seal and commit; `None`: three quarters of the declared space (the rest
 	/// stays free for service fragments).
 	pub idle_fillers: Option<u64>,
@@ -66,6 +66,8 @@ pub struct AgentConfig {
 	pub endpoint: Option<String>,
 	/// Reward beneficiary when registering; `None`: the miner account.
 	pub beneficiary: Option<AccountId>,
+	/// Threads sealing fillers in parallel (each filler is sequential inside).
+	pub seal_threads: usize,
 	/// Whether to claim rewards.
 	pub claim: bool,
 	/// How often to poll the node for a new best block.

@@ -3,8 +3,9 @@
 //! Filler `i` is a pure function of (params, account, i), so sealing can stop at any point
 //! and continue later: fillers already on disk with the right size are reused (their roots
 //! come from the state file or are recomputed from the bytes), missing ones are sealed.
-//! Sealing is CPU-bound and sequential by design (see docs/storage-proofs.md); the agent
-//! runs it on a background thread so challenges keep being answered meanwhile.
+//! Each filler is sequential inside by design (see docs/storage-proofs.md), but fillers are
+//! independent, so `threads` of them are sealed at once. The agent runs sealing on a
+//! background thread so challenges keep being answered meanwhile.
 
 use crate::store::DataDir;
 use cess_storage_proof::{AccountBytes, Hash, Params, SealedFiller};
@@ -34,46 +35,76 @@ pub fn seal_fillers(
 	account: &AccountBytes,
 	known_roots: &[Hash],
 	target: u64,
+	threads: usize,
 	mut progress: impl FnMut(u64, Hash),
 ) -> Result<SealReport, String> {
 	params.validate().map_err(|e| format!("invalid proof parameters: {e:?}"))?;
+	let threads = threads.max(1) as u64;
 	let mut report = SealReport::default();
 	let started = Instant::now();
-	for index in 0..target {
-		let root =
-			match (dir.has_filler(index, params.filler_size), known_roots.get(index as usize)) {
-				(true, Some(root)) => {
-					report.reused += 1;
-					*root
-				}
-				(true, None) => {
-					let bytes = dir
-						.read_filler(index, params.filler_size)
-						.ok_or_else(|| format!("filler {index} vanished while reading"))?;
-					report.reused += 1;
-					SealedFiller::from_bytes(index, &bytes).root()
-				}
-				(false, _) => {
-					let t = Instant::now();
-					let filler = SealedFiller::seal(params, account, index)
-						.map_err(|e| format!("sealing filler {index}: {e:?}"))?;
-					dir.write_filler(index, &filler.to_bytes())
-						.map_err(|e| format!("writing filler {index}: {e}"))?;
+	let mut batch_start = 0u64;
+	while batch_start < target {
+		let batch_end = batch_start.saturating_add(threads).min(target);
+		// Fillers missing on disk are sealed in parallel, one thread each; the batch is then
+		// reported in index order so the caller can persist roots as a prefix.
+		let missing: Vec<u64> =
+			(batch_start..batch_end).filter(|i| !dir.has_filler(*i, params.filler_size)).collect();
+		let t = Instant::now();
+		let sealed: Vec<(u64, Result<Hash, String>)> = std::thread::scope(|scope| {
+			let handles: Vec<_> = missing
+				.iter()
+				.map(|&index| {
+					scope.spawn(move || {
+						let filler = SealedFiller::seal(params, account, index)
+							.map_err(|e| format!("sealing filler {index}: {e:?}"))?;
+						dir.write_filler(index, &filler.to_bytes())
+							.map_err(|e| format!("writing filler {index}: {e}"))?;
+						Ok(filler.root())
+					})
+				})
+				.collect();
+			missing
+				.iter()
+				.zip(handles)
+				.map(|(&i, h)| {
+					(i, h.join().unwrap_or_else(|_| Err(format!("filler {i}: thread panicked"))))
+				})
+				.collect()
+		});
+		let batch_ms = t.elapsed().as_millis().max(1) as u64;
+		for index in batch_start..batch_end {
+			let root = match sealed.iter().find(|(i, _)| *i == index) {
+				Some((_, result)) => {
+					let root = result.clone()?;
 					report.sealed += 1;
-					let ms = t.elapsed().as_millis().max(1) as u64;
 					log::info!(
 						target: crate::LOG_TARGET,
-						"sealed filler {}/{} in {} ms ({:.2} MiB/s)",
+						"sealed filler {}/{} ({} in parallel, {} ms, {:.2} MiB/s together)",
 						index + 1,
 						target,
-						ms,
-						mib_per_s(params.filler_size, ms),
+						sealed.len(),
+						batch_ms,
+						mib_per_s(params.filler_size.saturating_mul(sealed.len() as u64), batch_ms),
 					);
-					filler.root()
+					root
+				}
+				None => {
+					report.reused += 1;
+					match known_roots.get(index as usize) {
+						Some(root) => *root,
+						None => {
+							let bytes = dir
+								.read_filler(index, params.filler_size)
+								.ok_or_else(|| format!("filler {index} vanished while reading"))?;
+							SealedFiller::from_bytes(index, &bytes).root()
+						}
+					}
 				}
 			};
-		report.roots.push(root);
-		progress(index, root);
+			report.roots.push(root);
+			progress(index, root);
+		}
+		batch_start = batch_end;
 	}
 	let ms = started.elapsed().as_millis().max(1) as u64;
 	if report.sealed > 0 {
@@ -107,12 +138,12 @@ mod tests {
 		let params = small();
 		let account = [5u8; 32];
 		let dir = DataDir::open(&temp_dir("resume")).unwrap();
-		let first = seal_fillers(&dir, &params, &account, &[], 2, |_, _| {}).unwrap();
+		let first = seal_fillers(&dir, &params, &account, &[], 2, 2, |_, _| {}).unwrap();
 		assert_eq!((first.sealed, first.reused), (2, 0));
 		// A later run with a bigger target reuses both (one root known, one recomputed).
 		let mut seen = Vec::new();
 		let second =
-			seal_fillers(&dir, &params, &account, &first.roots[..1], 3, |i, _| seen.push(i))
+			seal_fillers(&dir, &params, &account, &first.roots[..1], 3, 1, |i, _| seen.push(i))
 				.unwrap();
 		assert_eq!((second.sealed, second.reused), (1, 2));
 		assert_eq!(seen, vec![0, 1, 2]);
@@ -128,7 +159,7 @@ mod tests {
 		let account = [6u8; 32];
 		let dir = DataDir::open(&temp_dir("torn")).unwrap();
 		dir.write_filler(0, &[0u8; 100]).unwrap();
-		let report = seal_fillers(&dir, &params, &account, &[], 1, |_, _| {}).unwrap();
+		let report = seal_fillers(&dir, &params, &account, &[], 1, 3, |_, _| {}).unwrap();
 		assert_eq!((report.sealed, report.reused), (1, 0));
 		assert_eq!(report.roots[0], SealedFiller::seal(&params, &account, 0).unwrap().root());
 	}

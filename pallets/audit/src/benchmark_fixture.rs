@@ -6,7 +6,7 @@
 //! the mock, `AccountId32` for the runtime), derived exactly as the pallet derives it from the
 //! miner's snapshot of `filler_count` fillers and `fragment_count` fragments:
 //!
-//! - `filler_count = 2^27` (1 PiB of 8 MiB fillers: the storage-miner `MaxDeclaredGib`), so the
+//! - `filler_count = 2^27` (1 PiB of 8 MiB fillers: the storage-miner `MaxDeclaredTib`), so the
 //!   filler-set paths are as deep as they can be; only the challenged fillers are sealed, every
 //!   other filler root is a constant (the verifier only sees the challenged ones);
 //! - `fragment_count = 2^20`; the challenged fragments hold patterned 8 MiB data, and their

@@ -88,7 +88,7 @@ impl pallet_storage_miner::Config for Test {
 	type Treasury = Treasury;
 	type CollateralPerTiB = CollateralPerTiB;
 	type FillerSize = ConstU64<UNIT>;
-	type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
+	type MaxDeclaredTib = ConstU32<1024>;
 	type MaxEndpointLen = ConstU32<32>;
 	type MaxMiners = ConstU32<MAX_MINERS>;
 	type ExitCooldown = ConstU64<100>;

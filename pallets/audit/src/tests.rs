@@ -22,11 +22,11 @@ fn origin(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
-/// Funds and registers `who` with `declared_gib` GiB and `collateral`.
-fn register(who: AccountId, declared_gib: u32, collateral: Balance) {
+/// Funds and registers `who` with `declared_tib` TiB and `collateral`.
+fn register(who: AccountId, declared_tib: u32, collateral: Balance) {
 	Balances::set_balance(&who, 1_000_000 * CESS);
 	let endpoint = vec![b'x'].try_into().expect("short endpoint");
-	assert_ok!(StorageMiner::register(origin(who), who, endpoint, declared_gib, collateral));
+	assert_ok!(StorageMiner::register(origin(who), who, endpoint, declared_tib, collateral));
 }
 
 /// Seals `n` fillers for `who` and commits them on chain.
@@ -334,8 +334,8 @@ fn service_miss_never_rewarded_slashes_5_percent_of_collateral() {
 }
 
 /// A miner with `idle + service = total` bytes that passed one challenge (round 1).
-fn rewarded_miner_with_space(who: AccountId, declared_gib: u32, total: u64) {
-	register(who, declared_gib, StorageMiner::collateral_requirement(declared_gib));
+fn rewarded_miner_with_space(who: AccountId, declared_tib: u32, total: u64) {
+	register(who, declared_tib, StorageMiner::collateral_requirement(declared_tib));
 	commit_fillers(who, 4);
 	add_fragment(who, 3);
 	add_fragment(who, 4);
@@ -350,7 +350,7 @@ fn rewarded_miner_with_space(who: AccountId, declared_gib: u32, total: u64) {
 fn service_miss_after_reward_slashes_slash_limit_half_tib() {
 	build_and_execute(|| {
 		// 0.5 TiB counts as 1 TiB: 2 000 CESS × 1 × 5 % = 100 CESS.
-		rewarded_miner_with_space(1, 512, TIB / 2);
+		rewarded_miner_with_space(1, 1, TIB / 2);
 		assert_eq!(Audit::slash_limit(0, TIB / 2), 100 * CESS);
 		go_to_round(2);
 		settle_round(2);
@@ -364,7 +364,7 @@ fn service_miss_after_reward_slashes_slash_limit_3_2_tib() {
 	build_and_execute(|| {
 		// 3.2 TiB counts as 4 TiB: 2 000 CESS × 4 × 5 % = 400 CESS.
 		let total = TIB * 32 / 10;
-		rewarded_miner_with_space(1, 3_277, total);
+		rewarded_miner_with_space(1, 4, total);
 		assert_eq!(collateral(1), 8_000 * CESS);
 		go_to_round(2);
 		settle_round(2);
@@ -377,7 +377,7 @@ fn service_miss_after_reward_slashes_slash_limit_3_2_tib() {
 fn service_failures_slash_from_the_second_consecutive_and_a_pass_resets() {
 	build_and_execute(|| {
 		// 3.2 TiB → SlashLimit 400 CESS.
-		rewarded_miner_with_space(1, 3_277, TIB * 32 / 10);
+		rewarded_miner_with_space(1, 4, TIB * 32 / 10);
 		for (round, expected_failures, expected_slashes) in
 			[(2u32, 1u32, 0usize), (3, 2, 1), (4, 3, 2)]
 		{
@@ -478,7 +478,7 @@ fn frozen_miner_is_challenged_earns_no_power_and_is_still_punished() {
 		run_to(1);
 		assert_eq!(record(1).enrolled_in, 0);
 		// Declaring 2 TiB needs 4 000 CESS: frozen with 2 000.
-		assert_ok!(StorageMiner::change_declared_space(origin(1), 2_048));
+		assert_ok!(StorageMiner::change_declared_space(origin(1), 2));
 		assert_eq!(StorageMiner::state(&1), Some(MinerState::Frozen));
 		go_to_round(1);
 		prove(1);

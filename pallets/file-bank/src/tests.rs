@@ -495,8 +495,8 @@ fn a_frozen_miner_cannot_accept_fragments() {
 #[test]
 fn idle_fillers_must_be_released_before_confirming() {
 	build_and_execute(|| {
-		// 1 GiB declared, filled with 128 fillers of 8 MiB: idle space may give way.
-		miner(M1, 1, 128);
+		// 1 TiB declared, filled with 131 072 fillers of 8 MiB: idle space may give way.
+		miner(M1, 1, 131_072);
 		buy(USER, 1, 10);
 		declare(USER, 1, 1, 1);
 		assert_eq!(assigned(1, 0, 0), M1);
@@ -504,7 +504,7 @@ fn idle_fillers_must_be_released_before_confirming() {
 			FileBank::confirm_fragment(RuntimeOrigin::signed(M1), fid(1), 0, 0),
 			Error::<Test>::ReleaseFillersFirst
 		);
-		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(M1), [9u8; 32], 127));
+		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(M1), [9u8; 32], 131_071));
 		confirm(1, 0, 0);
 		let spaces = <StorageMiner as StorageMinerInterface<_>>::spaces(&M1).unwrap();
 		assert_eq!(spaces.idle + spaces.service, spaces.declared);

@@ -27,7 +27,7 @@ use interface::StoragePowerSource;
 use sp_runtime::traits::{Bounded, Saturating};
 
 /// 1 TiB: the declaration of the benchmark miners.
-const GIB_1TIB: u32 = 1024;
+const ONE_TIB: u32 = 1;
 
 fn big<T: Config>() -> BalanceOf<T> {
 	BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32)
@@ -50,8 +50,8 @@ fn registered<T: Config>(name: &'static str, index: u32) -> Result<T::AccountId,
 		who.clone(),
 		who.clone(),
 		endpoint::<T>()?,
-		GIB_1TIB,
-		StorageMiner::<T>::collateral_requirement(GIB_1TIB),
+		ONE_TIB,
+		StorageMiner::<T>::collateral_requirement(ONE_TIB),
 	)?;
 	Ok(who)
 }
@@ -108,7 +108,7 @@ mod benchmarks {
 	#[benchmark]
 	fn register() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("miner", 0);
-		let declared = T::MaxDeclaredGib::get();
+		let declared = T::MaxDeclaredTib::get();
 		let collateral = StorageMiner::<T>::collateral_requirement(declared);
 		T::Currency::set_balance(
 			&who,
@@ -125,7 +125,7 @@ mod benchmarks {
 	#[benchmark]
 	fn increase_collateral() -> Result<(), BenchmarkError> {
 		let who = first_of_two::<T>()?;
-		let requirement = StorageMiner::<T>::collateral_requirement(GIB_1TIB);
+		let requirement = StorageMiner::<T>::collateral_requirement(ONE_TIB);
 		// All collateral slashed plus a debt of one requirement.
 		StorageMiner::<T>::do_punish(&who, requirement.saturating_add(requirement))?;
 		let amount = requirement.saturating_add(requirement);
@@ -143,7 +143,7 @@ mod benchmarks {
 		let who = first_of_two::<T>()?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), GIB_1TIB.saturating_add(1));
+		_(RawOrigin::Signed(who.clone()), ONE_TIB.saturating_add(1));
 
 		let info = Miners::<T>::get(&who).ok_or(BenchmarkError::Stop("miner"))?;
 		assert_eq!(info.state, MinerState::Frozen);
@@ -176,7 +176,7 @@ mod benchmarks {
 	#[benchmark]
 	fn commit_idle() -> Result<(), BenchmarkError> {
 		let who = registered::<T>("miner", 0)?;
-		let fillers = u64::from(GIB_1TIB).saturating_mul(GIB) / T::FillerSize::get().max(1);
+		let fillers = u64::from(ONE_TIB).saturating_mul(TIB) / T::FillerSize::get().max(1);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), [7u8; 32], fillers);

@@ -55,10 +55,10 @@ pub trait StorageMinerInterface<AccountId> {
 	/// of its collateral after the exit cooldown, and the account can never register again.
 	fn ban(who: &AccountId) -> DispatchResult;
 
-	/// Benchmarks only: registers `who` (funding it) with `declared_gib` of declared space,
+	/// Benchmarks only: registers `who` (funding it) with `declared_tib` of declared space,
 	/// enough collateral and one committed filler, so it is `Positive`.
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_positive_miner(who: &AccountId, declared_gib: u32) -> DispatchResult;
+	fn benchmark_positive_miner(who: &AccountId, declared_tib: u32) -> DispatchResult;
 }
 
 /// Told when a miner stops serving (exit or ban), so the file market can move its fragments to

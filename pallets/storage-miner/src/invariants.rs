@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
 				}
 				state => {
 					let covered = info.debt.is_zero()
-						&& info.collateral >= Self::collateral_requirement(info.declared_gib);
+						&& info.collateral >= Self::collateral_requirement(info.declared_tib);
 					let expected = if !covered {
 						MinerState::Frozen
 					} else if info.activated {

@@ -5,8 +5,8 @@
 //! fragments; the audit (`pallet-audit`) challenges both and punishes failures (SPEC §5, §7).
 //!
 //! - **Collateral** is a fungible hold (`HoldReason::Collateral`). The requirement is
-//!   `CollateralPerTiB × ceil(declared TiB)` (2 000 CESS per started TiB). Declared space is
-//!   given in GiB, so a declaration may be a fraction of a TiB.
+//!   `CollateralPerTiB × declared TiB` (2 000 CESS per TiB). Declared space is given in whole
+//!   TiB (SPEC §5: `register(beneficiary, endpoint, declared_tib, collateral)`).
 //! - **States**: `Registered` → `Positive` ⇄ `Frozen` → `Exiting` → removed, and `Banned`
 //!   forever. A miner is `Frozen` exactly while it has debt or its collateral is below the
 //!   requirement; it leaves `Frozen` as soon as a top-up (or a smaller declaration) covers it.
@@ -123,9 +123,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type FillerSize: Get<u64>;
 
-		/// Largest declaration in GiB (keeps every space computation far from overflow).
+		/// Largest declaration in TiB (keeps every space computation far from overflow).
 		#[pallet::constant]
-		type MaxDeclaredGib: Get<u32>;
+		type MaxDeclaredTib: Get<u32>;
 
 		/// Maximum length of an endpoint.
 		#[pallet::constant]
@@ -223,7 +223,7 @@ pub mod pallet {
 		MinerRegistered {
 			miner: T::AccountId,
 			beneficiary: T::AccountId,
-			declared_gib: u32,
+			declared_tib: u32,
 			collateral: BalanceOf<T>,
 		},
 		/// A top-up: `debt_repaid` went to the treasury, the rest was added to the collateral.
@@ -235,7 +235,7 @@ pub mod pallet {
 			debt: BalanceOf<T>,
 		},
 		/// The declared space changed; `requirement` is the new collateral requirement.
-		DeclaredSpaceChanged { miner: T::AccountId, declared_gib: u32, requirement: BalanceOf<T> },
+		DeclaredSpaceChanged { miner: T::AccountId, declared_tib: u32, requirement: BalanceOf<T> },
 		/// The endpoint changed.
 		EndpointUpdated { miner: T::AccountId, endpoint: EndpointOf<T> },
 		/// The beneficiary changed.
@@ -301,9 +301,9 @@ pub mod pallet {
 		NotRegistered,
 		/// The endpoint is empty.
 		EmptyEndpoint,
-		/// Declared space must be at least 1 GiB.
+		/// Declared space must be at least 1 TiB.
 		ZeroDeclaredSpace,
-		/// Declared space exceeds `MaxDeclaredGib`.
+		/// Declared space exceeds `MaxDeclaredTib`.
 		DeclaredSpaceTooLarge,
 		/// The collateral offered at registration is below the requirement for the declared
 		/// space.
@@ -353,7 +353,7 @@ pub mod pallet {
 				"storage-miner: MaxCyclesPerClaim must be > 0"
 			);
 			assert!(T::FillerSize::get() > 0, "storage-miner: FillerSize must be > 0");
-			assert!(T::MaxDeclaredGib::get() > 0, "storage-miner: MaxDeclaredGib must be > 0");
+			assert!(T::MaxDeclaredTib::get() > 0, "storage-miner: MaxDeclaredTib must be > 0");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -364,8 +364,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Registers the caller as a miner declaring `declared_gib` GiB, holding `collateral`
-		/// (at least `CollateralPerTiB × ceil(declared_gib / 1024)`). Rewards go to
+		/// Registers the caller as a miner declaring `declared_tib` TiB, holding `collateral`
+		/// (at least `CollateralPerTiB × declared_tib`). Rewards go to
 		/// `beneficiary`. A banned account can never register.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
@@ -373,11 +373,11 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			beneficiary: T::AccountId,
 			endpoint: EndpointOf<T>,
-			declared_gib: u32,
+			declared_tib: u32,
 			collateral: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_register(who, beneficiary, endpoint, declared_gib, collateral)
+			Self::do_register(who, beneficiary, endpoint, declared_tib, collateral)
 		}
 
 		/// Adds `amount` to the caller's collateral. Debt is repaid first (to the treasury);
@@ -389,14 +389,14 @@ pub mod pallet {
 			Self::do_increase_collateral(who, amount)
 		}
 
-		/// Sets the caller's declared space to `declared_gib` GiB. It may not drop below the
+		/// Sets the caller's declared space to `declared_tib` TiB. It may not drop below the
 		/// idle + service space in use; raising it beyond what the collateral covers freezes
 		/// the miner until a top-up.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::change_declared_space())]
-		pub fn change_declared_space(origin: OriginFor<T>, declared_gib: u32) -> DispatchResult {
+		pub fn change_declared_space(origin: OriginFor<T>, declared_tib: u32) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_change_declared_space(who, declared_gib)
+			Self::do_change_declared_space(who, declared_tib)
 		}
 
 		/// Sets the caller's endpoint.

@@ -16,15 +16,15 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// Collateral required for `declared_gib`: `CollateralPerTiB × ceil(declared_gib / 1024)`.
-	pub fn collateral_requirement(declared_gib: u32) -> BalanceOf<T> {
-		let tib = declared_gib.div_ceil(GIB_PER_TIB);
-		T::CollateralPerTiB::get().saturating_mul(BalanceOf::<T>::from(tib))
+	/// Collateral required for `declared_tib` TiB: `CollateralPerTiB × declared_tib`.
+	pub fn collateral_requirement(declared_tib: u32) -> BalanceOf<T> {
+		T::CollateralPerTiB::get().saturating_mul(BalanceOf::<T>::from(declared_tib))
 	}
 
-	/// Declared space in bytes (`declared_gib ≤ u32::MAX`, so at most 2^62: no overflow).
+	/// Declared space in bytes (`declared_tib ≤ MaxDeclaredTib`, checked at every change; a
+	/// larger stored value would saturate rather than wrap).
 	pub(crate) fn declared_bytes(info: &MinerInfoOf<T>) -> u64 {
-		u64::from(info.declared_gib).saturating_mul(GIB)
+		u64::from(info.declared_tib).saturating_mul(TIB)
 	}
 
 	/// Idle space in bytes. The product was checked when the count was committed.
@@ -32,9 +32,9 @@ impl<T: Config> Pallet<T> {
 		info.filler_count.saturating_mul(T::FillerSize::get())
 	}
 
-	fn check_declared(declared_gib: u32) -> DispatchResult {
-		ensure!(declared_gib > 0, Error::<T>::ZeroDeclaredSpace);
-		ensure!(declared_gib <= T::MaxDeclaredGib::get(), Error::<T>::DeclaredSpaceTooLarge);
+	fn check_declared(declared_tib: u32) -> DispatchResult {
+		ensure!(declared_tib > 0, Error::<T>::ZeroDeclaredSpace);
+		ensure!(declared_tib <= T::MaxDeclaredTib::get(), Error::<T>::DeclaredSpaceTooLarge);
 		Ok(())
 	}
 
@@ -44,7 +44,7 @@ impl<T: Config> Pallet<T> {
 			MinerState::Exiting | MinerState::Banned => info.state,
 			_ => {
 				if !info.debt.is_zero()
-					|| info.collateral < Self::collateral_requirement(info.declared_gib)
+					|| info.collateral < Self::collateral_requirement(info.declared_tib)
 				{
 					MinerState::Frozen
 				} else if info.activated {
@@ -112,15 +112,15 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		beneficiary: T::AccountId,
 		endpoint: EndpointOf<T>,
-		declared_gib: u32,
+		declared_tib: u32,
 		collateral: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(!BannedAccounts::<T>::contains_key(&who), Error::<T>::AccountBanned);
 		ensure!(!Miners::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
 		ensure!(!endpoint.is_empty(), Error::<T>::EmptyEndpoint);
-		Self::check_declared(declared_gib)?;
+		Self::check_declared(declared_tib)?;
 		ensure!(
-			collateral >= Self::collateral_requirement(declared_gib),
+			collateral >= Self::collateral_requirement(declared_tib),
 			Error::<T>::InsufficientCollateral
 		);
 		let count = MinerCount::<T>::get();
@@ -133,7 +133,7 @@ impl<T: Config> Pallet<T> {
 			beneficiary: beneficiary.clone(),
 			endpoint,
 			state: MinerState::Registered,
-			declared_gib,
+			declared_tib,
 			collateral,
 			debt: Zero::zero(),
 			filler_commitment: [0u8; 32],
@@ -149,7 +149,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::MinerRegistered {
 			miner: who,
 			beneficiary,
-			declared_gib,
+			declared_tib,
 			collateral,
 		});
 		Ok(())
@@ -195,19 +195,19 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	pub(crate) fn do_change_declared_space(who: T::AccountId, declared_gib: u32) -> DispatchResult {
+	pub(crate) fn do_change_declared_space(who: T::AccountId, declared_tib: u32) -> DispatchResult {
 		let mut info = Miners::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 		Self::ensure_active(&info)?;
-		Self::check_declared(declared_gib)?;
+		Self::check_declared(declared_tib)?;
 		let used = Self::idle_bytes(&info).saturating_add(info.service_space);
-		ensure!(u64::from(declared_gib).saturating_mul(GIB) >= used, Error::<T>::DeclaredBelowUsed);
-		info.declared_gib = declared_gib;
+		ensure!(u64::from(declared_tib).saturating_mul(TIB) >= used, Error::<T>::DeclaredBelowUsed);
+		info.declared_tib = declared_tib;
 		Self::refresh_state(&who, &mut info);
 		Miners::<T>::insert(&who, info);
 		Self::deposit_event(Event::DeclaredSpaceChanged {
 			miner: who,
-			declared_gib,
-			requirement: Self::collateral_requirement(declared_gib),
+			declared_tib,
+			requirement: Self::collateral_requirement(declared_tib),
 		});
 		Ok(())
 	}
@@ -344,7 +344,7 @@ impl<T: Config> Pallet<T> {
 				state: MinerState::Banned,
 				beneficiary: None,
 				endpoint: alloc::vec::Vec::new(),
-				declared_gib: 0,
+				declared_tib: 0,
 				declared_space: 0,
 				idle_space: 0,
 				service_space: 0,
@@ -360,12 +360,12 @@ impl<T: Config> Pallet<T> {
 		};
 		let declared_space = Self::declared_bytes(&info);
 		let idle_space = Self::idle_bytes(&info);
-		let requirement = Self::collateral_requirement(info.declared_gib);
+		let requirement = Self::collateral_requirement(info.declared_tib);
 		Some(MinerReport {
 			state: info.state,
 			beneficiary: Some(info.beneficiary.clone()),
 			endpoint: info.endpoint.to_vec(),
-			declared_gib: info.declared_gib,
+			declared_tib: info.declared_tib,
 			declared_space,
 			idle_space,
 			service_space: info.service_space,
@@ -464,8 +464,8 @@ impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_positive_miner(who: &T::AccountId, declared_gib: u32) -> DispatchResult {
-		let collateral = Self::collateral_requirement(declared_gib);
+	fn benchmark_positive_miner(who: &T::AccountId, declared_tib: u32) -> DispatchResult {
+		let collateral = Self::collateral_requirement(declared_tib);
 		let funds = collateral.saturating_mul(2u32.into()).saturating_add(
 			<T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance()
 				.saturating_mul(1_000u32.into()),
@@ -473,7 +473,7 @@ impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
 		T::Currency::set_balance(who, funds);
 		let endpoint = EndpointOf::<T>::try_from(alloc::vec![b'x'; 1])
 			.map_err(|_| DispatchError::Other("endpoint"))?;
-		Self::do_register(who.clone(), who.clone(), endpoint, declared_gib, collateral)?;
+		Self::do_register(who.clone(), who.clone(), endpoint, declared_tib, collateral)?;
 		Self::do_commit_idle(who.clone(), [1u8; 32], 1)
 	}
 }

@@ -45,7 +45,7 @@ pub const CESS: Balance = 1_000_000_000_000_000_000;
 /// Collateral per TiB.
 pub const PER_TIB: Balance = 2_000 * CESS;
 /// 8 MiB fillers, as in production.
-pub const FILLER: u64 = 8 << 20;
+pub const FILLER: u64 = crate::TIB / 128;
 /// Exit cooldown in blocks.
 pub const COOLDOWN: u64 = 20;
 /// The treasury account.
@@ -139,7 +139,7 @@ impl pallet_storage_miner::Config for Test {
 	type Treasury = Treasury;
 	type CollateralPerTiB = CollateralPerTiB;
 	type FillerSize = ConstU64<FILLER>;
-	type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
+	type MaxDeclaredTib = ConstU32<1024>;
 	type MaxEndpointLen = ConstU32<32>;
 	type MaxMiners = ConstU32<MAX_MINERS>;
 	type ExitCooldown = ConstU64<COOLDOWN>;

@@ -16,8 +16,8 @@ sp_api::decl_runtime_apis! {
 		/// the account is not a miner (a banned account reports state `Banned`).
 		fn miner_info(who: AccountId) -> Option<MinerReport<AccountId, Balance, BlockNumber>>;
 
-		/// Collateral required to declare `declared_gib` GiB.
-		fn collateral_requirement(declared_gib: u32) -> Balance;
+		/// Collateral required to declare `declared_tib` TiB.
+		fn collateral_requirement(declared_tib: u32) -> Balance;
 	}
 }
 

@@ -1,5 +1,6 @@
 //! Unit tests. Collateral numbers are worked by hand next to each assertion:
-//! requirement = 2 000 CESS × ceil(declared GiB / 1 024).
+//! requirement = 2 000 CESS × declared TiB. The mock's filler is 1/128 TiB, so 1 TiB holds
+//! 128 fillers.
 
 use crate::{
 	mock::*, BannedAccounts, CandidateCount, Candidates, Error, Event, HoldReason, IdleCommitment,
@@ -10,8 +11,6 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold, Mutate},
 	BoundedVec,
 };
-
-const TIB_GIB: u32 = 1024;
 
 fn endpoint() -> BoundedVec<u8, frame_support::traits::ConstU32<32>> {
 	BoundedVec::try_from(b"/ip4/127.0.0.1/tcp/15001".to_vec()).unwrap()
@@ -63,12 +62,11 @@ fn candidates() -> Vec<AccountId> {
 #[test]
 fn requirement_is_2000_cess_per_started_tib() {
 	build_and_execute(|| {
-		assert_eq!(StorageMiner::collateral_requirement(1), 2_000 * CESS); // ceil(1/1024) = 1
-		assert_eq!(StorageMiner::collateral_requirement(1024), 2_000 * CESS); // exactly 1 TiB
-		assert_eq!(StorageMiner::collateral_requirement(1025), 4_000 * CESS); // ceil = 2
-		assert_eq!(StorageMiner::collateral_requirement(3 * TIB_GIB), 6_000 * CESS);
-		// 3.1 TiB = 3 174.4 GiB → 3 175 GiB, ceil(3175/1024) = 4 TiB → 8 000 CESS.
-		assert_eq!(StorageMiner::collateral_requirement(3175), 8_000 * CESS);
+		assert_eq!(StorageMiner::collateral_requirement(1), 2_000 * CESS); // 1 TiB
+		assert_eq!(StorageMiner::collateral_requirement(2), 4_000 * CESS);
+		assert_eq!(StorageMiner::collateral_requirement(3), 6_000 * CESS);
+		// The largest declaration, 1 024 TiB = 1 PiB: 2 048 000 CESS.
+		assert_eq!(StorageMiner::collateral_requirement(1024), 2_048_000 * CESS);
 	});
 }
 
@@ -77,12 +75,12 @@ fn requirement_is_2000_cess_per_started_tib() {
 #[test]
 fn register_holds_collateral_and_starts_registered() {
 	build_and_execute(|| {
-		register(ALICE, 3 * TIB_GIB, 6_000 * CESS);
+		register(ALICE, 3, 6_000 * CESS);
 		let info = Miners::<Test>::get(ALICE).unwrap();
 		assert_eq!(info.state, MinerState::Registered);
 		assert_eq!(info.collateral, 6_000 * CESS);
 		assert_eq!(info.beneficiary, ALICE + 100);
-		assert_eq!(info.declared_gib, 3072);
+		assert_eq!(info.declared_tib, 3);
 		assert_eq!(held(ALICE), 6_000 * CESS);
 		assert_eq!(Balances::balance(&ALICE), INITIAL - 6_000 * CESS);
 		assert_eq!(crate::MinerCount::<Test>::get(), 1);
@@ -91,7 +89,7 @@ fn register_holds_collateral_and_starts_registered() {
 			Event::MinerRegistered {
 				miner: ALICE,
 				beneficiary: ALICE + 100,
-				declared_gib: 3072,
+				declared_tib: 3,
 				collateral: 6_000 * CESS,
 			}
 			.into(),
@@ -111,13 +109,13 @@ fn register_may_hold_more_than_required() {
 fn register_errors_change_nothing() {
 	build_and_execute(|| {
 		let o = RuntimeOrigin::signed;
-		// 3.1 TiB needs 8 000 CESS: 6 000 is not enough.
+		// 4 TiB needs 8 000 CESS: 6 000 is not enough.
 		assert_noop!(
-			StorageMiner::register(o(ALICE), ALICE, endpoint(), 3175, 6_000 * CESS),
+			StorageMiner::register(o(ALICE), ALICE, endpoint(), 4, 6_000 * CESS),
 			Error::<Test>::InsufficientCollateral
 		);
 		assert_noop!(
-			StorageMiner::register(o(ALICE), ALICE, endpoint(), 3175, 8_000 * CESS - 1),
+			StorageMiner::register(o(ALICE), ALICE, endpoint(), 4, 8_000 * CESS - 1),
 			Error::<Test>::InsufficientCollateral
 		);
 		assert_noop!(
@@ -129,7 +127,7 @@ fn register_errors_change_nothing() {
 			Error::<Test>::ZeroDeclaredSpace
 		);
 		assert_noop!(
-			StorageMiner::register(o(ALICE), ALICE, endpoint(), 1024 * 1024 + 1, u128::MAX),
+			StorageMiner::register(o(ALICE), ALICE, endpoint(), 1025, u128::MAX),
 			Error::<Test>::DeclaredSpaceTooLarge
 		);
 		// POOR has 1 000 CESS and cannot hold 2 000.
@@ -165,7 +163,7 @@ fn register_is_bounded_by_max_miners() {
 #[test]
 fn first_commitment_makes_positive_and_a_candidate() {
 	build_and_execute(|| {
-		register(ALICE, 3 * TIB_GIB, 6_000 * CESS);
+		register(ALICE, 3, 6_000 * CESS);
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [7u8; 32], 100));
 		assert_eq!(state(ALICE), MinerState::Positive);
 		assert_eq!(candidates(), vec![ALICE]);
@@ -177,13 +175,13 @@ fn first_commitment_makes_positive_and_a_candidate() {
 			}
 			.into(),
 		);
-		// Idle space = 100 × 8 MiB = 838 860 800 bytes.
+		// Idle space = 100 × 1/128 TiB = 858 993 459 200 bytes.
 		System::assert_last_event(
 			Event::IdleCommitted {
 				miner: ALICE,
 				commitment: [7u8; 32],
 				filler_count: 100,
-				idle_space: 838_860_800,
+				idle_space: 858_993_459_200,
 			}
 			.into(),
 		);
@@ -206,7 +204,7 @@ fn committing_zero_fillers_keeps_registered() {
 #[test]
 fn idle_space_cannot_exceed_declared_space() {
 	build_and_execute(|| {
-		// 1 GiB declared = 128 fillers of 8 MiB.
+		// 1 TiB declared = 128 fillers of 1/128 TiB.
 		register(ALICE, 1, PER_TIB);
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 128));
 		assert_noop!(
@@ -217,7 +215,7 @@ fn idle_space_cannot_exceed_declared_space() {
 			StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [2u8; 32], u64::MAX),
 			Error::<Test>::Overflow
 		);
-		// With 8 MiB of service space only 127 fillers fit.
+		// With one filler's worth of service space only 127 fillers fit.
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 127));
 		assert_eq!(
 			<StorageMiner as StorageMinerInterface<_>>::add_service_space(&ALICE, FILLER),
@@ -258,11 +256,11 @@ fn commit_errors_change_nothing() {
 fn frozen_and_unfrozen_with_exact_collateral() {
 	build_and_execute(|| {
 		// 3 TiB with 6 000 CESS: requirement 2 000 × 3 = 6 000 → covered.
-		positive(ALICE, 3 * TIB_GIB, 10);
+		positive(ALICE, 3, 10);
 		assert_eq!(collateral(ALICE), 6_000 * CESS);
 
-		// Declare 3.1 TiB (3 175 GiB): ceil → 4 TiB → 8 000 CESS needed, 6 000 held → Frozen.
-		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 3175));
+		// Declare 4 TiB: 8 000 CESS needed, 6 000 held → Frozen.
+		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 4));
 		assert_eq!(state(ALICE), MinerState::Frozen);
 		assert!(candidates().is_empty(), "a frozen miner gets no fragments");
 		System::assert_has_event(
@@ -276,7 +274,7 @@ fn frozen_and_unfrozen_with_exact_collateral() {
 		System::assert_last_event(
 			Event::DeclaredSpaceChanged {
 				miner: ALICE,
-				declared_gib: 3175,
+				declared_tib: 4,
 				requirement: 8_000 * CESS,
 			}
 			.into(),
@@ -321,10 +319,10 @@ fn frozen_and_unfrozen_with_exact_collateral() {
 }
 
 #[test]
-fn top_up_of_2000_unfreezes_a_3_1_tib_declaration() {
+fn top_up_of_2000_unfreezes_a_4_tib_declaration() {
 	build_and_execute(|| {
-		positive(ALICE, 3 * TIB_GIB, 1);
-		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 3175));
+		positive(ALICE, 3, 1);
+		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 4));
 		assert_eq!(state(ALICE), MinerState::Frozen);
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), 2_000 * CESS));
 		assert_eq!(state(ALICE), MinerState::Positive);
@@ -344,11 +342,11 @@ fn top_up_of_2000_unfreezes_a_3_1_tib_declaration() {
 #[test]
 fn shrinking_the_declaration_unfreezes() {
 	build_and_execute(|| {
-		positive(ALICE, 3 * TIB_GIB, 1);
-		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 3175));
+		positive(ALICE, 3, 1);
+		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 4));
 		assert_eq!(state(ALICE), MinerState::Frozen);
 		// Back to exactly 3 TiB: 6 000 CESS covers it.
-		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 3072));
+		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 3));
 		assert_eq!(state(ALICE), MinerState::Positive);
 	});
 }
@@ -356,8 +354,8 @@ fn shrinking_the_declaration_unfreezes() {
 #[test]
 fn a_registered_miner_can_be_frozen_and_returns_to_registered() {
 	build_and_execute(|| {
-		register(ALICE, 1024, PER_TIB);
-		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 1025));
+		register(ALICE, 1, PER_TIB);
+		assert_ok!(StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 2));
 		assert_eq!(state(ALICE), MinerState::Frozen);
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), PER_TIB));
 		assert_eq!(state(ALICE), MinerState::Registered);
@@ -371,8 +369,8 @@ fn change_declared_space_errors_change_nothing() {
 			StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 1),
 			Error::<Test>::NotRegistered
 		);
-		// 2 GiB declared, 200 fillers = 1.5625 GiB idle.
-		register(ALICE, 2, PER_TIB);
+		// 2 TiB declared, 200 fillers = 1.5625 TiB idle.
+		register(ALICE, 2, 2 * PER_TIB);
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 200));
 		assert_noop!(
 			StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 1),
@@ -383,7 +381,7 @@ fn change_declared_space_errors_change_nothing() {
 			Error::<Test>::ZeroDeclaredSpace
 		);
 		assert_noop!(
-			StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 1024 * 1024 + 1),
+			StorageMiner::change_declared_space(RuntimeOrigin::signed(ALICE), 1025),
 			Error::<Test>::DeclaredSpaceTooLarge
 		);
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)));
@@ -399,7 +397,7 @@ fn change_declared_space_errors_change_nothing() {
 #[test]
 fn punishment_within_collateral_goes_to_treasury_and_freezes() {
 	build_and_execute(|| {
-		positive(ALICE, 3 * TIB_GIB, 1);
+		positive(ALICE, 3, 1);
 		let p = <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 300 * CESS).unwrap();
 		assert_eq!(p, Punishment { slashed: 300 * CESS, debt_added: 0 });
 		// 6 000 − 300 = 5 700 < 6 000 required → Frozen.
@@ -415,7 +413,7 @@ fn punishment_within_collateral_goes_to_treasury_and_freezes() {
 #[test]
 fn debt_is_repaid_first_from_top_ups() {
 	build_and_execute(|| {
-		positive(ALICE, 3 * TIB_GIB, 1);
+		positive(ALICE, 3, 1);
 		// Punish 6 500 with 6 000 held: 6 000 slashed to the treasury, 500 becomes debt.
 		let p = <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 6_500 * CESS).unwrap();
 		assert_eq!(p, Punishment { slashed: 6_000 * CESS, debt_added: 500 * CESS });
@@ -546,7 +544,7 @@ fn endpoint_and_beneficiary_updates() {
 #[test]
 fn exit_cooldown_then_withdraw_returns_collateral() {
 	build_and_execute(|| {
-		positive(ALICE, 3 * TIB_GIB, 1);
+		positive(ALICE, 3, 1);
 		assert_noop!(
 			StorageMiner::withdraw(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NotExiting
@@ -699,20 +697,20 @@ fn service_space_rules() {
 		assert_eq!(add(&ALICE, FILLER), Err(E::NotRegistered));
 		register(ALICE, 1, PER_TIB);
 		assert_eq!(add(&ALICE, FILLER), Err(E::NotPositive), "Registered");
-		// 1 GiB declared, 127 fillers: one 8 MiB fragment still fits.
+		// 1 TiB declared, 127 fillers: one more filler's worth of fragment still fits.
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 127));
 		assert_eq!(add(&ALICE, FILLER), Ok(()));
 		// The next fragment fits the declared space only if fillers are released.
 		assert_eq!(add(&ALICE, FILLER), Err(E::ReleaseFillersFirst));
 		// More than the whole declaration can never fit.
-		assert_eq!(add(&ALICE, 1 << 30), Err(E::ExceedsDeclaredSpace));
+		assert_eq!(add(&ALICE, crate::TIB), Err(E::ExceedsDeclaredSpace));
 		assert_eq!(add(&ALICE, u64::MAX), Err(E::Overflow));
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 126));
 		assert_eq!(add(&ALICE, FILLER), Ok(()));
 		let spaces = <StorageMiner as StorageMinerInterface<_>>::spaces(&ALICE).unwrap();
 		assert_eq!(
 			(spaces.declared, spaces.idle, spaces.service),
-			(1 << 30, 126 * FILLER, 2 * FILLER)
+			(crate::TIB, 126 * FILLER, 2 * FILLER)
 		);
 		// Removal saturates and works in any state.
 		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&ALICE, 100 * FILLER);
@@ -750,16 +748,16 @@ fn candidate_list_stays_dense() {
 fn miner_report_numbers() {
 	build_and_execute(|| {
 		assert_eq!(StorageMiner::miner_report(&ALICE), None);
-		// 2 GiB declared (1 started TiB → 2 000 CESS), 3 000 held, 64 fillers = 512 MiB.
-		register(ALICE, 2, 3_000 * CESS);
+		// 1 TiB declared (2 000 CESS required), 3 000 held, 64 fillers = 1/2 TiB.
+		register(ALICE, 1, 3_000 * CESS);
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [3u8; 32], 64));
 		let r = StorageMiner::miner_report(&ALICE).unwrap();
 		assert_eq!(r.state, MinerState::Positive);
 		assert_eq!(r.beneficiary, Some(ALICE + 100));
-		assert_eq!(r.declared_space, 2 << 30);
-		assert_eq!(r.idle_space, 512 << 20);
+		assert_eq!(r.declared_space, 1 << 40);
+		assert_eq!(r.idle_space, 1 << 39);
 		assert_eq!(r.service_space, 0);
-		assert_eq!(r.free_space, (2 << 30) - (512 << 20));
+		assert_eq!(r.free_space, 1 << 39);
 		assert_eq!(r.collateral, 3_000 * CESS);
 		assert_eq!(r.requirement, 2_000 * CESS);
 		assert_eq!(r.shortfall, 0);

@@ -25,8 +25,8 @@ fn positive(who: AccountId) {
 		RuntimeOrigin::signed(who),
 		who + 100,
 		endpoint(),
-		1024,
-		StorageMiner::collateral_requirement(1024)
+		1,
+		StorageMiner::collateral_requirement(1)
 	));
 	assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(who), [7u8; 32], 1));
 	assert_eq!(Miners::state(&who), Some(MinerState::Positive));

@@ -8,13 +8,11 @@ use frame_support::BoundedVec;
 use scale_info::TypeInfo;
 use sp_core::Get;
 
-/// One GiB in bytes. Declared space is counted in whole GiB so that a declaration can be a
-/// fraction of a TiB (the collateral requirement rounds it up to whole TiB).
+/// One GiB in bytes.
 pub const GIB: u64 = 1 << 30;
-/// One TiB in bytes (SPEC §5: 1 TiB = 2^40 bytes).
+/// One TiB in bytes (SPEC §5: 1 TiB = 2^40 bytes). Declared space is counted in whole TiB,
+/// the unit of the collateral requirement.
 pub const TIB: u64 = 1 << 40;
-/// GiB per TiB.
-pub const GIB_PER_TIB: u32 = 1024;
 
 /// A 32-byte value: the idle-filler commitment (`cess_storage_proof::filler_commitment`).
 pub type Commitment = cess_storage_proof::Hash;
@@ -74,8 +72,8 @@ pub struct MinerInfo<AccountId, Balance, BlockNumber, MaxEndpointLen: Get<u32>> 
 	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
 	/// Current state.
 	pub state: MinerState,
-	/// Declared space in GiB: idle + service space never exceed it.
-	pub declared_gib: u32,
+	/// Declared space in TiB: idle + service space never exceed it.
+	pub declared_tib: u32,
 	/// Collateral held under `HoldReason::Collateral`.
 	pub collateral: Balance,
 	/// Punishments that exceeded the collateral; repaid first from top-ups.
@@ -112,7 +110,7 @@ pub struct MinerInfo<AccountId, Balance, BlockNumber, MaxEndpointLen: Get<u32>> 
 pub struct MinerSpaces {
 	/// State of the miner.
 	pub state: MinerState,
-	/// Declared space (`declared_gib × 2^30`).
+	/// Declared space (`declared_tib × 2^30`).
 	pub declared: u64,
 	/// Committed idle space (`filler_count × FillerSize`).
 	pub idle: u64,
@@ -170,8 +168,8 @@ pub struct MinerReport<AccountId, Balance, BlockNumber> {
 	pub beneficiary: Option<AccountId>,
 	/// Endpoint bytes.
 	pub endpoint: alloc::vec::Vec<u8>,
-	/// Declared space in GiB.
-	pub declared_gib: u32,
+	/// Declared space in TiB.
+	pub declared_tib: u32,
 	/// Declared, idle and service space in bytes.
 	pub declared_space: u64,
 	/// Committed idle space in bytes.

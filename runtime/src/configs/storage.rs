@@ -38,7 +38,7 @@ impl pallet_storage_miner::Config for Runtime {
 	type CollateralPerTiB = ConstU128<{ 2_000 * CESS }>;
 	type FillerSize = ConstU64<FRAGMENT_SIZE>;
 	// 1 PiB per miner.
-	type MaxDeclaredGib = ConstU32<{ 1024 * 1024 }>;
+	type MaxDeclaredTib = ConstU32<1024>;
 	type MaxEndpointLen = ConstU32<128>;
 	type MaxMiners = ConstU32<10_000>;
 	type ExitCooldown = MinerExitCooldown;
@@ -143,9 +143,9 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		fragment_roots: alloc::vec::Vec<(u64, cess_storage_proof::Hash)>,
 	) -> Result<(), &'static str> {
 		use pallet_storage_miner::StorageMinerInterface;
-		let gib = filler_count.saturating_mul(FRAGMENT_SIZE).div_ceil(1 << 30).max(1);
-		let gib = u32::try_from(gib).map_err(|_| "declared space")?;
-		<StorageMiner as StorageMinerInterface<AccountId>>::benchmark_positive_miner(who, gib)
+		let tib = filler_count.saturating_mul(FRAGMENT_SIZE).div_ceil(1 << 40).max(1);
+		let tib = u32::try_from(tib).map_err(|_| "declared space")?;
+		<StorageMiner as StorageMinerInterface<AccountId>>::benchmark_positive_miner(who, tib)
 			.map_err(|_| "register")?;
 		StorageMiner::commit_idle(
 			crate::RuntimeOrigin::signed(who.clone()),

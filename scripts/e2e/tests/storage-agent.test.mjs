@@ -38,7 +38,7 @@ const CESS = 10n ** 18n;
 const MiB = 1n << 20n;
 const FILLER = 8n * MiB;
 const FRAGMENT = 8n * MiB;
-const COLLATERAL = 2_000n * CESS; // 1 GiB declared: one started TiB
+const COLLATERAL = 2_000n * CESS; // 1 TiB declared
 const SLASH_LIMIT = 100n * CESS; // 2 000 CESS × 1 TiB × 5 %
 const PERBILL = 1_000_000_000n;
 const MIN = 60_000;
@@ -214,7 +214,7 @@ class Agent {
         '--data-dir', this.dataDir,
         '--rpc', `http://127.0.0.1:${rpcPort}`,
         '--suri', suri,
-        '--declared-gib', '1',
+        '--declared-tib', '1',
         '--idle-fillers', '2',
         '--listen', `127.0.0.1:${this.port}`,
       ],
@@ -414,8 +414,8 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
     for (const a of agents) {
       const info = await minerInfo(a.address);
       assert.equal(info.state.type, 'Positive', `${a.name} state`);
-      assert.equal(info.declaredGib.toNumber(), 1, `${a.name} declared 1 GiB`);
-      assert.equal(info.collateral.toBigInt(), COLLATERAL, `${a.name} collateral: the requirement for 1 GiB`);
+      assert.equal(info.declaredTib.toNumber(), 1, `${a.name} declared 1 TiB`);
+      assert.equal(info.collateral.toBigInt(), COLLATERAL, `${a.name} collateral: the requirement for 1 TiB`);
       assert.equal(info.requirement.toBigInt(), COLLATERAL, `${a.name} requirement`);
       assert.equal(info.debt.toBigInt(), 0n, `${a.name} debt`);
       assert.equal(info.fillerCount.toNumber(), 2, `${a.name} filler count`);
@@ -424,7 +424,7 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
 
       const registered = log.find('storageMiner', 'MinerRegistered', (d) => addr(d.miner) === a.address);
       assert.equal(registered.length, 1, `${a.name} registered once`);
-      assert.equal(registered[0].event.data.declaredGib.toNumber(), 1);
+      assert.equal(registered[0].event.data.declaredTib.toNumber(), 1);
       assert.equal(registered[0].event.data.collateral.toBigInt(), COLLATERAL);
       assert.equal(addr(registered[0].event.data.beneficiary), a.address, `${a.name} is its own beneficiary`);
       const committed = log.find('storageMiner', 'IdleCommitted', (d) => addr(d.miner) === a.address);

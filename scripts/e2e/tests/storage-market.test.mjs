@@ -43,12 +43,12 @@ describe('storage miners and the file market', () => {
   test('a miner registers with collateral for 1 TiB and commits idle fillers', async () => {
     // 1 TiB declared needs 2 000 CESS; 1 999 is refused and changes nothing.
     const short = await submitAndWatch(
-      api, api.tx.storageMiner.register(miner.address, stringToHex('/ip4/127.0.0.1/tcp/15001'), 1024, 1_999n * CESS), miner);
+      api, api.tx.storageMiner.register(miner.address, stringToHex('/ip4/127.0.0.1/tcp/15001'), 1, 1_999n * CESS), miner);
     assert.equal(errorName(short.dispatchError), 'storageMiner.InsufficientCollateral');
     assert.ok((await api.call.storageMinerApi.minerInfo(miner.address)).isNone);
 
     ok(await submitAndWatch(
-      api, api.tx.storageMiner.register(miner.address, stringToHex('/ip4/127.0.0.1/tcp/15001'), 1024, 2_000n * CESS), miner), 'register');
+      api, api.tx.storageMiner.register(miner.address, stringToHex('/ip4/127.0.0.1/tcp/15001'), 1, 2_000n * CESS), miner), 'register');
     const commitment = u8aToHex(blake2AsU8a('filler commitment'));
     ok(await submitAndWatch(api, api.tx.storageMiner.commitIdle(commitment, 100), miner), 'commitIdle');
 
