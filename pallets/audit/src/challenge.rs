@@ -4,7 +4,7 @@
 use crate::*;
 use cess_storage_proof::{
 	derive_challenge, AccountBytes, BoundedVec, Challenge, ChallengeInput, FillerProof,
-	FragmentProof,
+	FragmentProof, LEAF_SIZE,
 };
 use codec::Encode;
 use frame_support::traits::{Get, Randomness};
@@ -83,9 +83,13 @@ impl<T: Config> Pallet<T> {
 			filler_count: snapshot.filler_count,
 			fragment_count: snapshot.fragment_count,
 		};
-		derive_challenge(&T::ProofParams::get(), &input)
-			.map(Some)
-			.map_err(|_| Error::<T>::InvalidParams)
+		let mut challenge = derive_challenge(&T::ProofParams::get(), &input)
+			.map_err(|_| Error::<T>::InvalidParams)?;
+		// Zero padding is public: challenge only the leaves that hold file data.
+		challenge.confine_fragment_leaves(|index| {
+			<T::Fragments as pallet_storage_miner::ServiceFragments<T::AccountId>>::fragment_data_len(who, index).map(|len| len.div_ceil(LEAF_SIZE))
+		});
+		Ok(Some(challenge))
 	}
 
 	/// The challenge as it must be answered now: challenged fillers (fragments) whose index is

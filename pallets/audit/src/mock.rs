@@ -134,6 +134,14 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 		FRAGMENTS
 			.with(|f| f.borrow().get(miner).and_then(|v| v.get(index as usize)).map(|(r, _)| *r))
 	}
+	fn fragment_data_len(miner: &AccountId, index: u64) -> Option<u64> {
+		FRAGMENTS.with(|f| {
+			f.borrow()
+				.get(miner)
+				.and_then(|v| v.get(index as usize))
+				.map(|(_, data)| data.len() as u64)
+		})
+	}
 }
 
 impl MockFragments {

@@ -719,3 +719,47 @@ fn integrity_test_holds_for_the_mock() {
 		assert_eq!(GIB, 1 << 30);
 	});
 }
+
+#[test]
+fn a_short_fragment_is_challenged_only_inside_its_data() {
+	build_and_execute(|| {
+		register(1, 1, 10 * PER_TIB);
+		commit_fillers(1, 4);
+		// 40 bytes of data: leaf 0 and the first 8 bytes of leaf 1; leaves 2..8 are padding,
+		// which anyone can answer without the data.
+		MockFragments::add(1, vec![0xab; 40]);
+		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&1, UNIT));
+		run_to(1);
+		let fillers = FILLERS.with(|f| f.borrow().get(&1).cloned().unwrap_or_default());
+		let set = FillerSet::new(&fillers.iter().map(|f| f.root()).collect::<Vec<_>>());
+		for round in 1..=6 {
+			go_to_round(round);
+			let report = Audit::miner_challenge_report(&1).expect("enrolled");
+			let challenge = report.challenge.expect("challenged");
+			assert_eq!(challenge.fragments.len(), 2);
+			assert!(challenge.fragments.iter().all(|f| f.leaves.iter().all(|l| *l < 2)));
+			// A miner that dropped the data answers with zeros: it fails every round (without
+			// confinement it would pass a round with probability (6/8)^4 ≈ 32 %).
+			let proof = build_proof(
+				&challenge,
+				&set,
+				|i| fillers.get(i as usize).map(|f| f.leaves().to_vec()),
+				|_| Some(Vec::new()),
+			)
+			.expect("proof builds");
+			assert_ok!(Audit::submit_proof(origin(1), report.round, proof));
+			let service = audit_events().into_iter().rev().find_map(|e| match e {
+				Event::ProofVerified { miner: 1, service, .. } => Some(service),
+				_ => None,
+			});
+			assert!(matches!(service, Some(PartResult::Failed(_))), "round {round}: {service:?}");
+		}
+		// The honest answer from the data passes.
+		go_to_round(7);
+		prove(1);
+		assert!(audit_events().iter().any(|e| matches!(
+			e,
+			Event::ProofVerified { miner: 1, round: 7, service: PartResult::Passed, .. }
+		)));
+	});
+}

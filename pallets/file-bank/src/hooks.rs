@@ -214,4 +214,9 @@ impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
 		let index = u32::try_from(index).ok()?;
 		MinerFragments::<T>::get(miner, index).map(|f| f.root)
 	}
+
+	fn fragment_data_len(miner: &T::AccountId, index: u64) -> Option<u64> {
+		let index = u32::try_from(index).ok()?;
+		MinerFragments::<T>::get(miner, index).map(|f| u64::from(f.data_len))
+	}
 }

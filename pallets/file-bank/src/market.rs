@@ -203,6 +203,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Bytes of file data in fragment `fragment` of a file: a full `FragmentSize`, except for
+	/// the last fragment, which holds the remainder of the file size.
+	pub(crate) fn fragment_data_len_of(info: &FileInfoOf<T>, fragment: u32) -> u32 {
+		let size = T::FragmentSize::get();
+		let before = u64::from(fragment).saturating_mul(size);
+		u32::try_from(info.size.saturating_sub(before).min(size)).unwrap_or(u32::MAX)
+	}
+
 	pub(crate) fn do_confirm_fragment(
 		who: T::AccountId,
 		file: FileHash,
@@ -226,7 +234,12 @@ impl<T: Config> Pallet<T> {
 			ServiceSpaceError::ExceedsDeclaredSpace => Error::<T>::ExceedsDeclaredSpace,
 			ServiceSpaceError::Overflow => Error::<T>::Overflow,
 		})?;
-		MinerFragments::<T>::insert(&who, index, FragmentRef { file, fragment, replica, root });
+		let data_len = Self::fragment_data_len_of(&info, fragment);
+		MinerFragments::<T>::insert(
+			&who,
+			index,
+			FragmentRef { file, fragment, replica, root, data_len },
+		);
 		MinerFragmentCount::<T>::insert(&who, index.saturating_add(1));
 		Self::dec_pending(&who);
 		slot.status = SlotStatus::Confirmed { index };

@@ -403,7 +403,14 @@ fn confirmation_turns_a_fragment_into_service_space() {
 		assert_eq!(MinerFragmentCount::<Test>::get(m), 1);
 		assert_eq!(
 			MinerFragments::<Test>::get(m, 0),
-			Some(FragmentRef { file: fid(1), fragment: 1, replica: 0, root: roots(1, 2)[1] })
+			// A 12 MiB file: its last fragment holds 4 MiB of data, the rest is padding.
+			Some(FragmentRef {
+				file: fid(1),
+				fragment: 1,
+				replica: 0,
+				root: roots(1, 2)[1],
+				data_len: (FRAGMENT / 2) as u32,
+			})
 		);
 		assert_eq!(slot(1, 1, 0).status, SlotStatus::Confirmed { index: 0 });
 		assert_eq!(MinerPending::<Test>::get(m), 1);

@@ -128,6 +128,9 @@ pub struct FragmentRef {
 	pub replica: u8,
 	/// The fragment's Merkle root.
 	pub root: FragmentRoot,
+	/// Bytes of file data in the fragment (the last fragment of a file is shorter than
+	/// `FragmentSize`; the rest is zero padding, which the audit does not challenge).
+	pub data_len: u32,
 }
 
 /// An entry of the assignment-deadline queue: the slot it watches.

@@ -87,6 +87,12 @@ pub trait ServiceFragments<AccountId> {
 
 	/// Merkle root (`cess_storage_proof::fragment_root`) of fragment `index` of `miner`.
 	fn fragment_root(miner: &AccountId, index: u64) -> Option<cess_storage_proof::Hash>;
+
+	/// Bytes of user data in fragment `index` of `miner` (the rest of the fragment is zero
+	/// padding), if known. The audit challenges only leaves inside the data.
+	fn fragment_data_len(_miner: &AccountId, _index: u64) -> Option<u64> {
+		None
+	}
 }
 
 /// No file market: no service fragments.

@@ -170,6 +170,31 @@ fn draw<const N: u32>(
 	items
 }
 
+impl Challenge {
+	/// Narrows each challenged fragment's leaves to the part that holds data.
+	///
+	/// A fragment shorter than `fragment_size` is zero-padded, and padding leaves are public
+	/// knowledge, so sampling them proves nothing: a miner that dropped a 1 MiB fragment
+	/// would still answer 7/8 of the leaves of an 8 MiB one. `data_leaves(index)` is the
+	/// number of leaves holding data (`ceil(len / 32)`) of fragment `index`, when known;
+	/// every challenged leaf `l` of that fragment becomes `l mod data_leaves`. Leaves are
+	/// drawn over `fragment_leaves` (2^18 by default), so the modulo bias is below
+	/// `data_leaves / fragment_leaves` and every data leaf stays almost equally likely.
+	/// The audit pallet applies it before a challenge is answered or verified, so the
+	/// runtime API already hands the miner agent the confined challenge.
+	pub fn confine_fragment_leaves(&mut self, mut data_leaves: impl FnMut(u64) -> Option<u64>) {
+		for position in 0..self.fragments.len() {
+			let Some(item) = self.fragments.get_mut(position) else { continue };
+			let Some(count) = data_leaves(item.index).filter(|n| *n > 0) else { continue };
+			for leaf in 0..item.leaves.len() {
+				if let Some(l) = item.leaves.get_mut(leaf) {
+					*l %= count;
+				}
+			}
+		}
+	}
+}
+
 /// Derives the challenge of `input.account` for `input.round`.
 pub fn derive_challenge(
 	params: &Params,
@@ -291,5 +316,34 @@ mod tests {
 			derive_challenge(&Params { hash_iterations: 0, ..p }, &input()),
 			Err(ChallengeError::InvalidParams(ParamsError::BadHashIterations))
 		);
+	}
+
+	#[test]
+	fn confined_fragment_leaves_stay_inside_the_data() {
+		let p = Params::default();
+		let mut c = derive_challenge(&p, &input()).unwrap();
+		let original = c.clone();
+		// Fragment 0..50: even indices hold 1 MiB (32 768 leaves), odd ones are unknown.
+		c.confine_fragment_leaves(|i| (i % 2 == 0).then_some(32_768));
+		for (item, before) in c.fragments.iter().zip(original.fragments.iter()) {
+			assert_eq!(item.index, before.index);
+			for (leaf, was) in item.leaves.iter().zip(before.leaves.iter()) {
+				if item.index % 2 == 0 {
+					assert!(*leaf < 32_768);
+					assert_eq!(*leaf, *was % 32_768);
+				} else {
+					assert_eq!(leaf, was, "unknown lengths are left alone");
+				}
+			}
+		}
+		// Fillers are never touched; a zero length is ignored rather than dividing by zero.
+		assert_eq!(c.fillers, original.fillers);
+		let mut z = original.clone();
+		z.confine_fragment_leaves(|_| Some(0));
+		assert_eq!(z, original);
+		// A one-leaf fragment: every challenged leaf is leaf 0.
+		let mut one = original.clone();
+		one.confine_fragment_leaves(|_| Some(1));
+		assert!(one.fragments.iter().all(|f| f.leaves.iter().all(|l| *l == 0)));
 	}
 }

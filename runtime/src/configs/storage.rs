@@ -162,6 +162,8 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 				fragment: index,
 				replica: 0,
 				root,
+				// A full fragment: the benchmark still reads the length for every challenge.
+				data_len: FRAGMENT_SIZE as u32,
 			};
 			pallet_file_bank::MinerFragments::<Runtime>::insert(who, index, fragment);
 		}
