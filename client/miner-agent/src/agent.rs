@@ -44,6 +44,10 @@ struct Agent {
 	genesis: Hash,
 	facts: RuntimeFacts,
 	state: AgentState,
+	/// `state.filler_roots`, parsed once (the hex form is only for `state.json`).
+	roots: Vec<Root>,
+	/// The filler-set commitment of the first `.0` roots, kept until the roots change.
+	commitment: Option<(u64, Root)>,
 	sealing: Option<mpsc::Receiver<SealMsg>>,
 	sealed: bool,
 	target_fillers: u64,
@@ -101,6 +105,8 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 		signer,
 		genesis,
 		facts,
+		roots: state.roots(),
+		commitment: None,
 		state,
 		sealing: None,
 		sealed: false,
@@ -168,7 +174,7 @@ impl Agent {
 		let declared = u64::from(declared_tib).saturating_mul(pallet_storage_miner::TIB);
 		self.target_fillers =
 			self.cfg.idle_fillers.unwrap_or(declared / 4 * 3 / params.filler_size.max(1));
-		let known = self.state.roots();
+		let known = self.roots.clone();
 		info!(
 			target: LOG_TARGET,
 			"idle space: {} fillers of {} MiB ({} already sealed)",
@@ -201,14 +207,13 @@ impl Agent {
 			match msg {
 				SealMsg::Progress(index, root) => {
 					let index = index as usize;
-					let hex = hash_hex(&root);
-					if index < self.state.filler_roots.len() {
-						if self.state.filler_roots[index] != hex {
-							self.state.filler_roots[index] = hex;
+					if index < self.roots.len() {
+						if self.roots[index] != root {
+							self.roots[index] = root;
 							changed = true;
 						}
 					} else {
-						self.state.filler_roots.push(hex);
+						self.roots.push(root);
 						changed = true;
 					}
 				}
@@ -216,11 +221,12 @@ impl Agent {
 			}
 		}
 		if changed {
+			self.state.filler_roots = self.roots.iter().map(|r| hash_hex(r)).collect();
+			self.commitment = None;
 			self.save_state();
 		}
 		if let Ok(mut status) = self.shared.status.lock() {
-			status.sealed_fillers =
-				self.state.roots().len().min(self.target_fillers as usize) as u64;
+			status.sealed_fillers = self.roots.len().min(self.target_fillers as usize) as u64;
 		}
 		match finished {
 			Some(Ok(report)) => {
@@ -235,9 +241,6 @@ impl Agent {
 						String::new()
 					}
 				);
-				self.state
-					.filler_roots
-					.truncate(report.roots.len().max(self.state.filler_roots.len()));
 				self.sealed = true;
 				self.sealing = None;
 			}
@@ -318,7 +321,8 @@ impl Agent {
 
 	/// Follows the transaction in flight and logs this miner's events in block `hash`.
 	fn observe_block(&mut self, number: BlockNumber, hash: Hash) -> Result<(), ChainError> {
-		for record in self.chain().events(hash)? {
+		let events = self.chain().events(hash)?;
+		for record in &events {
 			if let RuntimeEvent::Audit(pallet_audit::Event::RoundOpened { round, .. }) =
 				record.event
 			{
@@ -327,7 +331,7 @@ impl Agent {
 			self.log_event(number, &record.event);
 		}
 		let Some((tx, duty)) = self.in_flight.clone() else { return Ok(()) };
-		let Some(outcome) = find_in_block(self.chain(), hash, &tx)? else { return Ok(()) };
+		let Some(outcome) = find_in_block(self.chain(), hash, &tx, &events)? else { return Ok(()) };
 		self.in_flight = None;
 		match outcome {
 			Outcome::Success(_) => {
@@ -479,15 +483,14 @@ impl Agent {
 		if challenge.params != self.shared.params {
 			error!(target: LOG_TARGET, "the chain challenges with {:?}, this agent seals with {:?}", challenge.params, self.shared.params);
 		}
-		let roots = self.state.roots();
-		let built = match prove(self.chain(), &self.shared.dir, self.account(), &challenge, &roots)
-		{
-			Ok(built) => built,
-			Err(e) => {
-				error!(target: LOG_TARGET, "cannot answer round {}: {e}", report.round);
-				return Ok(None);
-			}
-		};
+		let built =
+			match prove(self.chain(), &self.shared.dir, self.account(), &challenge, &self.roots) {
+				Ok(built) => built,
+				Err(e) => {
+					error!(target: LOG_TARGET, "cannot answer round {}: {e}", report.round);
+					return Ok(None);
+				}
+			};
 		for problem in &built.problems {
 			error!(target: LOG_TARGET, "round {}: {problem}", report.round);
 		}
@@ -509,16 +512,22 @@ impl Agent {
 		)))
 	}
 
-	fn commit(&self, info: &MinerReport) -> Option<(Duty, String, RuntimeCall)> {
+	fn commit(&mut self, info: &MinerReport) -> Option<(Duty, String, RuntimeCall)> {
 		if !self.sealed {
 			return None;
 		}
 		let filler_size = self.shared.params.filler_size.max(1);
 		let room = info.declared_space.saturating_sub(info.service_space) / filler_size;
-		let roots = self.state.roots();
-		let count = (roots.len() as u64).min(self.target_fillers).min(room);
-		let set = FillerSet::new(&roots[..count as usize]);
-		let commitment = set.commitment();
+		let count = (self.roots.len() as u64).min(self.target_fillers).min(room);
+		// The filler-set tree is built once per count, not on every block.
+		let commitment = match self.commitment {
+			Some((cached, commitment)) if cached == count => commitment,
+			_ => {
+				let commitment = FillerSet::new(&self.roots[..count as usize]).commitment();
+				self.commitment = Some((count, commitment));
+				commitment
+			}
+		};
 		if count == 0 || (info.filler_count == count && info.filler_commitment == commitment) {
 			return None;
 		}

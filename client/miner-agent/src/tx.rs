@@ -5,7 +5,7 @@
 //! to drop out of the pool) before it sends the next, so a restart or a slow block can never
 //! make it submit the same duty twice.
 
-use crate::chain::{Chain, ChainError, RuntimeFacts};
+use crate::chain::{Chain, ChainError, EventRecord, RuntimeFacts};
 use cess_runtime::{
 	AccountId, Address, BlockNumber, Hash, Runtime, RuntimeCall, RuntimeEvent, Signature,
 	SignedPayload, TxExtension, UncheckedExtrinsic,
@@ -87,11 +87,13 @@ pub enum Outcome {
 	Failed(String),
 }
 
-/// Looks for `tx` in block `hash`; returns its outcome if it is there.
+/// Looks for `tx` in block `hash`, whose `events` the caller has already read; returns its
+/// outcome if it is there.
 pub fn find_in_block(
 	chain: &Chain,
 	block: H256,
 	tx: &InFlight,
+	events: &[EventRecord],
 ) -> Result<Option<Outcome>, ChainError> {
 	let extrinsics = chain.block_extrinsics(block)?;
 	let Some(index) =
@@ -101,15 +103,15 @@ pub fn find_in_block(
 	};
 	let index = index as u32;
 	let mut emitted = Vec::new();
-	for record in chain.events(block)? {
+	for record in events {
 		if record.phase != Phase::ApplyExtrinsic(index) {
 			continue;
 		}
-		match record.event {
+		match &record.event {
 			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
 				dispatch_error, ..
 			}) => {
-				let reason = cess_runtime::RuntimeError::from_dispatch_error(dispatch_error)
+				let reason = cess_runtime::RuntimeError::from_dispatch_error(*dispatch_error)
 					.map(|e| format!("{e:?}"))
 					.unwrap_or_else(|| format!("{dispatch_error:?}"));
 				return Ok(Some(Outcome::Failed(reason)));
@@ -117,7 +119,7 @@ pub fn find_in_block(
 			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }) => {
 				return Ok(Some(Outcome::Success(emitted)));
 			}
-			event => emitted.push(event),
+			event => emitted.push(event.clone()),
 		}
 	}
 	Ok(Some(Outcome::Success(emitted)))
