@@ -81,11 +81,14 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
-/// BABE epoch configuration at genesis: see [`time::PRIMARY_PROBABILITY`].
+/// BABE epoch configuration at genesis: see [`time::PRIMARY_PROBABILITY`]. Secondary slots
+/// carry a VRF output too (`PrimaryAndSecondaryVRFSlots`), so every block has fresh
+/// randomness: the audit's round seed mixes in the parent block's VRF output
+/// (`configs::storage::AuditRandomness`), unknown until that block exists.
 pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
 	sp_consensus_babe::BabeEpochConfiguration {
 		c: time::PRIMARY_PROBABILITY,
-		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryPlainSlots,
+		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryVRFSlots,
 	};
 
 /// The address format for describing accounts.
@@ -109,6 +112,9 @@ pub type TxExtension = (
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// Rejects `audit.submit_proof` spam in the pool and prioritises admissible proofs (no
+	// payload: polkadot.js signs it as an empty extension).
+	pallet_audit::CheckProof<Runtime>,
 );
 
 /// Unchecked extrinsic type as expected by this runtime.

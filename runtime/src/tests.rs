@@ -310,3 +310,68 @@ fn audit_settles_a_full_roster_within_a_round_on_every_preset() {
 		});
 	}
 }
+
+/// Proofs per block: what a full roster (`MaxMiners`) needs if every miner answers within the
+/// default deadline, against what a block carries by weight and by length (proofs are
+/// `Operational`: the whole 2 s and 5 MiB, less the audit's worst-case hook weight), for every
+/// preset. The largest proof at the default `Params` (2^27 fillers, every filler-leaf opening
+/// at 34 nodes) encodes to 22 858 bytes; with ≈ 120 bytes of signed envelope, 22 978.
+///
+/// Worked numbers (ParityDb weights: read 8 µs, write 50 µs): a proof declares 500 µs +
+/// 21 × 8 + 11 × 50 = 1 218 µs, plus 8 removals × (18 + 7 × 8 + 7 × 50 = 424 µs) = 3 392 µs,
+/// plus the 108 µs extrinsic base = 4 718 µs. The audit hook at its worst: base 385 µs + open
+/// 77.5 µs + 500 × 772 µs (sweep) + 64 × 424 µs (removals) + 500 × 273 µs (enrolment) +
+/// 500 × 171.5 µs (pruning) = 636 µs + 609 ms ≈ 636.6 ms. So by weight
+/// ⌊(2 000 − 636.6) / 4.718⌋ = 288 proofs per block; by length ⌊5 242 880 / 22 978⌋ = 228.
+/// Length binds: **228 proofs per block**.
+///
+/// Production timings (staging): deadline 1 800 blocks → 10 000 miners need ⌈10 000 / 1 800⌉ =
+/// 6 per block (2.6 % of a block). Fast timings (development, local_testnet): the deadline is
+/// 10 blocks, so one round carries 10 × 228 = 2 280 proofs — a dev chain audits at most 2 280
+/// miners per round, not `MaxMiners`.
+#[test]
+fn audit_proofs_fit_in_blocks_by_weight_and_length_on_every_preset() {
+	use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
+	use pallet_audit::WeightInfo as _;
+	use pallet_file_bank::WeightInfo as _;
+	const MAX_PROOF_EXTRINSIC: u64 = 22_858 + 120;
+	for (preset, deadline, miners_per_round) in
+		[("development", 10, 2_280u64), ("local_testnet", 10, 2_280), ("staging", 1_800, 410_400)]
+	{
+		ext_with_preset(preset).execute_with(|| {
+			type A = pallet_audit::weights::SubstrateWeight<Runtime>;
+			type F = pallet_file_bank::weights::SubstrateWeight<Runtime>;
+			let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+			let length = <Runtime as frame_system::Config>::BlockLength::get();
+			let op = weights.get(DispatchClass::Operational);
+			let max_total = op.max_total.expect("operational limit");
+			let per_proof = A::submit_proof()
+				.saturating_add(F::apply_removal().saturating_mul(8))
+				.saturating_add(op.base_extrinsic);
+			let hooks = A::on_initialize_base()
+				.saturating_add(A::open_round())
+				.saturating_add(A::settle_miner().saturating_mul(500))
+				.saturating_add(F::apply_removal().saturating_mul(64))
+				.saturating_add(A::enrol_miner().saturating_mul(500))
+				.saturating_add(A::prune_entry().saturating_mul(500));
+			let room: Weight = max_total.saturating_sub(hooks);
+			let by_weight = room.ref_time() / per_proof.ref_time();
+			let by_length = u64::from(*length.max.get(DispatchClass::Operational))
+				/ MAX_PROOF_EXTRINSIC;
+			assert_eq!((by_weight, by_length), (288, 228), "{preset}");
+			let d = u64::from(pallet_audit::Pallet::<Runtime>::effective_deadline());
+			assert_eq!(d, deadline, "{preset}");
+			let capacity = d * by_weight.min(by_length);
+			assert_eq!(capacity, miners_per_round, "{preset}");
+			let max_miners = u64::from(<Runtime as pallet_audit::Config>::MaxMiners::get());
+			let needed_per_block = max_miners.div_ceil(d);
+			if preset == "staging" {
+				assert_eq!(needed_per_block, 6);
+				assert!(capacity >= max_miners, "production timings carry a full roster");
+			} else {
+				assert_eq!(needed_per_block, 1_000);
+				assert!(capacity < max_miners, "documented dev limit: 2 280 miners per round");
+			}
+		});
+	}
+}

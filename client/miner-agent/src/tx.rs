@@ -53,9 +53,10 @@ impl Signer {
 			frame_system::CheckNonce::<Runtime>::from(nonce),
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			pallet_audit::CheckProof::<Runtime>::new(),
 		);
 		let implicit =
-			((), facts.spec_version, facts.transaction_version, genesis, genesis, (), (), ());
+			((), facts.spec_version, facts.transaction_version, genesis, genesis, (), (), (), ());
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = payload.using_encoded(|bytes| self.pair.sign(bytes));
 		UncheckedExtrinsic::new_signed(

@@ -51,6 +51,7 @@ mod benchmarks {
 		let mut audit = Audits::<T>::get(&miner).ok_or(BenchmarkError::Stop("record"))?;
 		let snapshot = Snapshot {
 			taken_in: 0,
+			filler_commitment: [0u8; 32],
 			filler_count: 1,
 			fragment_count: 1,
 			idle: 1 << 30,
@@ -62,7 +63,7 @@ mod benchmarks {
 		audit.service_misses = BAN_AFTER_MISSES - 1;
 		Audits::<T>::insert(&miner, audit);
 		let now = frame_system::Pallet::<T>::block_number();
-		CurrentRound::<T>::put(RoundInfo { index: 1, start: now, seed: [0u8; 32] });
+		CurrentRound::<T>::put(RoundInfo { index: 1, start: now, seed: [0u8; 32], deadline: now });
 		ActiveSweep::<T>::put(Sweep { round: 1, cursor: 0 });
 
 		#[block]
@@ -104,7 +105,12 @@ mod benchmarks {
 				a.rewarded = true;
 			}
 		});
-		CurrentRound::<T>::put(RoundInfo { index: FIXTURE_ROUND, start: now, seed: FIXTURE_SEED });
+		CurrentRound::<T>::put(RoundInfo {
+			index: FIXTURE_ROUND,
+			start: now,
+			seed: FIXTURE_SEED,
+			deadline: now.saturating_add(Pallet::<T>::effective_deadline()),
+		});
 		let proof = fixture.proof;
 
 		#[extrinsic_call]
@@ -188,7 +194,12 @@ mod benchmarks {
 		let per_cycle = T::RoundsPerCycle::get();
 		let last = T::PowerHistory::get().saturating_add(1).saturating_mul(per_cycle) - 1;
 		let now = frame_system::Pallet::<T>::block_number();
-		CurrentRound::<T>::put(RoundInfo { index: last + 1, start: now, seed: [0u8; 32] });
+		CurrentRound::<T>::put(RoundInfo {
+			index: last + 1,
+			start: now,
+			seed: [0u8; 32],
+			deadline: now,
+		});
 		LastSettledRound::<T>::put(last - 1);
 
 		#[block]

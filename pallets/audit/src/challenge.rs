@@ -1,28 +1,28 @@
-//! Rounds and challenges: opening a round (O(1)), deriving a miner's challenge on demand, and
-//! excusing challenged items that no longer exist on chain.
+//! Rounds and challenges: opening a round (O(1)), deriving a miner's challenge on demand from
+//! its frozen snapshot, and taking snapshots.
 
 use crate::*;
-use cess_storage_proof::{
-	derive_challenge, AccountBytes, BoundedVec, Challenge, ChallengeInput, FillerProof,
-	FragmentProof, LEAF_SIZE,
-};
+use cess_storage_proof::{derive_challenge, AccountBytes, Challenge, ChallengeInput, LEAF_SIZE};
 use codec::Encode;
 use frame_support::traits::{Get, Randomness};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 /// Domain tag of the round seed.
 const SEED_CONTEXT: &[u8] = b"cess/audit/round";
 
 impl<T: Config> Pallet<T> {
-	/// The deadline in force: the governance value, never beyond the round length.
-	pub fn effective_deadline() -> BlockNumberFor<T> {
-		ProofDeadline::<T>::get().min(T::RoundLength::get())
+	/// The longest deadline allowed: the round length minus `DeadlineReserve` (two epochs), at
+	/// least one block. Proofs — and the snapshots they take — then precede the next round's
+	/// randomness.
+	pub fn max_deadline() -> BlockNumberFor<T> {
+		T::RoundLength::get().saturating_sub(T::DeadlineReserve::get()).max(One::one())
 	}
 
-	/// First block at which proofs of `round` (opened at `start`) are late.
-	pub fn deadline_of(start: BlockNumberFor<T>) -> BlockNumberFor<T> {
-		start.saturating_add(Self::effective_deadline())
+	/// The deadline a round opening now gets: the governance value, clamped to
+	/// `1..=max_deadline()`.
+	pub fn effective_deadline() -> BlockNumberFor<T> {
+		ProofDeadline::<T>::get().min(Self::max_deadline()).max(One::one())
 	}
 
 	/// The cycle a round belongs to.
@@ -44,12 +44,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn open_round(index: RoundIndex, now: BlockNumberFor<T>) {
 		let (random, _) = T::Randomness::random(SEED_CONTEXT);
 		let seed = (SEED_CONTEXT, random, index, now).using_encoded(sp_io::hashing::blake2_256);
-		CurrentRound::<T>::put(RoundInfo { index, start: now, seed });
-		Self::deposit_event(Event::RoundOpened {
-			round: index,
-			seed,
-			deadline: Self::deadline_of(now),
-		});
+		let deadline = now.saturating_add(Self::effective_deadline());
+		CurrentRound::<T>::put(RoundInfo { index, start: now, seed, deadline });
+		Self::deposit_event(Event::RoundOpened { round: index, seed, deadline });
 	}
 
 	/// Whether the hook must open a new round at `now` (and its index).
@@ -92,56 +89,19 @@ impl<T: Config> Pallet<T> {
 		Ok(Some(challenge))
 	}
 
-	/// The challenge as it must be answered now: challenged fillers (fragments) whose index is
-	/// not below the miner's *current* filler (fragment) count are excused — they were removed
-	/// since the snapshot — and the idle part is checked against the current filler count (the
-	/// one the on-chain commitment binds).
-	pub fn effective_challenge(
-		mut challenge: Challenge,
-		filler_count: u64,
-		fragment_count: u64,
-	) -> Challenge {
-		challenge.fillers = keep_below(challenge.fillers, filler_count, |i| i.index);
-		challenge.fragments = keep_below(challenge.fragments, fragment_count, |i| i.index);
-		challenge.filler_count = filler_count;
-		challenge.fragment_count = fragment_count;
-		challenge
-	}
-
-	/// Drops the proof entries of excused items, so a proof built before or after a removal is
-	/// judged the same.
-	pub fn effective_proof_parts(
-		fillers: &[FillerProof],
-		fragments: &[FragmentProof],
-		filler_count: u64,
-		fragment_count: u64,
-	) -> (alloc::vec::Vec<FillerProof>, alloc::vec::Vec<FragmentProof>) {
-		(
-			fillers.iter().filter(|f| f.filler_index < filler_count).cloned().collect(),
-			fragments.iter().filter(|f| f.fragment_index < fragment_count).cloned().collect(),
-		)
-	}
-
-	/// The snapshot of `who` taken now (in `round`): counts and spaces as on chain.
+	/// The snapshot of `who` taken now (in `round`): commitment, counts and spaces as on
+	/// chain.
 	pub(crate) fn take_snapshot(who: &T::AccountId, round: RoundIndex) -> Snapshot {
 		use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
 		let spaces = T::Miners::spaces(who);
+		let idle = T::Miners::idle_commitment(who);
 		Snapshot {
 			taken_in: round,
-			filler_count: T::Miners::idle_commitment(who).map(|c| c.filler_count).unwrap_or(0),
+			filler_commitment: idle.map(|c| c.commitment).unwrap_or_default(),
+			filler_count: idle.map(|c| c.filler_count).unwrap_or(0),
 			fragment_count: T::Fragments::fragment_count(who),
 			idle: spaces.map(|s| s.idle).unwrap_or(0),
 			service: spaces.map(|s| s.service).unwrap_or(0),
 		}
 	}
-}
-
-/// Keeps the items whose index is below `bound` (order preserved; never grows the vector).
-fn keep_below<I: Clone, const N: u32>(
-	items: BoundedVec<I, N>,
-	bound: u64,
-	index: impl Fn(&I) -> u64,
-) -> BoundedVec<I, N> {
-	let kept: alloc::vec::Vec<I> = items.iter().filter(|i| index(i) < bound).cloned().collect();
-	BoundedVec::try_from(kept).unwrap_or_default()
 }

@@ -25,6 +25,13 @@ impl<T: Config> Pallet<T> {
 		let settled = Self::sweep_step(now, T::SettlePerBlock::get());
 		weight =
 			weight.saturating_add(T::WeightInfo::settle_miner().saturating_mul(settled.into()));
+		if settled > 0 {
+			// At most `RemovalsPerBlock` deferred fragment removals at the sweep's checkpoints.
+			use pallet_storage_miner::ServiceFragments;
+			weight = weight.saturating_add(
+				T::Fragments::removal_weight().saturating_mul(T::RemovalsPerBlock::get().into()),
+			);
+		}
 		let enrolled = Self::enrol_step(T::EnrolPerBlock::get());
 		weight =
 			weight.saturating_add(T::WeightInfo::enrol_miner().saturating_mul(enrolled.into()));
@@ -39,9 +46,7 @@ impl<T: Config> Pallet<T> {
 			None => 0,
 			Some(r) => r.saturating_add(1),
 		};
-		if next < current.index
-			|| (next == current.index && now >= Self::deadline_of(current.start))
-		{
+		if next < current.index || (next == current.index && now >= current.deadline) {
 			Some(next)
 		} else {
 			None
@@ -59,9 +64,10 @@ impl<T: Config> Pallet<T> {
 		};
 		let now_round = CurrentRound::<T>::get().map(|r| r.index).unwrap_or(sweep.round);
 		let mut visited = 0u32;
+		let mut removals = T::RemovalsPerBlock::get();
 		while visited < budget && sweep.cursor < RosterLen::<T>::get() {
 			visited = visited.saturating_add(1);
-			if Self::visit(sweep.cursor, sweep.round, now_round) {
+			if Self::visit(sweep.cursor, sweep.round, now_round, &mut removals) {
 				sweep.cursor = sweep.cursor.saturating_add(1);
 			}
 		}
@@ -76,7 +82,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Settles the roster entry at `index` for `round`. Returns `false` if the entry was
 	/// retired (the last entry moved into `index`, which must be visited next).
-	fn visit(index: u32, round: RoundIndex, now_round: RoundIndex) -> bool {
+	fn visit(index: u32, round: RoundIndex, now_round: RoundIndex, removals: &mut u32) -> bool {
 		let Some(who) = Roster::<T>::get(index) else {
 			return true;
 		};
@@ -86,7 +92,7 @@ impl<T: Config> Pallet<T> {
 		};
 		match T::Miners::state(&who) {
 			Some(MinerState::Positive | MinerState::Frozen | MinerState::Exiting) => {
-				match Self::settle_through(&who, &mut audit, round, now_round) {
+				match Self::settle_through(&who, &mut audit, round, now_round, Some(removals)) {
 					settlement::Settled::Active => {
 						Audits::<T>::insert(&who, audit);
 						true

@@ -33,6 +33,8 @@ pub use pallet::*;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod challenge;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod extension;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod hooks;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod invariants;
@@ -57,6 +59,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use extension::CheckProof;
 pub use power::StoragePowerInfo;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -98,6 +101,9 @@ impl<AccountId> BenchmarkHelper<AccountId> for () {
 /// Consecutive missed service proofs that ban a miner (SPEC §7).
 pub const BAN_AFTER_MISSES: u32 = 5;
 
+/// Most deferred removals one `apply_removals` call applies.
+pub const MAX_REMOVALS_PER_CALL: u32 = 256;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -137,6 +143,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type DefaultDeadline: Get<BlockNumberFor<Self>>;
 
+		/// Blocks at the end of every round in which no proof is accepted (two epochs): the
+		/// deadline is at most `RoundLength − DeadlineReserve`, so every proof — and the
+		/// snapshot it takes — precedes the next round's randomness.
+		#[pallet::constant]
+		type DeadlineReserve: Get<BlockNumberFor<Self>>;
+
 		/// The storage-proof parameters; `filler_size` must equal the storage-miner
 		/// `FillerSize`, and the miner agent must use the same value.
 		type ProofParams: Get<Params>;
@@ -158,6 +170,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type EnrolPerBlock: Get<u32>;
 
+		/// Deferred fragment removals applied at one checkpoint of a miner (its proof or a
+		/// settled miss); more wait for its next checkpoint (and stay challengeable).
+		#[pallet::constant]
+		type RemovalsPerCheckpoint: Get<u32>;
+
+		/// Deferred fragment removals the settlement sweep applies per block, in total.
+		#[pallet::constant]
+		type RemovalsPerBlock: Get<u32>;
+
 		/// Finished cycles whose power is kept (older ones are pruned, boundedly).
 		#[pallet::constant]
 		type PowerHistory: Get<u32>;
@@ -174,7 +195,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CurrentRound<T: Config> = StorageValue<_, RoundInfo<BlockNumberFor<T>>>;
 
-	/// Blocks after a round opens during which proofs are accepted (governance-set).
+	/// Blocks after a round opens during which proofs are accepted (governance-set). Read when
+	/// a round opens (its deadline is stored in [`RoundInfo`]), so a change applies from the
+	/// next round on.
 	#[pallet::storage]
 	pub type ProofDeadline<T: Config> =
 		StorageValue<_, BlockNumberFor<T>, ValueQuery, T::DefaultDeadline>;
@@ -230,7 +253,7 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A round opened; proofs are due before block `deadline`.
+		/// A round opened; proofs are due before block `deadline` (fixed for the round).
 		RoundOpened { round: RoundIndex, seed: [u8; 32], deadline: BlockNumberFor<T> },
 		/// A miner was put on the roster; it is challenged from round `round + 1` on.
 		MinerEnrolled { miner: T::AccountId, round: RoundIndex },
@@ -265,8 +288,11 @@ pub mod pallet {
 		CycleFinished { cycle: CycleIndex, total_power: Power },
 		/// The power records of `cycle` were removed (older than `PowerHistory`).
 		CyclePruned { cycle: CycleIndex },
-		/// Governance set the proof deadline.
+		/// Governance set the proof deadline (it applies from the next round on).
 		DeadlineSet { blocks: BlockNumberFor<T> },
+		/// A miner applied `removed` of its deferred fragment removals itself and its snapshot
+		/// was retaken (its next challenge counts the shorter list).
+		RemovalsApplied { miner: T::AccountId, removed: u32 },
 	}
 
 	#[pallet::error]
@@ -296,8 +322,12 @@ pub mod pallet {
 		InvalidParams,
 		/// The deadline must be at least one block.
 		ZeroDeadline,
-		/// The deadline must not exceed the round length.
+		/// The deadline must not exceed the round length minus `DeadlineReserve`.
 		DeadlineTooLong,
+		/// The caller's challenge of the open round is not decided yet (prove first).
+		ChallengeOpen,
+		/// More removals asked for than `MAX_REMOVALS_PER_CALL`.
+		TooManyRemovals,
 	}
 
 	#[pallet::hooks]
@@ -319,31 +349,84 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Answers the caller's challenge of `round` (the open round) before its deadline. The
-		/// proof is verified here; the idle and service parts are judged separately (SPEC §7)
-		/// and a challenge whose parts all pass credits storage power. Errors (wrong round, late,
-		/// resubmission, not a miner, not challenged) change nothing.
+		/// proof is verified here, against the caller's snapshot (frozen commitment, counts
+		/// and fragment list); the idle and service parts are judged separately (SPEC §7) and
+		/// a challenge whose parts all pass credits storage power. A proof whose parts all pass
+		/// is free (`Pays::No`): an honest miner without free balance still answers. A failing
+		/// proof pays the fee. Errors (wrong round, late, resubmission, not a miner, not
+		/// challenged) change nothing and pay the fee.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_proof())]
+		#[pallet::weight((
+			T::WeightInfo::submit_proof().saturating_add(
+				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+					.saturating_mul(T::RemovalsPerCheckpoint::get().into())
+			),
+			DispatchClass::Operational
+		))]
 		pub fn submit_proof(
 			origin: OriginFor<T>,
 			round: RoundIndex,
 			proof: StorageProof,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_submit_proof(who, round, proof)
+			let (valid, removed) = Self::do_submit_proof(who, round, proof)?;
+			// Charged for the removals actually applied, not the `RemovalsPerCheckpoint` bound.
+			let actual = T::WeightInfo::submit_proof().saturating_add(
+				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+					.saturating_mul(removed.into()),
+			);
+			Ok(frame_support::dispatch::PostDispatchInfo {
+				actual_weight: Some(actual),
+				pays_fee: if valid { Pays::No } else { Pays::Yes },
+			})
 		}
 
-		/// Sets the proof deadline in blocks after a round opens (root). At least 1, at most the
-		/// round length; applies from the open round on.
+		/// Sets the proof deadline in blocks after a round opens (root). At least 1, at most
+		/// `RoundLength − DeadlineReserve`; applies from the next round on (the open round
+		/// keeps the deadline it opened with).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_deadline())]
 		pub fn set_deadline(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {
 			ensure_root(origin)?;
 			ensure!(!blocks.is_zero(), Error::<T>::ZeroDeadline);
-			ensure!(blocks <= T::RoundLength::get(), Error::<T>::DeadlineTooLong);
+			ensure!(blocks <= Self::max_deadline(), Error::<T>::DeadlineTooLong);
 			ProofDeadline::<T>::put(blocks);
 			Self::deposit_event(Event::DeadlineSet { blocks });
 			Ok(())
+		}
+
+		/// Applies up to `limit` (at most [`MAX_REMOVALS_PER_CALL`]) of the caller's deferred
+		/// fragment removals (fragments of deleted files, or moved off it while exiting) and
+		/// retakes its snapshot, so its service space — and an exiting miner's `withdraw` —
+		/// need not wait for its checkpoints (8 removals each). Allowed only once the caller's
+		/// challenge of the open round is decided (proved or settled, or not challenged) and
+		/// before the round's deadline, so the retaken snapshot still precedes the next
+		/// round's randomness and no open challenge counts the removed fragments. Pays for
+		/// the removals actually applied.
+		#[pallet::call_index(2)]
+		#[pallet::weight(
+			T::WeightInfo::set_deadline().saturating_add(
+				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+					.saturating_mul((*limit).min(MAX_REMOVALS_PER_CALL).into())
+			)
+		)]
+		pub fn apply_removals(origin: OriginFor<T>, limit: u32) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			ensure!(limit <= MAX_REMOVALS_PER_CALL, Error::<T>::TooManyRemovals);
+			let info = CurrentRound::<T>::get().ok_or(Error::<T>::NoRoundOpen)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now < info.deadline, Error::<T>::ProofTooLate);
+			let mut audit = Audits::<T>::get(&who).ok_or(Error::<T>::NotEnrolled)?;
+			let decided = audit.settled_through >= info.index || audit.enrolled_in >= info.index;
+			ensure!(decided, Error::<T>::ChallengeOpen);
+			let removed = Self::checkpoint(&who, &mut audit, info.index, limit);
+			Audits::<T>::insert(&who, audit);
+			Self::deposit_event(Event::RemovalsApplied { miner: who, removed });
+			Ok(Some(T::WeightInfo::set_deadline().saturating_add(
+				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+					.saturating_mul(removed.into()),
+			))
+			.into())
 		}
 	}
 }

@@ -12,7 +12,10 @@ use frame_support::{
 };
 use sp_core::H256;
 use sp_runtime::BuildStorage;
-use std::{cell::RefCell, collections::BTreeMap};
+use std::{
+	cell::RefCell,
+	collections::{BTreeMap, BTreeSet},
+};
 
 /// Account type of the mock.
 pub type AccountId = u64;
@@ -60,6 +63,10 @@ pub const DEADLINE: u64 = 5;
 pub const MAX_MINERS: u32 = 5_000;
 /// Sweep and enrolment budget per block: `ROUND × 500 = MAX_MINERS`.
 pub const PER_BLOCK: u32 = 500;
+/// Blocks at the end of a round without proofs: the deadline is at most `ROUND − 2 = 8`.
+pub const RESERVE: u64 = 2;
+/// Deferred fragment removals applied per checkpoint.
+pub const REMOVALS_PER_CHECKPOINT: u32 = 3;
 
 /// The small proof parameters of the tests.
 pub fn test_params() -> Params {
@@ -112,6 +119,9 @@ thread_local! {
 		const { RefCell::new(BTreeMap::new()) };
 	/// Benchmark miners' fragments (take precedence over `FRAGMENTS`).
 	static SPARSE: RefCell<SparseFragments> = const { RefCell::new(BTreeMap::new()) };
+	/// Released fragments (deleted files) of each miner, removed at its next checkpoint.
+	static RELEASED: RefCell<BTreeMap<AccountId, BTreeSet<usize>>> =
+		const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The mock file market: fragments kept in a thread-local map.
@@ -142,6 +152,27 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 				.map(|(_, data)| data.len() as u64)
 		})
 	}
+	/// Like the file market: the highest released numbers first, each swap-removed (the last
+	/// fragment, never a released one then, takes its number), freeing `UNIT` of service space.
+	fn apply_removals(miner: &AccountId, limit: u32) -> u32 {
+		let mut applied = 0;
+		while applied < limit {
+			let Some(index) = RELEASED.with(|r| r.borrow_mut().get_mut(miner)?.pop_last()) else {
+				break;
+			};
+			FRAGMENTS.with(|f| {
+				if let Some(v) = f.borrow_mut().get_mut(miner) {
+					v.swap_remove(index);
+				}
+			});
+			let _ = <StorageMiner as pallet_storage_miner::StorageMinerInterface<_>>::remove_service_space(miner, UNIT);
+			applied += 1;
+		}
+		applied
+	}
+	fn removal_weight() -> Weight {
+		Weight::from_parts(1_000, 0)
+	}
 }
 
 impl MockFragments {
@@ -150,13 +181,14 @@ impl MockFragments {
 		let root = fragment_root(&test_params(), &data).expect("fragment fits");
 		FRAGMENTS.with(|f| f.borrow_mut().entry(miner).or_default().push((root, data)));
 	}
-	/// Removes fragment `index` of `miner` the way the file market does (swap-remove).
+	/// Releases fragment `index` of `miner` the way the file market does: it stays listed (and
+	/// challengeable) until the miner's next checkpoint applies the removal.
 	pub fn remove(miner: AccountId, index: usize) {
-		FRAGMENTS.with(|f| {
-			if let Some(v) = f.borrow_mut().get_mut(&miner) {
-				v.swap_remove(index);
-			}
-		});
+		RELEASED.with(|r| r.borrow_mut().entry(miner).or_default().insert(index));
+	}
+	/// Released fragments of `miner` not removed yet.
+	pub fn released(miner: AccountId) -> usize {
+		RELEASED.with(|r| r.borrow().get(&miner).map(|s| s.len()).unwrap_or(0))
 	}
 	/// The data of fragment `index` of `miner`.
 	pub fn data(miner: AccountId, index: u64) -> Option<Vec<u8>> {
@@ -173,6 +205,7 @@ impl MockFragments {
 	pub fn clear() {
 		FRAGMENTS.with(|f| f.borrow_mut().clear());
 		SPARSE.with(|s| s.borrow_mut().clear());
+		RELEASED.with(|r| r.borrow_mut().clear());
 	}
 }
 
@@ -202,11 +235,14 @@ impl pallet_audit::Config for Test {
 	type RoundLength = ConstU64<ROUND>;
 	type RoundsPerCycle = ConstU32<4>;
 	type DefaultDeadline = ConstU64<DEADLINE>;
+	type DeadlineReserve = ConstU64<RESERVE>;
 	type ProofParams = TestParams;
 	type CollateralPerTiB = CollateralPerTiB;
 	type MaxMiners = ConstU32<MAX_MINERS>;
 	type SettlePerBlock = ConstU32<PER_BLOCK>;
 	type EnrolPerBlock = ConstU32<PER_BLOCK>;
+	type RemovalsPerCheckpoint = ConstU32<REMOVALS_PER_CHECKPOINT>;
+	type RemovalsPerBlock = ConstU32<PER_BLOCK>;
 	type PowerHistory = ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]

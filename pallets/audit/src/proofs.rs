@@ -4,8 +4,9 @@
 
 use crate::*;
 use cess_storage_proof::{verify_idle, verify_service, StorageProof};
-use frame_support::{ensure, pallet_prelude::DispatchResult};
+use frame_support::ensure;
 use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
+use sp_runtime::DispatchError;
 use sp_runtime::Perbill;
 
 /// Share of service space in storage power.
@@ -20,16 +21,18 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Power::from(IDLE_WEIGHT.mul_floor(idle)))
 	}
 
+	/// Verifies and applies `who`'s proof of `round`; returns whether every part passed (the
+	/// proof is then free) and how many deferred fragment removals its checkpoint applied.
 	pub(crate) fn do_submit_proof(
 		who: T::AccountId,
 		round: RoundIndex,
 		proof: StorageProof,
-	) -> DispatchResult {
+	) -> Result<(bool, u32), DispatchError> {
 		let info = CurrentRound::<T>::get().ok_or(Error::<T>::NoRoundOpen)?;
 		ensure!(round <= info.index, Error::<T>::FutureRound);
 		ensure!(round == info.index, Error::<T>::RoundClosed);
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now < Self::deadline_of(info.start), Error::<T>::ProofTooLate);
+		ensure!(now < info.deadline, Error::<T>::ProofTooLate);
 		match T::Miners::state(&who) {
 			None => return Err(Error::<T>::NotAMiner.into()),
 			Some(MinerState::Banned) => return Err(Error::<T>::MinerBanned.into()),
@@ -44,40 +47,33 @@ impl<T: Config> Pallet<T> {
 
 		// The previous round, if the sweep has not reached this miner yet.
 		let previous = round.saturating_sub(1);
-		if Self::settle_through(&who, &mut audit, previous, round) == settlement::Settled::Banned {
+		if Self::settle_through(&who, &mut audit, previous, round, None)
+			== settlement::Settled::Banned
+		{
 			// Rolled back with the error: the sweep applies the ban.
 			return Err(Error::<T>::BanPending.into());
 		}
 
-		// Verify against what is on chain now, excusing items removed since the snapshot.
-		let idle = T::Miners::idle_commitment(&who);
-		let filler_count = idle.map(|c| c.filler_count).unwrap_or(0);
-		let fragment_count = T::Fragments::fragment_count(&who);
+		// Verify against the snapshot: its commitment and count for the idle part, and the
+		// fragment list it counted for the service part (fragments are removed from a miner's
+		// list only at its checkpoints, so every index below the snapshot's count still names
+		// the fragment it named then). Nothing challenged is excused.
 		let idle_challenged = !challenge.fillers.is_empty();
 		let service_challenged = !challenge.fragments.is_empty();
-		let effective = Self::effective_challenge(challenge, filler_count, fragment_count);
-		let (fillers, fragments) = Self::effective_proof_parts(
-			&proof.fillers,
-			&proof.fragments,
-			filler_count,
-			fragment_count,
-		);
 		let idle_result = PartResult::from_result(
 			idle_challenged,
-			match idle {
-				Some(c) => verify_idle(&effective, &c.commitment, &fillers),
-				None => verify_idle(&effective, &[0u8; 32], &fillers),
-			},
+			verify_idle(&challenge, &snapshot.filler_commitment, &proof.fillers),
 		);
 		let service_result = PartResult::from_result(
 			service_challenged,
-			verify_service(&effective, |i| T::Fragments::fragment_root(&who, i), &fragments),
+			verify_service(&challenge, |i| T::Fragments::fragment_root(&who, i), &proof.fragments),
 		);
 
 		Self::apply_service_result(&who, &mut audit, round, &service_result, &snapshot);
 		let cycle = Self::cycle_of(round);
 		let mut power = 0;
-		if idle_result.is_ok() && service_result.is_ok() && T::Miners::can_earn_rewards(&who) {
+		let valid = idle_result.is_ok() && service_result.is_ok();
+		if valid && T::Miners::can_earn_rewards(&who) {
 			let spaces = T::Miners::spaces(&who);
 			let idle_now = spaces.map(|s| s.idle).unwrap_or(0);
 			let service_now = spaces.map(|s| s.service).unwrap_or(0);
@@ -90,7 +86,7 @@ impl<T: Config> Pallet<T> {
 		}
 		audit.last_proved = Some(round);
 		audit.settled_through = round;
-		audit.record_snapshot(Self::take_snapshot(&who, round));
+		let removed = Self::checkpoint(&who, &mut audit, round, T::RemovalsPerCheckpoint::get());
 		Audits::<T>::insert(&who, audit);
 		Self::deposit_event(Event::ProofVerified {
 			miner: who,
@@ -100,6 +96,6 @@ impl<T: Config> Pallet<T> {
 			power,
 			cycle,
 		});
-		Ok(())
+		Ok((valid, removed))
 	}
 }

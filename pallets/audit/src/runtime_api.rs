@@ -3,7 +3,6 @@
 
 use crate::*;
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
 
 sp_api::decl_runtime_apis! {
 	/// Queries about challenges and storage power.
@@ -12,9 +11,9 @@ sp_api::decl_runtime_apis! {
 		AccountId: codec::Codec,
 		BlockNumber: codec::Codec,
 	{
-		/// The open round, the miner's challenge in it (as it must be answered now: items
-		/// removed since the snapshot are excused) and its failure counters; `None` if the
-		/// miner is not enrolled or no round is open.
+		/// The open round, the miner's challenge in it (derived from and verified against its
+		/// frozen snapshot) and its failure counters; `None` if the miner is not enrolled or no
+		/// round is open.
 		fn miner_challenge(miner: AccountId) -> Option<MinerChallengeReport<BlockNumber>>;
 
 		/// Total storage power of `cycle`.
@@ -39,15 +38,13 @@ impl<T: Config> Pallet<T> {
 		let challenge = if proved || audit.enrolled_in >= info.index {
 			None
 		} else {
-			Self::challenge_of(who, &audit, info.index, info.seed).ok().flatten().map(|c| {
-				let fillers = T::Miners::idle_commitment(who).map(|c| c.filler_count).unwrap_or(0);
-				Self::effective_challenge(c, fillers, T::Fragments::fragment_count(who))
-			})
+			Self::challenge_of(who, &audit, info.index, info.seed).ok().flatten()
 		};
 		Some(MinerChallengeReport {
 			round: info.index,
-			deadline: Self::deadline_of(info.start),
+			deadline: info.deadline,
 			challenge,
+			filler_commitment: audit.snapshot_for(info.index).filler_commitment,
 			proved,
 			service_failures: audit.service_failures,
 			service_misses: audit.service_misses,

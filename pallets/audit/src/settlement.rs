@@ -111,12 +111,15 @@ impl<T: Config> Pallet<T> {
 
 	/// Settles every undecided round of `who` up to `through` as a miss (at most
 	/// [`BAN_AFTER_MISSES`] rounds are looked at: more consecutive misses ban anyway, and
-	/// rounds asking nothing have no consequence), then takes a fresh snapshot.
+	/// rounds asking nothing have no consequence). With `removals` (the sweep), the miner then
+	/// reaches a [`checkpoint`](Self::checkpoint) drawing on that per-block budget; without
+	/// (inside `submit_proof`, which checkpoints after verifying), nothing else changes.
 	pub(crate) fn settle_through(
 		who: &T::AccountId,
 		audit: &mut MinerAudit,
 		through: RoundIndex,
 		now_round: RoundIndex,
+		removals: Option<&mut u32>,
 	) -> Settled {
 		if audit.settled_through >= through {
 			return Settled::Active;
@@ -129,8 +132,33 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		audit.settled_through = through;
-		audit.record_snapshot(Self::take_snapshot(who, now_round));
+		if let Some(budget) = removals {
+			let limit = T::RemovalsPerCheckpoint::get().min(*budget);
+			let applied = Self::checkpoint(who, audit, now_round, limit);
+			*budget = budget.saturating_sub(applied);
+		}
 		Settled::Active
+	}
+
+	/// A miner's checkpoint, after one of its challenges was decided (a proof, or a settled
+	/// miss): if no open challenge of it is still undecided, the fragment removals deferred
+	/// since its last checkpoint are applied (at most `limit`; the rest wait for the next
+	/// checkpoint and stay challengeable meanwhile), then the snapshot its next challenge is
+	/// judged on is taken. Removals never happen while a challenge that counts the fragment is
+	/// open, so no honest proof fails because a file owner deleted a file. Returns how many
+	/// removals were applied.
+	pub(crate) fn checkpoint(
+		who: &T::AccountId,
+		audit: &mut MinerAudit,
+		now_round: RoundIndex,
+		limit: u32,
+	) -> u32 {
+		use pallet_storage_miner::ServiceFragments;
+		let open_decided = audit.settled_through >= now_round || audit.enrolled_in >= now_round;
+		let applied =
+			if open_decided && limit > 0 { T::Fragments::apply_removals(who, limit) } else { 0 };
+		audit.record_snapshot(Self::take_snapshot(who, now_round));
+		applied
 	}
 
 	/// Applies a verified proof's service result: a failure counts (slashed from the second

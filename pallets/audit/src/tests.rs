@@ -10,7 +10,7 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_storage_miner::{MinerState, StorageMinerInterface, GIB, TIB};
-use sp_runtime::DispatchError;
+use sp_runtime::{transaction_validity::ValidTransaction, DispatchError};
 use std::{cell::RefCell, collections::BTreeMap};
 
 thread_local! {
@@ -60,7 +60,10 @@ fn honest_proof(who: AccountId) -> (RoundIndex, StorageProof) {
 	let report = Audit::miner_challenge_report(&who).expect("enrolled");
 	let challenge = report.challenge.expect("challenged");
 	let fillers = FILLERS.with(|f| f.borrow().get(&who).cloned().unwrap_or_default());
-	let set = FillerSet::new(&fillers.iter().map(|f| f.root()).collect::<Vec<_>>());
+	// Like the agent: the set of the challenge's (the snapshot's) count, a prefix of the
+	// fillers sealed here.
+	let roots: Vec<_> = fillers.iter().map(|f| f.root()).collect();
+	let set = FillerSet::new(&roots[..challenge.filler_count as usize]);
 	let proof = build_proof(
 		&challenge,
 		&set,
@@ -253,15 +256,65 @@ fn deadline_is_root_set_and_bounded() {
 		assert_eq!(ProofDeadline::<Test>::get(), DEADLINE);
 		assert_noop!(Audit::set_deadline(origin(1), 3), DispatchError::BadOrigin);
 		assert_noop!(Audit::set_deadline(RuntimeOrigin::root(), 0), Error::<Test>::ZeroDeadline);
+		// At most ROUND − RESERVE = 10 − 2 = 8 blocks.
+		assert_eq!(Audit::max_deadline(), 8);
+		assert_noop!(
+			Audit::set_deadline(RuntimeOrigin::root(), ROUND - RESERVE + 1),
+			Error::<Test>::DeadlineTooLong
+		);
 		assert_noop!(
 			Audit::set_deadline(RuntimeOrigin::root(), ROUND + 1),
 			Error::<Test>::DeadlineTooLong
 		);
+		assert_ok!(Audit::set_deadline(RuntimeOrigin::root(), 8));
 		assert_ok!(Audit::set_deadline(RuntimeOrigin::root(), 3));
 		assert_eq!(ProofDeadline::<Test>::get(), 3);
 		assert!(audit_events().contains(&Event::DeadlineSet { blocks: 3 }));
+		// Round 0 keeps the deadline it opened with (1 + 5); round 1 gets the new one.
+		assert_eq!(CurrentRound::<Test>::get().expect("round 0").deadline, 1 + DEADLINE);
 		go_to_round(1);
-		assert_eq!(Audit::deadline_of(round_start(1)), round_start(1) + 3);
+		assert_eq!(CurrentRound::<Test>::get().expect("round 1").deadline, round_start(1) + 3);
+	});
+}
+
+#[test]
+fn raising_the_deadline_does_not_reopen_a_settled_miss() {
+	// Attack (old rule: `set_deadline` applied to the open round): a miner misses round 1, the
+	// sweep settles the miss at S_1 + 5, then the deadline is raised to 8 and the miner answers
+	// at S_1 + 6. Now the open round keeps its deadline: the late proof is refused and the
+	// miss (5 % of 2 000 CESS = 100 CESS, never rewarded) stands.
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let (round, proof) = honest_proof(1);
+		settle_round(1);
+		assert_eq!(slashes(1), vec![(SlashReason::ServiceMissedNeverRewarded, 100 * CESS)]);
+		assert_ok!(Audit::set_deadline(RuntimeOrigin::root(), 8));
+		run_to(round_start(1) + 6);
+		assert_noop!(Audit::submit_proof(origin(1), round, proof), Error::<Test>::ProofTooLate);
+		assert_eq!(collateral(1), PER_TIB - 100 * CESS);
+		// Round 2 opens with the new deadline: S_2 + 8.
+		go_to_round(2);
+		assert_eq!(CurrentRound::<Test>::get().expect("round 2").deadline, round_start(2) + 8);
+	});
+}
+
+#[test]
+fn lowering_the_deadline_does_not_turn_a_pending_miner_into_a_miss() {
+	// Old rule: lowering the deadline to 1 at S_1 + 2 made every miner that had not proved yet
+	// late at once (and the sweep slashed them). Now round 1 keeps S_1 + 5.
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		run_to(round_start(1) + 2);
+		assert_ok!(Audit::set_deadline(RuntimeOrigin::root(), 1));
+		run_to(round_start(1) + 4);
+		prove(1);
+		settle_round(1);
+		assert_eq!(slashes(1), vec![]);
+		assert_eq!(MinerPower::<Test>::get(0, 1), STANDARD_POWER);
+		go_to_round(2);
+		assert_eq!(CurrentRound::<Test>::get().expect("round 2").deadline, round_start(2) + 1);
 	});
 }
 
@@ -562,44 +615,140 @@ fn old_cycles_are_pruned_boundedly() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-fn removed_fragment_is_excused_and_renumbering_is_tolerated() {
+fn renumbering_race_an_honest_proof_built_before_a_deletion_passes() {
+	// Attack (old rule: a deletion swap-removed the fragment at once, the last one taking its
+	// number): a file owner deletes fragment 0 of miner 1 one block after the miner built its
+	// proof; fragment 2 moves to number 0, so the proof's opening of number 0 no longer matches
+	// and the miner's service part fails (slashed from the second time). Now the deletion is
+	// deferred to the miner's next checkpoint: the proof passes with full power.
 	build_and_execute(|| {
 		miner(1);
-		add_fragment(1, 9); // three fragments
+		add_fragment(1, 9); // three fragments, service 768 B
 		go_to_round(1);
-		// Proof built from the state at round start …
 		let (round, proof) = honest_proof(1);
-		// … then the file market deletes fragment 0: fragment 2 takes number 0, count 2 → 2.
 		MockFragments::remove(1, 0);
-		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, UNIT);
-		let challenge =
-			Audit::miner_challenge_report(&1).expect("report").challenge.expect("challenged");
-		assert!(challenge.fragments.iter().all(|f| f.index < 2));
-		// A proof built after the removal passes.
-		let (_, fresh) = honest_proof(1);
-		assert_ok!(Audit::submit_proof(origin(1), round, fresh));
-		let _ = proof;
-		assert!(audit_events().iter().any(|e| matches!(
-			e,
-			Event::ProofVerified { idle: PartResult::Passed, service: PartResult::Passed, .. }
-		)));
+		// Still listed and challengeable; the challenge is unchanged.
+		assert_eq!(
+			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			3
+		);
+		assert_ok!(Audit::submit_proof(origin(1), round, proof));
+		// 95 % × 768 + 5 % × 1 024 = 729 + 51 = 780.
+		assert!(audit_events().contains(&Event::ProofVerified {
+			miner: 1,
+			round: 1,
+			idle: PartResult::Passed,
+			service: PartResult::Passed,
+			power: 780,
+			cycle: 0,
+		}));
+		// Applied at the checkpoint after the proof: two fragments, 512 B of service space,
+		// and the next challenge counts two.
+		assert_eq!(MockFragments::released(1), 0);
+		assert_eq!(
+			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			2
+		);
+		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::spaces(&1).expect("r").service, 512);
+		assert_eq!(record(1).current.fragment_count, 2);
+		go_to_round(2);
+		prove(1);
+		assert_eq!(MinerPower::<Test>::get(0, 1), 780 + STANDARD_POWER);
 	});
 }
 
 #[test]
-fn entries_for_fragments_removed_after_proving_are_ignored() {
+fn deleting_a_challenged_file_does_not_excuse_it() {
+	// Attack: the owner of a file is also the miner holding it and kept no data. When the
+	// fragment is challenged, it deletes the file so the item "no longer exists" and answers
+	// without it. Old rule: the item was excused and the service part passed vacuously. Now the
+	// fragment stays challenged until the checkpoint, so the empty answer fails.
+	build_and_execute(|| {
+		register(1, 1, PER_TIB);
+		commit_fillers(1, 4);
+		add_fragment(1, 7); // one fragment: every service pick is fragment 0
+		go_to_round(1);
+		let (round, mut proof) = honest_proof(1);
+		MockFragments::remove(1, 0);
+		proof.fragments.clear();
+		assert_ok!(Audit::submit_proof(origin(1), round, proof));
+		let verified = audit_events()
+			.into_iter()
+			.find_map(|e| match e {
+				Event::ProofVerified { service, power, .. } => Some((service, power)),
+				_ => None,
+			})
+			.expect("verified");
+		assert_eq!(
+			verified,
+			(
+				PartResult::Failed(cess_storage_proof::ProofError::FragmentCountMismatch {
+					expected: 2,
+					got: 0
+				}),
+				0
+			)
+		);
+		assert_eq!(record(1).service_failures, 1);
+	});
+}
+
+#[test]
+fn removals_beyond_the_checkpoint_budget_wait_and_stay_challenged() {
 	build_and_execute(|| {
 		miner(1);
+		for b in 10..14 {
+			add_fragment(1, b); // six fragments
+		}
 		go_to_round(1);
-		let (round, proof) = honest_proof(1);
-		// All fragments leave (e.g. the files were deleted): every service item is excused and
-		// the proof's entries for them are ignored.
-		MockFragments::remove(1, 1);
+		for i in 0..5 {
+			MockFragments::remove(1, i);
+		}
+		prove(1);
+		// At most REMOVALS_PER_CHECKPOINT = 3 applied (numbers 4, 3, 2): 3 fragments left, 2
+		// still released.
+		assert_eq!(
+			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			3
+		);
+		assert_eq!(MockFragments::released(1), 2);
+		assert_eq!(record(1).current.fragment_count, 3);
+		go_to_round(2);
+		prove(1);
+		assert_eq!(
+			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			1
+		);
+		assert_eq!(MockFragments::released(1), 0);
+	});
+}
+
+#[test]
+fn a_settled_miss_is_a_checkpoint_but_not_while_the_next_challenge_is_open() {
+	build_and_execute(|| {
+		miner(1);
+		add_fragment(1, 9);
+		go_to_round(1);
 		MockFragments::remove(1, 0);
-		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, 2 * UNIT);
-		assert_ok!(Audit::submit_proof(origin(1), round, proof));
-		// Power uses the smaller of snapshot and current spaces: idle only, 5 % × 1 024 = 51.
-		assert_eq!(MinerPower::<Test>::get(0, 1), 51);
+		// The sweep settles round 1's miss inside round 1: removal applied, snapshot of 2.
+		settle_round(1);
+		assert_eq!(MockFragments::released(1), 0);
+		assert_eq!(record(1).current.fragment_count, 2);
+		go_to_round(2);
+		prove(1);
+		go_to_round(3);
+		MockFragments::remove(1, 0);
+		// A sweep that reaches a round-3 miss only after round 4 opened must not renumber the
+		// fragments round 4's open challenge counts: a checkpoint in round 4 with round 4
+		// undecided keeps the removal.
+		let mut audit = record(1);
+		audit.settled_through = 3;
+		assert_eq!(Audit::checkpoint(&1, &mut audit, 4, 10), 0);
+		assert_eq!(MockFragments::released(1), 1);
+		// Once round 4 is decided it is applied.
+		audit.settled_through = 4;
+		assert_eq!(Audit::checkpoint(&1, &mut audit, 4, 10), 1);
+		assert_eq!(MockFragments::released(1), 0);
 	});
 }
 
@@ -611,12 +760,94 @@ fn growing_idle_space_mid_round_keeps_the_challenge_valid() {
 		let before = Audit::miner_challenge_report(&1).expect("report").challenge.expect("c");
 		commit_fillers(1, 6);
 		let after = Audit::miner_challenge_report(&1).expect("report").challenge.expect("c");
-		// Same challenged fillers (from the snapshot), checked against the new commitment.
-		assert_eq!(before.fillers, after.fillers);
-		assert_eq!(after.filler_count, 6);
+		// The challenge is frozen: same fillers, same count (the snapshot's 4), verified
+		// against the snapshot's commitment — the agent proves with the first 4 fillers.
+		assert_eq!(before, after);
+		assert_eq!(after.filler_count, 4);
 		prove(1);
 		// Power counts the snapshot's idle space (4 fillers), not the new one.
 		assert_eq!(MinerPower::<Test>::get(0, 1), STANDARD_POWER);
+		// The next snapshot has the 6 fillers.
+		assert_eq!(record(1).current.filler_count, 6);
+	});
+}
+
+#[test]
+fn shrink_under_a_challenge_earns_no_power() {
+	// Attack: a miner that stores nothing commits a garbage commitment for 1 000 fillers
+	// (256 000 B idle), waits for its challenge, shrinks the count below the lowest challenged
+	// index and answers with an empty proof. Old rule (verify against the current commitment
+	// and count, excuse removed items): the idle part passed vacuously and it earned
+	// 5 % × min(256 000, 256) = 12 power per round. Now the idle part is verified against the
+	// snapshot (garbage commitment, 1 000 fillers, 2 challenged): the empty proof fails and
+	// earns 0.
+	build_and_execute(|| {
+		register(1, 1, PER_TIB);
+		assert_ok!(StorageMiner::commit_idle(origin(1), [0xAB; 32], 1_000));
+		go_to_round(1);
+		let report = Audit::miner_challenge_report(&1).expect("report");
+		let challenge = report.challenge.expect("challenged");
+		assert_eq!(challenge.filler_count, 1_000);
+		assert_eq!(report.filler_commitment, [0xAB; 32]);
+		let lowest = challenge.fillers.iter().map(|f| f.index).min().expect("two fillers");
+		assert!(lowest >= 1, "this seed challenges fillers above 0");
+		// Shrink to one filler: every challenged index is now "removed".
+		assert_ok!(StorageMiner::commit_idle(origin(1), [0xCD; 32], 1));
+		// The challenge does not change.
+		assert_eq!(Audit::miner_challenge_report(&1).expect("r").challenge, Some(challenge));
+		let info = Audit::submit_proof(origin(1), report.round, StorageProof::default())
+			.expect("verified");
+		// A failing proof pays its fee.
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::Yes);
+		assert!(audit_events().contains(&Event::ProofVerified {
+			miner: 1,
+			round: 1,
+			idle: PartResult::Failed(cess_storage_proof::ProofError::FillerCountMismatch {
+				expected: 2,
+				got: 0
+			}),
+			service: PartResult::NotChallenged,
+			power: 0,
+			cycle: 0,
+		}));
+		assert_eq!(MinerPower::<Test>::get(0, 1), 0);
+		// The shrink applies from the next challenge on (snapshot taken after the proof).
+		assert_eq!(record(1).current.filler_count, 1);
+		assert_eq!(record(1).current.filler_commitment, [0xCD; 32]);
+		assert_eq!(CyclePower::<Test>::get(0), 0);
+	});
+}
+
+#[test]
+fn re_commit_after_the_seed_is_known_does_not_re_roll() {
+	// Attack: a miner that holds only fillers 0..1 of 4 sees its challenge and re-commits with
+	// other counts hoping for a challenge on what it holds. The challenge is derived from the
+	// snapshot (taken at its last checkpoint, before the seed) and the seed has no counts: any
+	// re-commit leaves the open challenge unchanged.
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let before = Audit::miner_challenge_report(&1).expect("report").challenge.expect("c");
+		for count in [1u64, 2, 3, 5, 8] {
+			commit_fillers(1, count);
+			let now = Audit::miner_challenge_report(&1).expect("report").challenge.expect("c");
+			assert_eq!(now, before);
+		}
+	});
+}
+
+#[test]
+fn a_valid_proof_is_free() {
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let (round, proof) = honest_proof(1);
+		let info = Audit::submit_proof(origin(1), round, proof).expect("valid");
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::No);
+		go_to_round(2);
+		let (round, proof) = bad_service_proof(1);
+		let info = Audit::submit_proof(origin(1), round, proof).expect("verified");
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::Yes);
 	});
 }
 
@@ -761,5 +992,100 @@ fn a_short_fragment_is_challenged_only_inside_its_data() {
 			e,
 			Event::ProofVerified { miner: 1, round: 7, service: PartResult::Passed, .. }
 		)));
+	});
+}
+
+#[test]
+fn the_pool_rejects_proofs_that_cannot_count_and_prioritises_the_rest() {
+	use crate::extension::{ProofRejection, PROOF_PRIORITY};
+	use sp_runtime::{
+		traits::{TransactionExtension, TxBaseImplication},
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	};
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		let (round, proof) = honest_proof(1);
+		let call = |round| RuntimeCall::Audit(Call::submit_proof { round, proof: proof.clone() });
+		let validate = |who: AccountId, round| {
+			let c = call(round);
+			let info = frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&c);
+			CheckProof::<Test>::new()
+				.validate(
+					origin(who),
+					&c,
+					&info,
+					0,
+					(),
+					&TxBaseImplication(()),
+					TransactionSource::External,
+				)
+				.map(|(v, _, _)| v)
+		};
+		let rejected =
+			|r: ProofRejection| TransactionValidityError::from(InvalidTransaction::Custom(r as u8));
+		// Spam by a non-miner, a wrong round, a miner not challenged: rejected in the pool.
+		assert_eq!(validate(42, round).err(), Some(rejected(ProofRejection::NotAMiner)));
+		assert_eq!(validate(1, round + 1).err(), Some(rejected(ProofRejection::WrongRound)));
+		miner(2);
+		run_to(round_start(1) + 1);
+		assert_eq!(validate(2, round).err(), Some(rejected(ProofRejection::NotChallenged)));
+		// The challenged miner: high priority, one `(miner, round)` tag, valid until the
+		// deadline (S_1 + 5 − now = 4 blocks).
+		let ok = validate(1, round).expect("admissible");
+		assert_eq!(ok.priority, PROOF_PRIORITY);
+		assert_eq!(ok.provides.len(), 1);
+		assert_eq!(ok.longevity, 4);
+		// A repeat after the proof is in: rejected.
+		assert_ok!(Audit::submit_proof(origin(1), round, proof.clone()));
+		assert_eq!(validate(1, round).err(), Some(rejected(ProofRejection::AlreadyProved)));
+		// Past the deadline: rejected.
+		go_to_round(2);
+		run_to(round_start(2) + DEADLINE);
+		assert_eq!(validate(1, 2).err(), Some(rejected(ProofRejection::TooLate)));
+		// Other calls pass through untouched.
+		let other = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		let info = frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&other);
+		let v = CheckProof::<Test>::new()
+			.validate(origin(42), &other, &info, 0, (), &TxBaseImplication(()), TransactionSource::External)
+			.expect("passes")
+			.0;
+		assert_eq!(v, ValidTransaction::default());
+	});
+}
+
+#[test]
+fn a_miner_applies_its_removals_itself_once_its_challenge_is_decided() {
+	build_and_execute(|| {
+		miner(1);
+		for b in 10..14 {
+			add_fragment(1, b); // six fragments
+		}
+		go_to_round(1);
+		for i in 0..5 {
+			MockFragments::remove(1, i);
+		}
+		// Round 1's challenge counts them: refused until it is decided.
+		assert_noop!(Audit::apply_removals(origin(1), 10), Error::<Test>::ChallengeOpen);
+		assert_noop!(
+			Audit::apply_removals(origin(1), MAX_REMOVALS_PER_CALL + 1),
+			Error::<Test>::TooManyRemovals
+		);
+		prove(1); // applies 3 (REMOVALS_PER_CHECKPOINT)
+		assert_eq!(MockFragments::released(1), 2);
+		assert_ok!(Audit::apply_removals(origin(1), 10));
+		assert!(audit_events().contains(&Event::RemovalsApplied { miner: 1, removed: 2 }));
+		assert_eq!(MockFragments::released(1), 0);
+		// The retaken snapshot (in round 1, before round 2's seed) counts one fragment.
+		assert_eq!(record(1).current.fragment_count, 1);
+		assert_eq!(record(1).current.taken_in, 1);
+		// Service space 6 × 256 → 256.
+		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::spaces(&1).expect("r").service, 256);
+		// Past the deadline: the next round's randomness may be near; refused.
+		run_to(round_start(1) + DEADLINE);
+		assert_noop!(Audit::apply_removals(origin(1), 1), Error::<Test>::ProofTooLate);
+		go_to_round(2);
+		prove(1);
+		assert_noop!(Audit::apply_removals(origin(42), 1), Error::<Test>::NotEnrolled);
 	});
 }

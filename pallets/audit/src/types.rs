@@ -34,10 +34,16 @@ pub struct RoundInfo<BlockNumber> {
 	pub start: BlockNumber,
 	/// The round seed (BABE randomness mixed with the round index).
 	pub seed: [u8; 32],
+	/// First block at which proofs of this round are late. Fixed when the round opens, so a
+	/// `set_deadline` never changes the rules of a round already running.
+	pub deadline: BlockNumber,
 }
 
-/// A miner's counts and spaces frozen for a challenge, so a miner cannot re-roll its challenge
-/// by changing its counts once it knows the round seed (see `docs/challenges.md`).
+/// What a miner is judged on, frozen between its proofs: the idle commitment and count, the
+/// fragment count and the spaces. Taken when the miner proves (or a miss of it is settled), so
+/// changes the miner makes afterwards — `commit_idle` with another commitment or a smaller
+/// count — apply only from its next challenge on: the open challenge is always verified
+/// against the snapshot, and nothing it challenged is excused (see `docs/challenges.md`).
 #[derive(
 	Encode,
 	Decode,
@@ -54,6 +60,8 @@ pub struct RoundInfo<BlockNumber> {
 pub struct Snapshot {
 	/// The round during which the snapshot was taken; it applies to later rounds only.
 	pub taken_in: RoundIndex,
+	/// The idle commitment (`H(0x02 ‖ count ‖ set_root)`) the idle part is verified against.
+	pub filler_commitment: [u8; 32],
 	/// Committed idle fillers.
 	pub filler_count: u64,
 	/// Confirmed service fragments.
@@ -213,8 +221,11 @@ pub struct MinerChallengeReport<BlockNumber> {
 	/// Last block (exclusive) at which a proof of `round` is accepted.
 	pub deadline: BlockNumber,
 	/// The challenge to answer, if the miner is challenged in `round` and has not proved it
-	/// yet. Indices that no longer exist on chain are excused (see `docs/challenges.md`).
+	/// yet: derived from the miner's snapshot, verified against the snapshot's commitment and
+	/// count; nothing in it is ever excused (see `docs/challenges.md`).
 	pub challenge: Option<Challenge>,
+	/// The idle commitment the idle part is verified against (the snapshot's).
+	pub filler_commitment: [u8; 32],
 	/// Whether a proof of `round` was already recorded.
 	pub proved: bool,
 	/// Consecutive service verification failures.

@@ -136,11 +136,66 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Removes fragment `index` from `miner`'s list, moving the last fragment into its place
-	/// (and updating that fragment's slot), and releases its service space.
+	/// Service space a fragment of `data_len` bytes is credited with: its data rounded up to
+	/// the 32-byte leaf (the padding is public and never challenged, so it earns nothing).
+	pub fn credited_space(data_len: u32) -> u64 {
+		u64::from(data_len)
+			.div_ceil(cess_storage_proof::LEAF_SIZE)
+			.saturating_mul(cess_storage_proof::LEAF_SIZE)
+	}
+
+	/// Key of a released fragment: `u32::MAX − index`, big-endian, so that iterating a miner's
+	/// released fragments (identity-hashed keys) visits the highest number first.
+	pub(crate) fn released_key(index: u32) -> [u8; 4] {
+		(u32::MAX - index).to_be_bytes()
+	}
+
+	/// Releases fragment `index` of `miner` (its file was deleted, or it was moved to another
+	/// miner). It keeps its number, root and service space — the audit may still challenge it —
+	/// until the audit applies the removal at the miner's next checkpoint
+	/// ([`ServiceFragments::apply_removals`](pallet_storage_miner::ServiceFragments)). A banned
+	/// miner is never audited again: its removals apply at once.
 	pub(crate) fn remove_miner_fragment(miner: &T::AccountId, index: u32) {
+		if ReleasedFragments::<T>::contains_key(miner, Self::released_key(index)) {
+			return;
+		}
+		ReleasedFragments::<T>::insert(miner, Self::released_key(index), ());
+		ReleasedCount::<T>::mutate(miner, |c| *c = c.saturating_add(1));
+		Self::deposit_event(Event::FragmentReleased { miner: miner.clone(), index });
+		if T::Miners::state(miner) == Some(MinerState::Banned) {
+			Self::apply_released(miner, 1);
+		}
+	}
+
+	/// Removes up to `limit` released fragments of `miner`, highest number first: each is
+	/// swap-removed (the last fragment, which is then never a released one, takes its number
+	/// and its slot is updated) and its credited service space is freed. Returns how many.
+	pub(crate) fn apply_released(miner: &T::AccountId, limit: u32) -> u32 {
+		let keys: alloc::vec::Vec<[u8; 4]> =
+			ReleasedFragments::<T>::iter_key_prefix(miner).take(limit as usize).collect();
+		let mut applied: u32 = 0;
+		for key in keys {
+			ReleasedFragments::<T>::remove(miner, key);
+			let index = u32::MAX - u32::from_be_bytes(key);
+			Self::swap_remove_fragment(miner, index);
+			applied = applied.saturating_add(1);
+		}
+		if applied > 0 {
+			ReleasedCount::<T>::mutate_exists(miner, |c| {
+				let left = c.unwrap_or_default().saturating_sub(applied);
+				*c = (left > 0).then_some(left);
+			});
+			Self::deposit_event(Event::FragmentsRemoved { miner: miner.clone(), count: applied });
+		}
+		applied
+	}
+
+	/// Removes fragment `index` from `miner`'s list, moving the last fragment into its place
+	/// (and updating that fragment's slot), and frees its credited service space.
+	fn swap_remove_fragment(miner: &T::AccountId, index: u32) {
 		let count = MinerFragmentCount::<T>::get(miner);
 		let last = count.saturating_sub(1);
+		let removed = MinerFragments::<T>::take(miner, index);
 		if index != last {
 			if let Some(moved) = MinerFragments::<T>::take(miner, last) {
 				Slots::<T>::mutate(moved.file, (moved.fragment, moved.replica), |s| {
@@ -150,15 +205,15 @@ impl<T: Config> Pallet<T> {
 				});
 				MinerFragments::<T>::insert(miner, index, moved);
 			}
-		} else {
-			MinerFragments::<T>::remove(miner, last);
 		}
 		if last == 0 {
 			MinerFragmentCount::<T>::remove(miner);
 		} else {
 			MinerFragmentCount::<T>::insert(miner, last);
 		}
-		T::Miners::remove_service_space(miner, T::FragmentSize::get());
+		if let Some(r) = removed {
+			T::Miners::remove_service_space(miner, Self::credited_space(r.data_len));
+		}
 	}
 
 	/// Releases whatever a slot holds on its miner (a confirmed fragment or a pending

@@ -9,18 +9,22 @@ use pallet_storage_miner::{MinerState, OnMinerLeave, ServiceFragments, StorageMi
 
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
-	/// at most `MaxHookWork` steps: first due deadlines, then tasks in FIFO order.
+	/// at most `MaxHookWork` due deadlines and, with a budget of its own, at most `MaxHookWork`
+	/// tasks in FIFO order. Separate budgets: a backlog of due deadlines (never-uploaded
+	/// slots) can no longer starve deletions, evacuations and lease expiries.
 	pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
 		let expired = Self::expire_leases(now);
 		let max = T::MaxHookWork::get();
 		let mut random = None;
-		let mut steps: u32 = 0;
-		while steps < max && Self::step_pending(now, &mut random) {
-			steps = steps.saturating_add(1);
+		let mut deadlines: u32 = 0;
+		while deadlines < max && Self::step_pending(now, &mut random) {
+			deadlines = deadlines.saturating_add(1);
 		}
-		while steps < max && Self::step_task(&mut random) {
-			steps = steps.saturating_add(1);
+		let mut tasks: u32 = 0;
+		while tasks < max && Self::step_task(&mut random) {
+			tasks = tasks.saturating_add(1);
 		}
+		let steps = deadlines.saturating_add(tasks);
 		T::WeightInfo::on_initialize_expiries(expired).saturating_add(
 			T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
 		)
@@ -105,7 +109,7 @@ impl<T: Config> Pallet<T> {
 		};
 		match task {
 			Job::DeleteFile { file, next } => Self::step_delete(head, file, next),
-			Job::Evacuate { miner } => Self::step_evacuate(head, miner, random),
+			Job::Evacuate { miner, next } => Self::step_evacuate(head, miner, next, random),
 			Job::ExpireLease { owner } => Self::step_expire(head, owner),
 		}
 		true
@@ -131,23 +135,26 @@ impl<T: Config> Pallet<T> {
 		Tasks::<T>::insert(head, Job::DeleteFile { file, next: next.saturating_add(1) });
 	}
 
-	/// Moves the last fragment of a leaving miner to another miner, or finishes.
-	fn step_evacuate(head: u64, miner: T::AccountId, random: &mut Option<[u8; 32]>) {
+	/// Moves fragment `next − 1` of a leaving miner to another miner (skipping a released
+	/// one), or finishes.
+	fn step_evacuate(head: u64, miner: T::AccountId, next: u32, random: &mut Option<[u8; 32]>) {
 		// A stale task (the miner withdrew and registered again before the task ran) must not
 		// move the fragments of an active miner.
 		let leaving =
 			matches!(T::Miners::state(&miner), Some(MinerState::Exiting | MinerState::Banned));
-		if !leaving {
+		let next = next.min(MinerFragmentCount::<T>::get(&miner));
+		if !leaving || next == 0 {
 			Self::pop_task(head);
+			if leaving {
+				Self::deposit_event(Event::MinerEvacuated { miner });
+			}
 			return;
 		}
-		let count = MinerFragmentCount::<T>::get(&miner);
-		if count == 0 {
-			Self::pop_task(head);
-			Self::deposit_event(Event::MinerEvacuated { miner });
+		let index = next.saturating_sub(1);
+		Tasks::<T>::insert(head, Job::Evacuate { miner: miner.clone(), next: index });
+		if ReleasedFragments::<T>::contains_key(&miner, Self::released_key(index)) {
 			return;
 		}
-		let index = count.saturating_sub(1);
 		let fragment = MinerFragments::<T>::get(&miner, index);
 		Self::remove_miner_fragment(&miner, index);
 		let Some(fragment) = fragment else {
@@ -200,7 +207,8 @@ impl<T: Config> Pallet<T> {
 /// A miner that exits or is banned has its fragments moved to other miners in the background.
 impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
 	fn on_miner_leave(who: &T::AccountId) {
-		Self::push_task(Job::Evacuate { miner: who.clone() });
+		let next = MinerFragmentCount::<T>::get(who);
+		Self::push_task(Job::Evacuate { miner: who.clone(), next });
 	}
 }
 
@@ -218,5 +226,13 @@ impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
 	fn fragment_data_len(miner: &T::AccountId, index: u64) -> Option<u64> {
 		let index = u32::try_from(index).ok()?;
 		MinerFragments::<T>::get(miner, index).map(|f| u64::from(f.data_len))
+	}
+
+	fn apply_removals(miner: &T::AccountId, limit: u32) -> u32 {
+		Self::apply_released(miner, limit)
+	}
+
+	fn removal_weight() -> Weight {
+		T::WeightInfo::apply_removal()
 	}
 }

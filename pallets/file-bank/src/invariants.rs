@@ -14,8 +14,10 @@ impl<T: Config> Pallet<T> {
 	///   confirmed slots, and it is `Stored` exactly when all are confirmed;
 	/// - a confirmed slot is the entry its index names in its miner's fragment list, and
 	///   every miner's list is dense (`0..count`) and names confirmed slots;
-	/// - each miner's service space (in the storage-miner pallet) is its fragment count ×
-	///   `FragmentSize`, and its pending count is its number of pending slots;
+	/// - each miner's service space (in the storage-miner pallet) is the sum of its listed
+	///   fragments' data lengths rounded up to 32 B (released ones included until removed),
+	///   its released fragments are listed and counted, and its pending count is its number
+	///   of pending slots;
 	/// - a lease's `used` is the stored space of its owner's live files and fits its space; a
 	///   running lease is in the expiry list of its end block;
 	/// - queue heads never pass their tails.
@@ -78,9 +80,17 @@ impl<T: Config> Pallet<T> {
 				"file-bank: miner list index out of range"
 			);
 			let service = T::Miners::spaces(&miner).map(|s| s.service).unwrap_or_default();
+			let credited: u64 = MinerFragments::<T>::iter_prefix_values(&miner)
+				.map(|f| Self::credited_space(f.data_len))
+				.sum();
+			ensure!(service == credited, "file-bank: service space differs from fragment data");
+			let released = ReleasedFragments::<T>::iter_key_prefix(&miner)
+				.map(|k| u32::MAX - u32::from_be_bytes(k))
+				.collect::<alloc::vec::Vec<_>>();
 			ensure!(
-				service == u64::from(count).saturating_mul(T::FragmentSize::get()),
-				"file-bank: service space differs from fragment count"
+				released.len() as u32 == ReleasedCount::<T>::get(&miner)
+					&& released.iter().all(|i| *i < count),
+				"file-bank: released fragments differ from their count or list"
 			);
 		}
 		ensure!(

@@ -16,8 +16,9 @@
 //! - **Freeing space**: deleting a file or an expiring lease releases the fragments; a miner
 //!   that exits or is banned has its fragments moved to other miners.
 //!
-//! All background work (deadlines, deletions, moves, expiries) runs in `on_initialize` with a
-//! fixed budget of `MaxHookWork` steps per block, whatever the number of files or miners.
+//! All background work (deadlines, deletions, moves, expiries) runs in `on_initialize` with
+//! fixed budgets — `MaxHookWork` deadline steps and, separately, `MaxHookWork` task steps per
+//! block — whatever the number of files or miners.
 //! See `docs/storage-miners.md`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -154,8 +155,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSelectionAttempts: Get<u32>;
 
-		/// Background steps per block (deadline reassignments, slot releases, fragment moves,
-		/// file expiries). Must be ≥ 1.
+		/// Background steps per block, for each of the two queues: deadline reassignments, and
+		/// tasks (slot releases, fragment moves, file expiries). Must be ≥ 1.
 		#[pallet::constant]
 		type MaxHookWork: Get<u32>;
 
@@ -214,6 +215,19 @@ pub mod pallet {
 	/// Number of entries of each miner in [`MinerFragments`].
 	#[pallet::storage]
 	pub type MinerFragmentCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Released fragments of each miner (file deleted, or moved off a leaving miner), keyed by
+	/// `u32::MAX − index` big-endian so the highest number comes first. They stay in
+	/// [`MinerFragments`] — still challengeable, still credited — until the audit applies the
+	/// removal at the miner's next checkpoint (after its proof or settled miss).
+	#[pallet::storage]
+	pub type ReleasedFragments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, [u8; 4], ()>;
+
+	/// Number of entries of each miner in [`ReleasedFragments`].
+	#[pallet::storage]
+	pub type ReleasedCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Replicas assigned to each miner and not confirmed yet (reserve space on the miner).
@@ -313,6 +327,12 @@ pub mod pallet {
 		FileDeleted { file: FileHash },
 		/// Every fragment of a leaving miner was moved to other miners.
 		MinerEvacuated { miner: T::AccountId },
+		/// Fragment `index` of `miner` was released (file deleted or moved); it stays
+		/// challengeable until the miner's next audit checkpoint removes it.
+		FragmentReleased { miner: T::AccountId, index: u32 },
+		/// `count` released fragments of `miner` were removed at its audit checkpoint (its list
+		/// renumbered, their service space freed).
+		FragmentsRemoved { miner: T::AccountId, count: u32 },
 	}
 
 	#[pallet::error]

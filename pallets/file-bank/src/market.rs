@@ -223,18 +223,22 @@ impl<T: Config> Pallet<T> {
 			Slots::<T>::get(file, (fragment, replica)).ok_or(Error::<T>::SlotNotFound)?;
 		let root = *info.roots.get(fragment as usize).ok_or(Error::<T>::SlotNotFound)?;
 		ensure!(slot.miner.as_ref() == Some(&who), Error::<T>::NotAssignedToCaller);
-		ensure!(matches!(slot.status, SlotStatus::Pending { .. }), Error::<T>::AlreadyConfirmed);
+		let SlotStatus::Pending { seq, .. } = slot.status else {
+			return Err(Error::<T>::AlreadyConfirmed.into());
+		};
 		let index = MinerFragmentCount::<T>::get(&who);
 		ensure!(index < T::MaxFragmentsPerMiner::get(), Error::<T>::MinerFragmentsFull);
-		T::Miners::add_service_space(&who, T::FragmentSize::get()).map_err(|e| match e {
-			ServiceSpaceError::NotRegistered => Error::<T>::MinerNotRegistered,
-			ServiceSpaceError::NotPositive => Error::<T>::MinerNotPositive,
-			ServiceSpaceError::Frozen => Error::<T>::MinerFrozen,
-			ServiceSpaceError::ReleaseFillersFirst => Error::<T>::ReleaseFillersFirst,
-			ServiceSpaceError::ExceedsDeclaredSpace => Error::<T>::ExceedsDeclaredSpace,
-			ServiceSpaceError::Overflow => Error::<T>::Overflow,
-		})?;
 		let data_len = Self::fragment_data_len_of(&info, fragment);
+		T::Miners::add_service_space(&who, Self::credited_space(data_len)).map_err(
+			|e| match e {
+				ServiceSpaceError::NotRegistered => Error::<T>::MinerNotRegistered,
+				ServiceSpaceError::NotPositive => Error::<T>::MinerNotPositive,
+				ServiceSpaceError::Frozen => Error::<T>::MinerFrozen,
+				ServiceSpaceError::ReleaseFillersFirst => Error::<T>::ReleaseFillersFirst,
+				ServiceSpaceError::ExceedsDeclaredSpace => Error::<T>::ExceedsDeclaredSpace,
+				ServiceSpaceError::Overflow => Error::<T>::Overflow,
+			},
+		)?;
 		MinerFragments::<T>::insert(
 			&who,
 			index,
@@ -242,6 +246,8 @@ impl<T: Config> Pallet<T> {
 		);
 		MinerFragmentCount::<T>::insert(&who, index.saturating_add(1));
 		Self::dec_pending(&who);
+		// Its deadline entry goes now, not when the queue head reaches it.
+		PendingQueue::<T>::remove(seq);
 		slot.status = SlotStatus::Confirmed { index };
 		Slots::<T>::insert(file, (fragment, replica), slot);
 		info.confirmed = info.confirmed.saturating_add(1);

@@ -67,6 +67,12 @@ fn confirm_all(n: u8) {
 	assert_eq!(Files::<Test>::get(fid(n)).unwrap().state, FileState::Stored);
 }
 
+/// The audit's checkpoint of miner `m` (after its proof or settled miss): its released
+/// fragments leave its list.
+fn checkpoint(m: AccountId) -> u32 {
+	<FileBank as ServiceFragments<_>>::apply_removals(&m, u32::MAX)
+}
+
 fn service(m: AccountId) -> u64 {
 	<StorageMiner as StorageMinerInterface<_>>::spaces(&m).unwrap().service
 }
@@ -399,7 +405,8 @@ fn confirmation_turns_a_fragment_into_service_space() {
 		declare(USER, 1, 2, 2);
 		let m = assigned(1, 1, 0);
 		confirm(1, 1, 0);
-		assert_eq!(service(m), FRAGMENT);
+		// Credited by its data (4 MiB), not the 8 MiB fragment size.
+		assert_eq!(service(m), FRAGMENT / 2);
 		assert_eq!(MinerFragmentCount::<Test>::get(m), 1);
 		assert_eq!(
 			MinerFragments::<Test>::get(m, 0),
@@ -433,7 +440,8 @@ fn confirmation_turns_a_fragment_into_service_space() {
 		confirm(1, 1, 1);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Stored);
 		System::assert_last_event(Event::<Test>::FileStored { file: fid(1) }.into());
-		assert_eq!(service(M1) + service(M2), 4 * FRAGMENT);
+		// Two replicas of 8 MiB + 4 MiB.
+		assert_eq!(service(M1) + service(M2), 3 * FRAGMENT);
 	});
 }
 
@@ -657,6 +665,37 @@ fn reassignment_keeps_replicas_on_distinct_miners() {
 // ---------------------------------------------------------------- deletion
 
 #[test]
+fn a_tiny_file_is_credited_by_its_data_length() {
+	// Attack: 1-byte files confirmed as 8 MiB of service space each would earn 95 % × 8 MiB
+	// of power (19× the 5 % × 8 MiB the same space earns as idle) for one byte stored. Now a
+	// fragment is credited its data rounded up to the 32-byte leaf: 1 B → 32 B, 33 B → 64 B.
+	build_and_execute(|| {
+		miner(M1, 1, 1);
+		buy(USER, 1, 10);
+		for (n, size) in [(1u8, 1u64), (2, 33)] {
+			assert_ok!(FileBank::declare_file(
+				RuntimeOrigin::signed(USER),
+				fid(n),
+				size,
+				roots(n, 1),
+				1
+			));
+		}
+		confirm(1, 0, 0);
+		assert_eq!(service(M1), 32);
+		confirm(2, 0, 0);
+		assert_eq!(service(M1), 32 + 64);
+		assert_eq!(MinerFragments::<Test>::get(M1, 1).unwrap().data_len, 33);
+		// Released and removed at the checkpoint: the same 64 B are freed.
+		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER), fid(2)));
+		run_to_block(3);
+		assert_eq!(service(M1), 96);
+		assert_eq!(checkpoint(M1), 1);
+		assert_eq!(service(M1), 32);
+	});
+}
+
+#[test]
 fn deleting_releases_slots_and_keeps_miner_lists_dense() {
 	build_and_execute(|| {
 		miner(M1, 1, 1);
@@ -666,7 +705,8 @@ fn deleting_releases_slots_and_keeps_miner_lists_dense() {
 		confirm_all(1);
 		confirm_all(2);
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), 3);
-		assert_eq!(service(M1), 3 * FRAGMENT);
+		// 8 + 4 + 4 MiB of data.
+		assert_eq!(service(M1), 2 * FRAGMENT);
 
 		let o = RuntimeOrigin::signed;
 		assert_noop!(FileBank::delete_file(o(USER2), fid(1)), Error::<Test>::NotFileOwner);
@@ -685,11 +725,20 @@ fn deleting_releases_slots_and_keeps_miner_lists_dense() {
 		run_to_block(3);
 		assert!(Files::<Test>::get(fid(1)).is_none());
 		System::assert_has_event(Event::<Test>::FileDeleted { file: fid(1) }.into());
-		// Releasing A's fragment 0 (number 0) moved B (number 2) into number 0.
+		// A's fragments are released but keep their numbers (and space) until M1's next audit
+		// checkpoint, so a proof M1 built before the deletion still matches.
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), 3);
+		assert_eq!(MinerFragments::<Test>::get(M1, 2).unwrap().file, fid(2));
+		assert_eq!(service(M1), 2 * FRAGMENT);
+		System::assert_has_event(Event::<Test>::FragmentReleased { miner: M1, index: 0 }.into());
+		assert_eq!(checkpoint(M1), 2);
+		System::assert_has_event(Event::<Test>::FragmentsRemoved { miner: M1, count: 2 }.into());
+		// Then: number 1 first (B moves 2 → 1), then number 0 (B moves 1 → 0).
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), 1);
 		assert_eq!(MinerFragments::<Test>::get(M1, 0).unwrap().file, fid(2));
 		assert_eq!(slot(2, 0, 0).status, SlotStatus::Confirmed { index: 0 });
-		assert_eq!(service(M1), FRAGMENT);
+		assert_eq!(service(M1), FRAGMENT / 2);
+		assert_eq!(checkpoint(M1), 0);
 	});
 }
 
@@ -733,7 +782,45 @@ fn background_work_is_bounded_per_block() {
 		assert!(Files::<Test>::get(fid(1)).is_some(), "25th step not run yet");
 		run_to_block(14);
 		assert!(Files::<Test>::get(fid(1)).is_none());
+		for m in [M1, M2, M3] {
+			checkpoint(m);
+		}
 		assert_eq!(service(M1) + service(M2) + service(M3), 0);
+	});
+}
+
+#[test]
+fn never_uploaded_slots_do_not_starve_deletions() {
+	// Attack: declare files and never upload them. Every slot times out every `TIMEOUT` = 5
+	// blocks and is reassigned (re-queued 5 blocks later): 8 files × 8 fragments × 2 replicas
+	// = 128 slots are 128 / 5 = 25.6 due deadlines per block against a budget of 4, so the
+	// deadline queue's head is always due. Old rule (one shared budget, deadlines first): no
+	// task ever ran again — deletions, evacuations and lease expiries stopped. Now tasks have
+	// their own budget of 4 steps per block: a deletion (1 slot release + the file's removal =
+	// 2 steps) finishes in the next block while the backlog persists.
+	build_and_execute(|| {
+		miner(M1, 1, 1);
+		miner(M2, 1, 1);
+		miner(M3, 1, 1);
+		buy(USER, 2, 10);
+		for n in 1..=8 {
+			declare(USER, n, 8, 2);
+		}
+		buy(USER2, 1, 10);
+		declare(USER2, 20, 1, 1);
+		confirm_all(20);
+		// Well past the first timeouts (block 6): the backlog is permanent.
+		run_to_block(20);
+		let backlog = crate::PendingTail::<Test>::get() - crate::PendingHead::<Test>::get();
+		assert!(backlog > 100, "backlog {backlog}");
+		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER2), fid(20)));
+		run_to_block(21);
+		assert!(Files::<Test>::get(fid(20)).is_none());
+		System::assert_has_event(Event::<Test>::FileDeleted { file: fid(20) }.into());
+		// The deadline queue still works at its own pace: 4 per block.
+		let head = crate::PendingHead::<Test>::get();
+		run_to_block(22);
+		assert_eq!(crate::PendingHead::<Test>::get(), head + 4);
 	});
 }
 
@@ -752,7 +839,8 @@ fn an_expired_lease_deletes_its_files() {
 		for n in 1..=5 {
 			confirm_all(n);
 		}
-		assert_eq!(service(M1) + service(M2), 8 * FRAGMENT);
+		// File 1: 2 × (8 + 4) MiB; files 2–5: 4 MiB each = 40 MiB.
+		assert_eq!(service(M1) + service(M2), 5 * FRAGMENT);
 		run_to_block(10);
 		assert!(!Leases::<Test>::get(USER).unwrap().expiring);
 		// Block 11: the lease ends; 4 steps start the deletion of 4 of its 5 files.
@@ -779,6 +867,8 @@ fn an_expired_lease_deletes_its_files() {
 		// 5 files: 8 slot releases + 5 removals = 13 steps, 2 of them in block 12.
 		run_to_block(15);
 		assert_eq!(Files::<Test>::iter().count(), 0);
+		checkpoint(M1);
+		checkpoint(M2);
 		assert_eq!(service(M1) + service(M2), 0);
 		assert_eq!(Tasks::<Test>::iter().count(), 0);
 		// A new lease can be bought.
@@ -814,9 +904,13 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(M1)));
 		// on_m1 moves + 1 finishing step.
 		run_to_block(3);
+		System::assert_has_event(Event::<Test>::MinerEvacuated { miner: M1 }.into());
+		// Moved, but listed (and challengeable) until M1's next audit checkpoint.
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), on_m1);
+		assert!(service(M1) > 0);
+		assert_eq!(checkpoint(M1), on_m1);
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
 		assert_eq!(service(M1), 0);
-		System::assert_has_event(Event::<Test>::MinerEvacuated { miner: M1 }.into());
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Pending);
 		// The moved replicas went to the miner not holding the other replica, and the
 		// two replicas of every fragment are still on distinct miners.

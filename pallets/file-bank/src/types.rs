@@ -160,12 +160,15 @@ pub enum Job<AccountId> {
 		/// Next slot to release.
 		next: u32,
 	},
-	/// Move a leaving miner's fragments to other miners, one per step (from the end of its
-	/// list).
+	/// Move a leaving miner's fragments to other miners, one per step, from the end of its
+	/// list down (released fragments are skipped; the moved ones are released, and leave the
+	/// list at the miner's next audit checkpoint).
 	#[codec(index = 1)]
 	Evacuate {
 		/// The leaving miner.
 		miner: AccountId,
+		/// Fragment numbers below this one are still to be looked at.
+		next: u32,
 	},
 	/// Start deleting an expired lease's files, one file per step, then remove the lease.
 	#[codec(index = 2)]

@@ -77,10 +77,11 @@ impl<AccountId> OnMinerLeave<AccountId> for () {
 /// miner `m`" and verify the answer against the fragment's Merkle root. Implemented by the file
 /// market; defined here so the audit depends only on this crate.
 ///
-/// Fragments are numbered densely `0..fragment_count(m)`. A number stays attached to its
-/// fragment until a fragment of that miner is removed: removing fragment `k` moves the last
-/// fragment into number `k` (swap-remove); moving fragments off a leaving miner removes them
-/// from the end.
+/// Fragments are numbered densely `0..fragment_count(m)`. A released fragment (its file was
+/// deleted, or it was moved off a leaving miner) keeps its number, root and space until the
+/// audit calls [`apply_removals`](Self::apply_removals) at the miner's next checkpoint (after
+/// its proof or settled miss); only then is it swap-removed. So a number never changes while
+/// a challenge that counts it is open.
 pub trait ServiceFragments<AccountId> {
 	/// Number of confirmed service fragments of `miner`.
 	fn fragment_count(miner: &AccountId) -> u64;
@@ -92,6 +93,18 @@ pub trait ServiceFragments<AccountId> {
 	/// padding), if known. The audit challenges only leaves inside the data.
 	fn fragment_data_len(_miner: &AccountId, _index: u64) -> Option<u64> {
 		None
+	}
+
+	/// Removes up to `limit` of `miner`'s released fragments (renumbering the list) and frees
+	/// their service space; returns how many. The audit calls it only when no open challenge
+	/// of `miner` counts them.
+	fn apply_removals(_miner: &AccountId, _limit: u32) -> u32 {
+		0
+	}
+
+	/// Weight of one [`apply_removals`](Self::apply_removals) step.
+	fn removal_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
 	}
 }
 

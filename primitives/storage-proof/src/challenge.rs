@@ -4,11 +4,15 @@
 //! is written per miner) and the miner agent derives the very same one:
 //!
 //! ```text
-//! s          = H(0x20 ‖ randomness ‖ round_le32 ‖ account ‖ filler_count_le64 ‖ fragment_count_le64)
+//! s          = H(0x20 ‖ randomness ‖ round_le32 ‖ account)
 //! pick(d,j,l,n) = u128_le(H(0x21 ‖ s ‖ d ‖ j_le32 ‖ l_le32)[0..16]) mod n
 //! filler j   = pick(0x00, j, 0, filler_count)           leaf l of it  = pick(0x01, j, l, filler_leaves)
 //! fragment j = pick(0x02, j, 0, fragment_count)         leaf l of it  = pick(0x03, j, l, fragment_leaves)
 //! ```
+//!
+//! The seed binds nothing the miner controls (no counts): the counts only bound the picks,
+//! and the audit freezes them in the miner's snapshot before the randomness is known, so a
+//! miner cannot re-roll its challenge by changing a count.
 //!
 //! Items are drawn independently (with replacement). Reducing a 128-bit value modulo
 //! `n ≤ 2^64` has a bias below `2^-64`, which is negligible. A miner with no fillers
@@ -111,14 +115,12 @@ pub enum ChallengeError {
 	TooManyFillers,
 }
 
-/// The per-miner, per-round challenge seed `s`.
+/// The per-miner, per-round challenge seed `s`: randomness, round and account only.
 fn challenge_seed(input: &ChallengeInput) -> Hash {
-	Input::<85>::new(TAG_CHALLENGE)
+	Input::<69>::new(TAG_CHALLENGE)
 		.put(&input.randomness)
 		.put(&input.round.to_le_bytes())
 		.put(&input.account)
-		.put(&input.filler_count.to_le_bytes())
-		.put(&input.fragment_count.to_le_bytes())
 		.hash()
 }
 
@@ -271,8 +273,6 @@ mod tests {
 		s_in.extend_from_slice(&i.randomness);
 		s_in.extend_from_slice(&i.round.to_le_bytes());
 		s_in.extend_from_slice(&i.account);
-		s_in.extend_from_slice(&i.filler_count.to_le_bytes());
-		s_in.extend_from_slice(&i.fragment_count.to_le_bytes());
 		let s = blake2_256(&s_in);
 		let mut p_in = vec![TAG_PICK];
 		p_in.extend_from_slice(&s);
@@ -292,13 +292,40 @@ mod tests {
 			ChallengeInput { randomness: [8u8; 32], ..input() },
 			ChallengeInput { round: 4, ..input() },
 			ChallengeInput { account: [2u8; 32], ..input() },
-			ChallengeInput { filler_count: 1001, ..input() },
-			ChallengeInput { fragment_count: 51, ..input() },
 		];
 		for v in variants {
 			let c = derive_challenge(&p, &v).unwrap();
 			assert_ne!((c.fillers, c.fragments), (base.fillers.clone(), base.fragments.clone()));
 		}
+	}
+
+	#[test]
+	fn the_seed_does_not_depend_on_the_counts() {
+		// Re-roll attack: a miner that could pick its counts after seeing the randomness would
+		// try counts until a challenged index suits it. The seed ignores the counts, so the
+		// same pick value is reduced modulo each count: with 1 000 fillers the first pick is
+		// `v mod 1000`, with 2 000 it is `v mod 2000`, and both come from one `v`.
+		let p = Params::default();
+		let i = input();
+		let mut s_in = vec![TAG_CHALLENGE];
+		s_in.extend_from_slice(&i.randomness);
+		s_in.extend_from_slice(&i.round.to_le_bytes());
+		s_in.extend_from_slice(&i.account);
+		let s = blake2_256(&s_in);
+		let mut p_in = vec![TAG_PICK];
+		p_in.extend_from_slice(&s);
+		p_in.push(PICK_FILLER);
+		p_in.extend_from_slice(&0u32.to_le_bytes());
+		p_in.extend_from_slice(&0u32.to_le_bytes());
+		let v = u128::from_le_bytes(blake2_256(&p_in)[..16].try_into().unwrap());
+		for count in [1000u64, 1001, 2000, 7] {
+			let c = derive_challenge(&p, &ChallengeInput { filler_count: count, ..i }).unwrap();
+			assert_eq!(u128::from(c.fillers[0].index), v % u128::from(count));
+		}
+		// The fragment picks do not move when only the filler count changes.
+		let a = derive_challenge(&p, &i).unwrap();
+		let b = derive_challenge(&p, &ChallengeInput { filler_count: 5, ..i }).unwrap();
+		assert_eq!(a.fragments, b.fragments);
 	}
 
 	#[test]

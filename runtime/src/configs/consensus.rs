@@ -172,6 +172,7 @@ where
 			frame_system::CheckNonce::from(0),
 			frame_system::CheckWeight::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::from(0),
+			pallet_audit::CheckProof::new(),
 		)
 	}
 }

@@ -93,6 +93,39 @@ impl Get<BlockNumber> for AuditRoundLength {
 	}
 }
 
+/// Blocks at the end of a round in which no proof is accepted: two epochs, but at most half a
+/// round (production: 1 200 of 3 600, so the deadline can be at most 2 400 blocks; dev: the
+/// era is only two 10-block epochs, so 10 of 20 and the deadline is at most 10).
+pub struct AuditDeadlineReserve;
+impl Get<BlockNumber> for AuditDeadlineReserve {
+	fn get() -> BlockNumber {
+		let epoch = BlockNumber::try_from(pallet_timings::EpochDurationOf::<Runtime>::get())
+			.unwrap_or(BlockNumber::MAX);
+		epoch.saturating_mul(2).min(AuditRoundLength::get() / 2)
+	}
+}
+
+/// The round seed's randomness: BABE's `RandomnessFromOneEpochAgo` mixed with the parent
+/// block's VRF output (`ParentBlockRandomness`; every block has one under
+/// `PrimaryAndSecondaryVRFSlots`). The epoch randomness alone is known about an epoch ahead,
+/// which would let a miner pick its counts for a known seed; the parent block's output is
+/// unknown until the block before the round opens is authored. Falls back to the epoch
+/// randomness where a block has no VRF output (the genesis block).
+pub struct AuditRandomness;
+impl frame_support::traits::Randomness<crate::Hash, BlockNumber> for AuditRandomness {
+	fn random(subject: &[u8]) -> (crate::Hash, BlockNumber) {
+		use frame_support::traits::Randomness;
+		let (epoch, at) = pallet_babe::RandomnessFromOneEpochAgo::<Runtime>::random(subject);
+		match pallet_babe::ParentBlockRandomness::<Runtime>::random(subject) {
+			(Some(parent), parent_block) => {
+				let mixed = sp_io::hashing::blake2_256(&[epoch.as_ref(), parent.as_ref()].concat());
+				(mixed.into(), parent_block)
+			}
+			(None, _) => (epoch, at),
+		}
+	}
+}
+
 /// Proofs are due half a round after it opens, until governance changes the deadline.
 pub struct AuditDefaultDeadline;
 impl Get<BlockNumber> for AuditDefaultDeadline {
@@ -110,10 +143,11 @@ impl pallet_audit::Config for Runtime {
 	type Balance = Balance;
 	type Miners = StorageMiner;
 	type Fragments = FileBank;
-	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	type Randomness = AuditRandomness;
 	type RoundLength = AuditRoundLength;
 	type RoundsPerCycle = ConstU32<4>;
 	type DefaultDeadline = AuditDefaultDeadline;
+	type DeadlineReserve = AuditDeadlineReserve;
 	type ProofParams = AuditProofParams;
 	type CollateralPerTiB = ConstU128<{ 2_000 * CESS }>;
 	// = storage-miner MaxMiners.
@@ -122,6 +156,10 @@ impl pallet_audit::Config for Runtime {
 	// settled within the round.
 	type SettlePerBlock = ConstU32<500>;
 	type EnrolPerBlock = ConstU32<500>;
+	// Deferred fragment removals: 8 per proof (≈ 3.4 ms of declared weight, refunded when
+	// fewer are due); the sweep applies at most 64 per block at settled misses.
+	type RemovalsPerCheckpoint = ConstU32<8>;
+	type RemovalsPerBlock = ConstU32<64>;
 	// Finished cycles kept for the reward orders.
 	type PowerHistory = ConstU32<90>;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
