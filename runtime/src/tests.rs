@@ -356,8 +356,8 @@ fn audit_proofs_fit_in_blocks_by_weight_and_length_on_every_preset() {
 				.saturating_add(A::prune_entry().saturating_mul(500));
 			let room: Weight = max_total.saturating_sub(hooks);
 			let by_weight = room.ref_time() / per_proof.ref_time();
-			let by_length = u64::from(*length.max.get(DispatchClass::Operational))
-				/ MAX_PROOF_EXTRINSIC;
+			let by_length =
+				u64::from(*length.max.get(DispatchClass::Operational)) / MAX_PROOF_EXTRINSIC;
 			assert_eq!((by_weight, by_length), (288, 228), "{preset}");
 			let d = u64::from(pallet_audit::Pallet::<Runtime>::effective_deadline());
 			assert_eq!(d, deadline, "{preset}");

@@ -25,7 +25,7 @@ use sp_runtime::{
 	transaction_validity::{
 		InvalidTransaction, TransactionPriority, TransactionSource, ValidTransaction,
 	},
-	SaturatedConversion,
+	SaturatedConversion, Saturating,
 };
 
 /// Added to an admissible proof's priority (fee priorities of ordinary transfers are far

@@ -422,10 +422,12 @@ pub mod pallet {
 			let removed = Self::checkpoint(&who, &mut audit, info.index, limit);
 			Audits::<T>::insert(&who, audit);
 			Self::deposit_event(Event::RemovalsApplied { miner: who, removed });
-			Ok(Some(T::WeightInfo::set_deadline().saturating_add(
-				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
-					.saturating_mul(removed.into()),
-			))
+			Ok(Some(
+				T::WeightInfo::set_deadline().saturating_add(
+					<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+						.saturating_mul(removed.into()),
+				),
+			)
 			.into())
 		}
 	}

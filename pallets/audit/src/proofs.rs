@@ -4,7 +4,7 @@
 
 use crate::*;
 use cess_storage_proof::{verify_idle, verify_service, StorageProof};
-use frame_support::ensure;
+use frame_support::{ensure, traits::Get};
 use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
 use sp_runtime::DispatchError;
 use sp_runtime::Perbill;

@@ -670,7 +670,7 @@ fn deleting_a_challenged_file_does_not_excuse_it() {
 		go_to_round(1);
 		let (round, mut proof) = honest_proof(1);
 		MockFragments::remove(1, 0);
-		proof.fragments.clear();
+		proof.fragments = Default::default();
 		assert_ok!(Audit::submit_proof(origin(1), round, proof));
 		let verified = audit_events()
 			.into_iter()
@@ -1047,7 +1047,15 @@ fn the_pool_rejects_proofs_that_cannot_count_and_prioritises_the_rest() {
 		let other = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
 		let info = frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&other);
 		let v = CheckProof::<Test>::new()
-			.validate(origin(42), &other, &info, 0, (), &TxBaseImplication(()), TransactionSource::External)
+			.validate(
+				origin(42),
+				&other,
+				&info,
+				0,
+				(),
+				&TxBaseImplication(()),
+				TransactionSource::External,
+			)
 			.expect("passes")
 			.0;
 		assert_eq!(v, ValidTransaction::default());

@@ -142,6 +142,14 @@ impl<T: Config> Pallet<T> {
 		// move the fragments of an active miner.
 		let leaving =
 			matches!(T::Miners::state(&miner), Some(MinerState::Exiting | MinerState::Banned));
+		// A banned miner is never audited again: fragments it had released before the ban are
+		// removed here, one per step, instead of at a checkpoint that will not come.
+		if T::Miners::state(&miner) == Some(MinerState::Banned)
+			&& ReleasedCount::<T>::get(&miner) > 0
+		{
+			Self::apply_released(&miner, 1);
+			return;
+		}
 		let next = next.min(MinerFragmentCount::<T>::get(&miner));
 		if !leaving || next == 0 {
 			Self::pop_task(head);
