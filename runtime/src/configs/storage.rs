@@ -114,7 +114,6 @@ impl Get<BlockNumber> for AuditDeadlineReserve {
 pub struct AuditRandomness;
 impl frame_support::traits::Randomness<crate::Hash, BlockNumber> for AuditRandomness {
 	fn random(subject: &[u8]) -> (crate::Hash, BlockNumber) {
-		use frame_support::traits::Randomness;
 		let (epoch, at) = pallet_babe::RandomnessFromOneEpochAgo::<Runtime>::random(subject);
 		match pallet_babe::ParentBlockRandomness::<Runtime>::random(subject) {
 			(Some(parent), parent_block) => {

@@ -90,8 +90,15 @@ describe('challenge attacks on the dev chain', () => {
     const afterBalance = (await api.query.system.account(attacker.address)).data.free.toBigInt();
     assert.ok(afterBalance < before, 'the attacker paid');
 
-    // A second try in the same round is refused.
-    const again = await submitAndWatch(api, api.tx.audit.submitProof(round, { fillers: [], fragments: [] }), attacker);
-    assert.equal(errorName(again.dispatchError), 'audit.AlreadySubmitted');
+    // A second try in the same round never reaches a block: the pool's `CheckProof` rejects it
+    // (`ProofRejection::AlreadyProved` = custom code 5).
+    await assert.rejects(
+      submitAndWatch(api, api.tx.audit.submitProof(round, { fillers: [], fragments: [] }), attacker),
+      /Invalid Transaction: Custom error: 5/);
+    // So is a proof from an account that is not a miner (code 3).
+    const stranger = new Keyring({ type: 'sr25519', ss58Format: 11330 }).addFromUri('//Ferdie');
+    await assert.rejects(
+      submitAndWatch(api, api.tx.audit.submitProof(round, { fillers: [], fragments: [] }), stranger),
+      /Invalid Transaction: Custom error: 3/);
   });
 });
