@@ -165,7 +165,9 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 					v.swap_remove(index);
 				}
 			});
-			let _ = <StorageMiner as pallet_storage_miner::StorageMinerInterface<_>>::remove_service_space(miner, UNIT);
+			<StorageMiner as pallet_storage_miner::StorageMinerInterface<_>>::remove_service_space(
+				miner, UNIT,
+			);
 			applied += 1;
 		}
 		applied
