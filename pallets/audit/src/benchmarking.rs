@@ -22,7 +22,7 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_storage_miner::StorageMinerInterface;
-use sp_runtime::traits::One;
+use sp_runtime::{traits::One, Saturating};
 
 #[benchmarks]
 mod benchmarks {
