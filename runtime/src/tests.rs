@@ -349,8 +349,11 @@ fn audit_proofs_fit_in_blocks_by_weight_and_length_on_every_preset() {
 			let per_proof = A::submit_proof()
 				.saturating_add(F::apply_removal().saturating_mul(8))
 				.saturating_add(op.base_extrinsic);
+			// The per-block seed is priced like `open_round` plus a removal.
 			let hooks = A::on_initialize_base()
 				.saturating_add(A::open_round())
+				.saturating_add(A::open_round())
+				.saturating_add(<Runtime as frame_system::Config>::DbWeight::get().writes(1))
 				.saturating_add(A::settle_miner().saturating_mul(500))
 				.saturating_add(F::apply_removal().saturating_mul(64))
 				.saturating_add(A::enrol_miner().saturating_mul(500))

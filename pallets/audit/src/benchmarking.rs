@@ -63,7 +63,13 @@ mod benchmarks {
 		audit.service_misses = BAN_AFTER_MISSES - 1;
 		Audits::<T>::insert(&miner, audit);
 		let now = frame_system::Pallet::<T>::block_number();
-		CurrentRound::<T>::put(RoundInfo { index: 1, start: now, seed: [0u8; 32], deadline: now });
+		CurrentRound::<T>::put(RoundInfo {
+			index: 1,
+			start: now,
+			seed: [0u8; 32],
+			deadline: now,
+			window: One::one(),
+		});
 		ActiveSweep::<T>::put(Sweep { round: 1, cursor: 0 });
 
 		#[block]
@@ -110,7 +116,11 @@ mod benchmarks {
 			start: now,
 			seed: FIXTURE_SEED,
 			deadline: now.saturating_add(Pallet::<T>::effective_deadline()),
+			// The whole deadline: the miner's challenge block is `now`, whose seed is the
+			// fixture's.
+			window: Pallet::<T>::effective_deadline(),
 		});
+		BlockSeeds::<T>::insert(now, FIXTURE_SEED);
 		let proof = fixture.proof;
 
 		#[extrinsic_call]
@@ -199,6 +209,7 @@ mod benchmarks {
 			start: now,
 			seed: [0u8; 32],
 			deadline: now,
+			window: One::one(),
 		});
 		LastSettledRound::<T>::put(last - 1);
 

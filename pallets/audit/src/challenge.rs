@@ -6,10 +6,14 @@ use cess_storage_proof::{derive_challenge, AccountBytes, Challenge, ChallengeInp
 use codec::Encode;
 use frame_support::traits::{Get, Randomness};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{One, Saturating, Zero};
+use sp_runtime::traits::{CheckedSub, One, Saturating, Zero};
 
 /// Domain tag of the round seed.
 const SEED_CONTEXT: &[u8] = b"cess/audit/round";
+/// Domain tag of a per-block seed.
+const BLOCK_SEED_CONTEXT: &[u8] = b"cess/audit/block";
+/// Domain tag of a miner's challenge-block draw.
+const SLOT_CONTEXT: &[u8] = b"cess/audit/slot";
 
 impl<T: Config> Pallet<T> {
 	/// The longest deadline allowed: the round length minus `DeadlineReserve` (two epochs), at
@@ -44,9 +48,57 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn open_round(index: RoundIndex, now: BlockNumberFor<T>) {
 		let (random, _) = T::Randomness::random(SEED_CONTEXT);
 		let seed = (SEED_CONTEXT, random, index, now).using_encoded(sp_io::hashing::blake2_256);
-		let deadline = now.saturating_add(Self::effective_deadline());
-		CurrentRound::<T>::put(RoundInfo { index, start: now, seed, deadline });
-		Self::deposit_event(Event::RoundOpened { round: index, seed, deadline });
+		let length = Self::effective_deadline();
+		let deadline = now.saturating_add(length);
+		let window = T::ChallengeWindow::get().min(length).max(One::one());
+		CurrentRound::<T>::put(RoundInfo { index, start: now, seed, deadline, window });
+		Self::deposit_event(Event::RoundOpened { round: index, seed, deadline, window });
+	}
+
+	/// Records the seed of block `now` (the runtime's randomness — under BABE the parent
+	/// block's VRF output — mixed with the block number) and forgets the one of the block a
+	/// round ago: one read of the randomness, one write, one removal per block.
+	pub(crate) fn record_block_seed(now: BlockNumberFor<T>) {
+		let (random, _) = T::Randomness::random(BLOCK_SEED_CONTEXT);
+		let seed = (BLOCK_SEED_CONTEXT, random, now).using_encoded(sp_io::hashing::blake2_256);
+		BlockSeeds::<T>::insert(now, seed);
+		if let Some(old) = now.checked_sub(&T::RoundLength::get()) {
+			BlockSeeds::<T>::remove(old);
+		}
+	}
+
+	/// `who`'s challenge block in the round `info`: `start + (H(round seed ‖ account) mod
+	/// (deadline − start − window + 1))`, so every window ends by the deadline. Depends on
+	/// nothing the miner controls.
+	pub fn challenge_block(
+		who: &T::AccountId,
+		info: &RoundInfo<BlockNumberFor<T>>,
+	) -> BlockNumberFor<T> {
+		use sp_runtime::traits::UniqueSaturatedInto;
+		let span: u64 = info
+			.deadline
+			.saturating_sub(info.start)
+			.saturating_sub(info.window)
+			.unique_saturated_into();
+		let h = (SLOT_CONTEXT, info.seed, Self::account_bytes(who))
+			.using_encoded(sp_io::hashing::blake2_256);
+		let mut low = [0u8; 8];
+		low.copy_from_slice(h.get(..8).unwrap_or(&[0u8; 8]));
+		let offset = u64::from_le_bytes(low).checked_rem(span.saturating_add(1)).unwrap_or(0);
+		info.start.saturating_add(offset.unique_saturated_into())
+	}
+
+	/// The seed `who`'s challenge of round `info` is derived from, once its challenge block
+	/// has been reached (`None` before).
+	pub fn challenge_seed(
+		who: &T::AccountId,
+		info: &RoundInfo<BlockNumberFor<T>>,
+	) -> Option<[u8; 32]> {
+		let block = Self::challenge_block(who, info);
+		if frame_system::Pallet::<T>::block_number() < block {
+			return None;
+		}
+		BlockSeeds::<T>::get(block)
 	}
 
 	/// Whether the hook must open a new round at `now` (and its index).

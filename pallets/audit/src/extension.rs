@@ -38,7 +38,7 @@ pub const PROOF_PRIORITY: TransactionPriority = 1 << 50;
 pub enum ProofRejection {
 	/// No round is open, or the proof names another round than the open one.
 	WrongRound = 1,
-	/// The round's deadline has passed.
+	/// The round's deadline or the miner's window has passed.
 	TooLate = 2,
 	/// Not a registered miner, or banned.
 	NotAMiner = 3,
@@ -46,11 +46,13 @@ pub enum ProofRejection {
 	NotChallenged = 4,
 	/// Already proved this round.
 	AlreadyProved = 5,
+	/// The miner's challenge block has not been reached (its challenge is unknown).
+	TooEarly = 6,
 }
 
 impl<T: Config> Pallet<T> {
 	/// Whether `who` may submit a proof of `round` now (the cheap checks of `submit_proof`,
-	/// without the verification); the earliest deadline block it must be included before.
+	/// without the verification); the block it must be included before (its window's end).
 	pub fn proof_admissible(
 		who: &T::AccountId,
 		round: RoundIndex,
@@ -59,8 +61,14 @@ impl<T: Config> Pallet<T> {
 		if round != info.index {
 			return Err(ProofRejection::WrongRound);
 		}
-		if frame_system::Pallet::<T>::block_number() >= info.deadline {
+		let now = frame_system::Pallet::<T>::block_number();
+		let block = Pallet::<T>::challenge_block(who, &info);
+		let window_end = block.saturating_add(info.window);
+		if now >= info.deadline || now >= window_end {
 			return Err(ProofRejection::TooLate);
+		}
+		if now < block {
+			return Err(ProofRejection::TooEarly);
 		}
 		match T::Miners::state(who) {
 			None | Some(MinerState::Banned) => return Err(ProofRejection::NotAMiner),
@@ -73,7 +81,7 @@ impl<T: Config> Pallet<T> {
 		if audit.enrolled_in >= round || !audit.snapshot_for(round).is_challenged() {
 			return Err(ProofRejection::NotChallenged);
 		}
-		Ok(info.deadline)
+		Ok(window_end)
 	}
 }
 

@@ -22,6 +22,12 @@ impl<T: Config> Pallet<T> {
 			Self::open_round(index, now);
 			weight = weight.saturating_add(T::WeightInfo::open_round());
 		}
+		// After opening: the round's first block has a seed too. Priced like opening a round
+		// (a randomness read and a write) plus the removal.
+		Self::record_block_seed(now);
+		weight = weight
+			.saturating_add(T::WeightInfo::open_round())
+			.saturating_add(T::DbWeight::get().writes(1));
 		let settled = Self::sweep_step(now, T::SettlePerBlock::get());
 		weight =
 			weight.saturating_add(T::WeightInfo::settle_miner().saturating_mul(settled.into()));

@@ -143,6 +143,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type DefaultDeadline: Get<BlockNumberFor<Self>>;
 
+		/// `W`: blocks a miner has to answer from its challenge block. Each miner's challenge
+		/// block is spread over the round's first `deadline − W + 1` blocks (from the round
+		/// seed and its account) and its challenge comes from that block's seed, so proofs are
+		/// spread over the round and each miner learns its challenge only `W` blocks before it
+		/// is due. `W ≥ deadline` means every miner is challenged at the round's first block.
+		#[pallet::constant]
+		type ChallengeWindow: Get<BlockNumberFor<Self>>;
+
 		/// Blocks at the end of every round in which no proof is accepted (two epochs): the
 		/// deadline is at most `RoundLength − DeadlineReserve`, so every proof — and the
 		/// snapshot it takes — precedes the next round's randomness.
@@ -202,6 +210,12 @@ pub mod pallet {
 	pub type ProofDeadline<T: Config> =
 		StorageValue<_, BlockNumberFor<T>, ValueQuery, T::DefaultDeadline>;
 
+	/// Per-block seeds of the open round (one written per block from the runtime's
+	/// randomness, the one of a block a round ago removed): a miner's challenge comes from the
+	/// seed of its challenge block.
+	#[pallet::storage]
+	pub type BlockSeeds<T: Config> = StorageMap<_, Twox64Concat, BlockNumberFor<T>, [u8; 32]>;
+
 	/// The audit record of every enrolled miner.
 	#[pallet::storage]
 	pub type Audits<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, MinerAudit>;
@@ -253,8 +267,14 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A round opened; proofs are due before block `deadline` (fixed for the round).
-		RoundOpened { round: RoundIndex, seed: [u8; 32], deadline: BlockNumberFor<T> },
+		/// A round opened; proofs are due before block `deadline` (fixed for the round), each
+		/// within `window` blocks of the miner's challenge block.
+		RoundOpened {
+			round: RoundIndex,
+			seed: [u8; 32],
+			deadline: BlockNumberFor<T>,
+			window: BlockNumberFor<T>,
+		},
 		/// A miner was put on the roster; it is challenged from round `round + 1` on.
 		MinerEnrolled { miner: T::AccountId, round: RoundIndex },
 		/// A withdrawn, banned or re-registered miner left the roster.
@@ -324,6 +344,10 @@ pub mod pallet {
 		ZeroDeadline,
 		/// The deadline must not exceed the round length minus `DeadlineReserve`.
 		DeadlineTooLong,
+		/// The caller's challenge block has not been reached: its challenge is not known yet.
+		ChallengeNotYetKnown,
+		/// The caller's window (`challenge_block + window`) has passed.
+		WindowClosed,
 		/// The caller's challenge of the open round is not decided yet (prove first).
 		ChallengeOpen,
 		/// More removals asked for than `MAX_REMOVALS_PER_CALL`.

@@ -87,6 +87,9 @@ parameter_types! {
 	/// The proof parameters: `test_params()`, switched to `Params::default()` by the
 	/// benchmark helper (reset by `new_test_ext`).
 	pub static TestParams: Params = test_params();
+	/// The challenge window `W`: the whole deadline by default (every miner's challenge block
+	/// is the round's first block); tests of staggered challenges lower it.
+	pub static Window: u64 = DEADLINE;
 }
 
 impl pallet_storage_miner::Config for Test {
@@ -238,6 +241,7 @@ impl pallet_audit::Config for Test {
 	type RoundsPerCycle = ConstU32<4>;
 	type DefaultDeadline = ConstU64<DEADLINE>;
 	type DeadlineReserve = ConstU64<RESERVE>;
+	type ChallengeWindow = Window;
 	type ProofParams = TestParams;
 	type CollateralPerTiB = CollateralPerTiB;
 	type MaxMiners = ConstU32<MAX_MINERS>;
@@ -286,6 +290,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		MockFragments::clear();
 		TestParams::set(test_params());
+		Window::set(DEADLINE);
 	});
 	ext
 }

@@ -6,8 +6,8 @@ use crate::*;
 use cess_storage_proof::{verify_idle, verify_service, StorageProof};
 use frame_support::{ensure, traits::Get};
 use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
-use sp_runtime::DispatchError;
 use sp_runtime::Perbill;
+use sp_runtime::{DispatchError, Saturating};
 
 /// Share of service space in storage power.
 pub const SERVICE_WEIGHT: Perbill = Perbill::from_percent(95);
@@ -41,8 +41,12 @@ impl<T: Config> Pallet<T> {
 		let mut audit = Audits::<T>::get(&who).ok_or(Error::<T>::NotEnrolled)?;
 		ensure!(audit.last_proved != Some(round), Error::<T>::AlreadySubmitted);
 		ensure!(audit.enrolled_in < round, Error::<T>::NotChallenged);
+		// The challenge of the miner's own block, answered within its window.
+		let block = Self::challenge_block(&who, &info);
+		ensure!(now < block.saturating_add(info.window), Error::<T>::WindowClosed);
+		let seed = Self::challenge_seed(&who, &info).ok_or(Error::<T>::ChallengeNotYetKnown)?;
 		let challenge =
-			Self::challenge_of(&who, &audit, round, info.seed)?.ok_or(Error::<T>::NotChallenged)?;
+			Self::challenge_of(&who, &audit, round, seed)?.ok_or(Error::<T>::NotChallenged)?;
 		let snapshot = audit.snapshot_for(round);
 
 		// The previous round, if the sweep has not reached this miner yet.

@@ -3,6 +3,7 @@
 
 use crate::*;
 use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::Saturating;
 
 sp_api::decl_runtime_apis! {
 	/// Queries about challenges and storage power.
@@ -11,8 +12,9 @@ sp_api::decl_runtime_apis! {
 		AccountId: codec::Codec,
 		BlockNumber: codec::Codec,
 	{
-		/// The open round, the miner's challenge in it (derived from and verified against its
-		/// frozen snapshot) and its failure counters; `None` if the miner is not enrolled or no
+		/// The open round, the miner's challenge block and window, its challenge once that
+		/// block exists (derived from and verified against its frozen snapshot) and its failure
+		/// counters; `None` if the miner is not enrolled or no
 		/// round is open.
 		fn miner_challenge(miner: AccountId) -> Option<MinerChallengeReport<BlockNumber>>;
 
@@ -35,14 +37,18 @@ impl<T: Config> Pallet<T> {
 		let info = CurrentRound::<T>::get()?;
 		let audit = Audits::<T>::get(who)?;
 		let proved = audit.last_proved == Some(info.index);
+		let challenge_block = Self::challenge_block(who, &info);
 		let challenge = if proved || audit.enrolled_in >= info.index {
 			None
 		} else {
-			Self::challenge_of(who, &audit, info.index, info.seed).ok().flatten()
+			Self::challenge_seed(who, &info)
+				.and_then(|seed| Self::challenge_of(who, &audit, info.index, seed).ok().flatten())
 		};
 		Some(MinerChallengeReport {
 			round: info.index,
 			deadline: info.deadline,
+			challenge_block,
+			window_end: challenge_block.saturating_add(info.window),
 			challenge,
 			filler_commitment: audit.snapshot_for(info.index).filler_commitment,
 			proved,

@@ -1097,3 +1097,66 @@ fn a_miner_applies_its_removals_itself_once_its_challenge_is_decided() {
 		assert_noop!(Audit::apply_removals(origin(42), 1), Error::<Test>::NotEnrolled);
 	});
 }
+
+#[test]
+fn staggered_challenge_blocks_and_windows() {
+	// W = 2 with a 5-block deadline: each miner's challenge block is S_r + (0..=3), its
+	// challenge comes from that block's seed and is unknown before it, and its proof is due
+	// within 2 blocks of it.
+	build_and_execute(|| {
+		Window::set(2);
+		for m in 1..=8 {
+			miner(m);
+		}
+		go_to_round(1);
+		let info = CurrentRound::<Test>::get().expect("round 1");
+		assert_eq!((info.deadline, info.window), (round_start(1) + 5, 2));
+		let blocks: Vec<u64> = (1..=8).map(|m| Audit::challenge_block(&m, &info)).collect();
+		assert!(blocks.iter().all(|b| (round_start(1)..=round_start(1) + 3).contains(b)));
+		// Spread: eight miners do not all share one block (this seed gives several).
+		let distinct: std::collections::BTreeSet<_> = blocks.iter().collect();
+		assert!(distinct.len() >= 2, "{blocks:?}");
+		let late =
+			(1..=8u64).find(|m| Audit::challenge_block(m, &info) > round_start(1)).expect("one");
+		let block = Audit::challenge_block(&late, &info);
+		// Before its block: no challenge in the API, a proof is refused.
+		let report = Audit::miner_challenge_report(&late).expect("report");
+		assert_eq!((report.challenge_block, report.window_end), (block, block + 2));
+		assert_eq!(report.challenge, None);
+		let empty = StorageProof::default();
+		assert_noop!(
+			Audit::submit_proof(origin(late), 1, empty.clone()),
+			Error::<Test>::ChallengeNotYetKnown
+		);
+		// At its block the challenge appears, derived from that block's seed.
+		run_to(block);
+		let seed = BlockSeeds::<Test>::get(block).expect("seed");
+		let from_seed = Audit::challenge_of(&late, &record(late), 1, seed).expect("ok");
+		let report = Audit::miner_challenge_report(&late).expect("report");
+		assert_eq!(report.challenge, from_seed);
+		assert!(report.challenge.is_some());
+		// Answered inside the window: passes.
+		prove(late);
+		assert_eq!(MinerPower::<Test>::get(0, late), STANDARD_POWER);
+		// The other miner with the earliest block, once its window has closed: refused.
+		let (other, ob) = (1..=8u64)
+			.filter(|m| *m != late)
+			.map(|m| (m, Audit::challenge_block(&m, &info)))
+			.min_by_key(|(_, b)| *b)
+			.expect("seven others");
+		assert!(ob + 2 < info.deadline, "this seed: {ob}");
+		run_to((ob + 2).max(System::block_number()));
+		assert_noop!(
+			Audit::submit_proof(origin(other), 1, StorageProof::default()),
+			Error::<Test>::WindowClosed
+		);
+		// The sweep settles its miss after the deadline (5 % of 2 000 CESS, never rewarded).
+		settle_round(1);
+		assert_eq!(slashes(other), vec![(SlashReason::ServiceMissedNeverRewarded, 100 * CESS)]);
+		// Seeds older than a round are forgotten.
+		go_to_round(2);
+		run_to(round_start(2) + ROUND);
+		assert!(BlockSeeds::<Test>::get(round_start(1)).is_none());
+		assert!(BlockSeeds::<Test>::get(round_start(2) + 1).is_some());
+	});
+}

@@ -37,6 +37,9 @@ pub struct RoundInfo<BlockNumber> {
 	/// First block at which proofs of this round are late. Fixed when the round opens, so a
 	/// `set_deadline` never changes the rules of a round already running.
 	pub deadline: BlockNumber,
+	/// Blocks each miner has to answer from its challenge block (`ChallengeWindow`, at most
+	/// `deadline − start`). Fixed when the round opens.
+	pub window: BlockNumber,
 }
 
 /// What a miner is judged on, frozen between its proofs: the idle commitment and count, the
@@ -220,6 +223,12 @@ pub struct MinerChallengeReport<BlockNumber> {
 	pub round: RoundIndex,
 	/// Last block (exclusive) at which a proof of `round` is accepted.
 	pub deadline: BlockNumber,
+	/// The miner's challenge block: its challenge comes from this block's seed and is known
+	/// once the block exists (`challenge` is `None` before).
+	pub challenge_block: BlockNumber,
+	/// First block (exclusive end of the window) at which the miner's proof is late:
+	/// `challenge_block + window`.
+	pub window_end: BlockNumber,
 	/// The challenge to answer, if the miner is challenged in `round` and has not proved it
 	/// yet: derived from the miner's snapshot, verified against the snapshot's commitment and
 	/// count; nothing in it is ever excused (see `docs/challenges.md`).

@@ -147,6 +147,10 @@ impl pallet_audit::Config for Runtime {
 	type RoundsPerCycle = ConstU32<4>;
 	type DefaultDeadline = AuditDefaultDeadline;
 	type DeadlineReserve = AuditDeadlineReserve;
+	// W = 100 blocks (10 min) in production: challenge blocks spread over the first 1 701
+	// blocks of a 1 800-block deadline. Capped at the deadline, so on the fast timings (dev,
+	// deadline 10) W = 10 and every miner is challenged at the round's first block.
+	type ChallengeWindow = ConstU32<100>;
 	type ProofParams = AuditProofParams;
 	type CollateralPerTiB = ConstU128<{ 2_000 * CESS }>;
 	// = storage-miner MaxMiners.
