@@ -960,6 +960,33 @@ fn a_banned_miners_fragments_move_too() {
 }
 
 #[test]
+fn a_banned_miners_released_fragments_are_removed_by_its_evacuation() {
+	// M1 released a fragment (file 1 deleted) and is banned before any audit checkpoint: it
+	// will never be audited again, so its evacuation removes the released fragment first
+	// (one step), then moves file 2's fragment to M2 and removes it at once.
+	build_and_execute(|| {
+		miner(M1, 1, 1);
+		buy(USER, 1, 10);
+		declare(USER, 1, 1, 1);
+		declare(USER, 2, 1, 1);
+		confirm_all(1);
+		confirm_all(2);
+		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER), fid(1)));
+		run_to_block(3);
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), 2);
+		assert_eq!(crate::ReleasedCount::<Test>::get(M1), 1);
+		miner(M2, 1, 1);
+		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&M1));
+		run_to_block(5);
+		assert_eq!(crate::ReleasedCount::<Test>::get(M1), 0);
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
+		assert_eq!(service(M1), 0);
+		assert_eq!(assigned(2, 0, 0), M2);
+		System::assert_has_event(Event::<Test>::MinerEvacuated { miner: M1 }.into());
+	});
+}
+
+#[test]
 fn a_stale_evacuation_never_moves_an_active_miners_fragments() {
 	build_and_execute(|| {
 		miner(M1, 1, 1);
