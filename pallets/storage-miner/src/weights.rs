@@ -52,6 +52,13 @@
 
 #![allow(unused_parens, unused_imports)]
 
+/// `claim_rewards`: 2 × the measured native time (see the table), in picoseconds.
+const CLAIM_REWARDS_PS: u64 = 40_000_000;
+/// `evict`: 2 × the measured native time, in picoseconds.
+const EVICT_PS: u64 = 40_000_000;
+/// `note_power`: 2 × the measured native time, in picoseconds.
+const NOTE_POWER_PS: u64 = 20_000_000;
+
 use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::Weight};
 
@@ -73,10 +80,16 @@ pub trait WeightInfo {
 	fn prepare_exit() -> Weight;
 	/// `withdraw`.
 	fn withdraw() -> Weight;
-	/// `claim_rewards` at the maximum number of live orders, turning `c` cycles into an order.
-	fn claim_rewards(c: u32) -> Weight;
-	/// The reward part of `on_initialize` (one snapshot and one expiry).
+	/// `claim_rewards` at the maximum number of live orders, folding `MAX_PENDING_CYCLES`
+	/// cycles into the new order.
+	fn claim_rewards() -> Weight;
+	/// The reward part of `on_initialize` (one snapshot).
 	fn rewards_hook() -> Weight;
+	/// `evict` of a `Positive` miner that is not the last candidate.
+	fn evict() -> Weight;
+	/// `note_power` (called by the audit for a passed challenge), folding
+	/// `MAX_PENDING_CYCLES` cycles.
+	fn note_power() -> Weight;
 }
 
 /// Weights for the CESS runtime (see the module docs for their origin).
@@ -137,29 +150,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
-	/// At 89 live orders plus the new one (the maximum, 90). Reads: `Miners`,
-	/// `Audit::FinishedCycle` (finished and retained cycle), `Audit::CyclePower`,
-	/// `NextRewardCycle`, `OldestRewardCycle`, `RewardsReserved`, `Timings::BlockDay`,
-	/// `Rewards` (≤ 3 265 B), `System::Account` (pool, beneficiary); per cycle `RewardCycles`
-	/// and `Audit::MinerPower`. Writes: `RewardCycles` and `NextRewardCycle` (a snapshot),
-	/// `RewardsReserved`, `Rewards`, `System::Account` ×2; per cycle `RewardCycles`.
-	fn claim_rewards(c: u32) -> Weight {
-		Weight::from_parts(35_100_000, 12_000)
-			.saturating_add(Weight::from_parts(2_800_000, 600).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(10))
-			.saturating_add(T::DbWeight::get().reads(2).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().writes(6))
-			.saturating_add(T::DbWeight::get().writes(1).saturating_mul(c.into()))
+	/// At 89 live orders plus the new one (the maximum, 90), folding 4 pending cycles.
+	/// Reads: `Miners`, `Audit::FinishedCycle`, `Audit::CyclePower`, `NextRewardCycle` (×2),
+	/// `RewardsReserved`, `Timings::BlockDay`, `Rewards` (MaxEncodedLen 3 363 B), `Debts`,
+	/// `System::Account` (pool, beneficiary); per folded cycle `RewardCycles`. Writes:
+	/// `RewardCycles` and `NextRewardCycle` (a snapshot), `RewardsReserved`, `RewardsPaid`,
+	/// `Rewards`, `System::Account` ×2; per folded cycle `RewardCycles`.
+	fn claim_rewards() -> Weight {
+		Weight::from_parts(CLAIM_REWARDS_PS, 12_100)
+			.saturating_add(T::DbWeight::get().reads(11 + 4))
+			.saturating_add(T::DbWeight::get().writes(7 + 4))
 	}
-	/// One snapshot and one expiry. Reads: `Audit::FinishedCycle` ×2, `Audit::CyclePower`,
-	/// `NextRewardCycle`, `OldestRewardCycle`, `System::Account` (pool), `RewardsReserved`,
-	/// `RewardCycles`. Writes: `RewardCycles` ×2, `RewardsReserved` ×2, `NextRewardCycle`,
-	/// `OldestRewardCycle`. (The benchmark times the snapshot; the expiry is a take and two
-	/// small writes, covered by the DB weights and the 2× factor.)
+	/// One snapshot. Reads: `Audit::FinishedCycle`, `Audit::CyclePower`, `NextRewardCycle`,
+	/// `RewardCycles`, `System::Account` (pool), `RewardsReserved`. Writes: `RewardCycles`,
+	/// `RewardsReserved`, `NextRewardCycle`.
 	fn rewards_hook() -> Weight {
 		Weight::from_parts(5_120_000, 4_100)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(6))
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
+	/// As `withdraw`, plus the candidate swap-remove (`CandidateCount`, `Candidates`, the
+	/// moved miner's `Miners`), the file market's `OnLeave` (one task queued) and the audit's
+	/// `on_miner_withdrawn` (`Audits`, `RosterLen`, `Roster` ×2, `ActiveSweep`, the moved
+	/// record). Reads: 13. Writes: 13.
+	fn evict() -> Weight {
+		Weight::from_parts(EVICT_PS, 9_500)
+			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().writes(13))
+	}
+	/// Reads: `Miners`, `Rewards`, `NextRewardCycle` ×2, per folded cycle `RewardCycles`
+	/// (4), the new cycle's `RewardCycles`. Writes: `Miners`, `Rewards`, `RewardsReserved`,
+	/// per folded cycle `RewardCycles` (4), the new cycle's `RewardCycles`.
+	fn note_power() -> Weight {
+		Weight::from_parts(NOTE_POWER_PS, 3_800)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(8))
 	}
 }
 
@@ -189,10 +214,16 @@ impl WeightInfo for () {
 	fn withdraw() -> Weight {
 		Weight::zero()
 	}
-	fn claim_rewards(_c: u32) -> Weight {
+	fn claim_rewards() -> Weight {
 		Weight::zero()
 	}
 	fn rewards_hook() -> Weight {
+		Weight::zero()
+	}
+	fn evict() -> Weight {
+		Weight::zero()
+	}
+	fn note_power() -> Weight {
 		Weight::zero()
 	}
 }
