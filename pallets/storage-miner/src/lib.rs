@@ -298,9 +298,15 @@ pub mod pallet {
 		/// for rewards; the cycle's share returns to the pool.
 		PowerNotRecorded { miner: T::AccountId, cycle: CycleIndex, power: Power },
 		/// A reward order was created (or merged into the order of the same block day):
-		/// `amount` (the shares of every snapshot cycle the miner had power in and had not
-		/// claimed), `immediate` of it paid now.
-		RewardOrderCreated { miner: T::AccountId, amount: BalanceOf<T>, immediate: BalanceOf<T> },
+		/// `amount` (the shares of every snapshot cycle in `first_cycle..=last_cycle` the miner
+		/// had power in and had not claimed), `immediate` of it paid now.
+		RewardOrderCreated {
+			miner: T::AccountId,
+			first_cycle: CycleIndex,
+			last_cycle: CycleIndex,
+			amount: BalanceOf<T>,
+			immediate: BalanceOf<T>,
+		},
 		/// A claim: `paid` went from the reward pool to `beneficiary`; `unpaid` is kept for the
 		/// next claim (the transfer was refused, e.g. below the existential deposit);
 		/// `orders_completed` fully paid orders were deleted.

@@ -58,6 +58,8 @@ pub(crate) struct ClaimPlan<T: Config> {
 	pub rewards: MinerRewards<BalanceOf<T>>,
 	/// Cycle records whose holders took their share (with their new `allocated`, `holders`).
 	pub cycles: Vec<CycleUpdate<T>>,
+	/// First and last cycle the new order comes from.
+	pub range: Option<(CycleIndex, CycleIndex)>,
 	/// Amount of the new order (shares of the folded cycles and the banked ones).
 	pub amount: BalanceOf<T>,
 	/// Its half paid at once.
@@ -168,6 +170,10 @@ impl<T: Config> Pallet<T> {
 			record.allocated = record.allocated.saturating_add(share);
 			record.holders = record.holders.saturating_sub(1);
 			rewards.banked = rewards.banked.saturating_add(share);
+			if !share.is_zero() {
+				rewards.banked_cycles =
+					Some(rewards.banked_cycles.map_or((p.cycle, p.cycle), |(f, _)| (f, p.cycle)));
+			}
 			updates.push((p.cycle, record));
 		}
 		rewards.pending.retain(|p| p.cycle >= next);
@@ -193,6 +199,7 @@ impl<T: Config> Pallet<T> {
 		MinerRewards {
 			pending: Default::default(),
 			banked: Zero::zero(),
+			banked_cycles: None,
 			last_day: today,
 			unpaid: Zero::zero(),
 			orders: Default::default(),
@@ -256,6 +263,7 @@ impl<T: Config> Pallet<T> {
 		let cycles = Self::fold(&mut rewards);
 		let folded = u32::try_from(pending.saturating_sub(rewards.pending.len())).unwrap_or(0);
 		let amount = core::mem::replace(&mut rewards.banked, Zero::zero());
+		let range = rewards.banked_cycles.take();
 
 		// 3. The new order: half at once, half over 90 block days, merged with today's order.
 		let vesting = amount / BalanceOf::<T>::from(2u32);
@@ -284,7 +292,7 @@ impl<T: Config> Pallet<T> {
 		due = due.saturating_add(immediate);
 		rewards.unpaid = Zero::zero();
 		rewards.last_day = today;
-		Some(ClaimPlan { rewards, cycles, amount, immediate, due, completed, folded, today })
+		Some(ClaimPlan { rewards, cycles, range, amount, immediate, due, completed, folded, today })
 	}
 
 	/// Pays `amount` from the pool to `to`; `false` (nothing moved) if the transfer is refused.
@@ -317,7 +325,7 @@ impl<T: Config> Pallet<T> {
 			plan.folded > 0 || !plan.due.is_zero() || plan.completed > 0,
 			Error::<T>::NothingToClaim
 		);
-		let ClaimPlan { mut rewards, cycles, amount, immediate, due, completed, .. } = plan;
+		let ClaimPlan { mut rewards, cycles, range, amount, immediate, due, completed, .. } = plan;
 		Self::apply_cycles(cycles);
 		// A withdrawn account's recorded debt is paid first from what is released.
 		let debt = if info.is_none() {
@@ -358,9 +366,11 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Rewards::<T>::insert(&who, rewards);
 		}
-		if !amount.is_zero() {
+		if let Some((first_cycle, last_cycle)) = range {
 			Self::deposit_event(Event::RewardOrderCreated {
 				miner: who.clone(),
+				first_cycle,
+				last_cycle,
 				amount,
 				immediate,
 			});

@@ -205,8 +205,14 @@ fn cycles_1_to_4_are_claimed_exactly_after_200_cycles_frozen() {
 		run_to(205 * DAY);
 		assert_eq!(claim(ALICE), 200 * CESS);
 		System::assert_has_event(
-			Event::RewardOrderCreated { miner: ALICE, amount: 400 * CESS, immediate: 200 * CESS }
-				.into(),
+			Event::RewardOrderCreated {
+				miner: ALICE,
+				first_cycle: 1,
+				last_cycle: 4,
+				amount: 400 * CESS,
+				immediate: 200 * CESS,
+			}
+			.into(),
 		);
 		System::assert_has_event(Event::CycleRewardClosed { cycle: 4, released: 0 }.into());
 		assert_eq!(RewardCycles::<Test>::iter().count(), 0);

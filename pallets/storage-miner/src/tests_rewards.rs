@@ -132,8 +132,14 @@ fn order_of_900_cess_pays_450_at_once_then_5_per_block_day() {
 		// 900 × 100 / 100 = 900 CESS; 900 − ⌊900/2⌋ = 450 now; 450 / 90 = 5 per block day.
 		assert_eq!(claim(ALICE), 450 * CESS);
 		System::assert_has_event(
-			Event::RewardOrderCreated { miner: ALICE, amount: 900 * CESS, immediate: 450 * CESS }
-				.into(),
+			Event::RewardOrderCreated {
+				miner: ALICE,
+				first_cycle: 0,
+				last_cycle: 0,
+				amount: 900 * CESS,
+				immediate: 450 * CESS,
+			}
+			.into(),
 		);
 		// Still block day 0: nothing more.
 		run_to(9);
@@ -297,6 +303,8 @@ fn cycles_claimed_on_the_same_day_merge_into_one_order() {
 		System::assert_has_event(
 			Event::RewardOrderCreated {
 				miner: ALICE,
+				first_cycle: 0,
+				last_cycle: 1,
 				amount: 1_081 * CESS,
 				immediate: 540_500_000_000_000_000_000,
 			}
@@ -339,13 +347,14 @@ fn the_order_list_never_exceeds_90_and_claims_never_fail() {
 		}
 		assert_eq!(max, RELEASE_STEPS as usize);
 		// Steady state, measured: pending (length 1, empty after the claim) + banked 16
-		// + last_day 4 + unpaid 16 + length 2 + 90 orders × (day 4 + vesting 16 + step 16)
-		// = 3 279 bytes. The MaxEncodedLen adds 4 pending entries × (cycle 4 + power 16):
-		// 3 359 bytes (was 3 266 with the old claim cursor).
+		// + banked_cycles 1 (None) + last_day 4 + unpaid 16 + length 2 + 90 orders × (day 4
+		// + vesting 16 + step 16) = 3 280 bytes. The MaxEncodedLen adds 4 pending entries ×
+		// (cycle 4 + power 16) and a `Some` range (8): 3 368 bytes (was 3 266 with the old
+		// claim cursor).
 		let steady = Rewards::<Test>::get(ALICE).unwrap();
 		assert_eq!(steady.orders.len(), 90);
-		assert_eq!(steady.encoded_size(), 3_279);
-		assert_eq!(crate::MinerRewards::<Balance>::max_encoded_len(), 3_359);
+		assert_eq!(steady.encoded_size(), 3_280);
+		assert_eq!(crate::MinerRewards::<Balance>::max_encoded_len(), 3_368);
 		run_to(400 * DAY);
 		claim(ALICE);
 		assert_eq!(beneficiary(ALICE), total_ordered);

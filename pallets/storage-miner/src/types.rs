@@ -302,6 +302,8 @@ pub struct MinerRewards<Balance> {
 	/// Shares of snapshot cycles taken from their records, not yet turned into an order (the
 	/// next claim does).
 	pub banked: Balance,
+	/// First and last cycle whose share is in `banked` (reported by `RewardOrderCreated`).
+	pub banked_cycles: Option<(CycleIndex, CycleIndex)>,
 	/// Block day of the last claim: every order has paid what had vested by then.
 	pub last_day: u32,
 	/// Vested amounts the transfer to the beneficiary could not take (e.g. below its

@@ -152,7 +152,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// At 89 live orders plus the new one (the maximum, 90), folding 4 pending cycles.
 	/// Reads: `Miners`, `Audit::FinishedCycle`, `Audit::CyclePower`, `NextRewardCycle` (×2),
-	/// `RewardsReserved`, `Timings::BlockDay`, `Rewards` (MaxEncodedLen 3 363 B), `Debts`,
+	/// `RewardsReserved`, `Timings::BlockDay`, `Rewards` (MaxEncodedLen 3 368 B), `Debts`,
 	/// `System::Account` (pool, beneficiary); per folded cycle `RewardCycles`. Writes:
 	/// `RewardCycles` and `NextRewardCycle` (a snapshot), `RewardsReserved`, `RewardsPaid`,
 	/// `Rewards`, `System::Account` ×2; per folded cycle `RewardCycles`.
