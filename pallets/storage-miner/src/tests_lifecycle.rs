@@ -401,3 +401,17 @@ fn miners_that_never_prove_lose_their_slot_after_prove_within() {
 		assert_eq!(MinerCount::<Test>::get(), 2);
 	});
 }
+
+// ------------------------------------------------ bounded storage
+
+#[test]
+fn storage_per_miner_is_bounded() {
+	use codec::MaxEncodedLen;
+	// A cycle record: total 16 + power 16 + allocated 16 + holders 4.
+	assert_eq!(crate::CycleReward::<Balance>::max_encoded_len(), 52);
+	// A miner's reward record: pending (1 + 4 × 20) + banked 16 + banked_cycles 9 + last_day 4
+	// + unpaid 16 + orders (2 + 90 × 36).
+	assert_eq!(crate::MinerRewards::<Balance>::max_encoded_len(), 3_368);
+	// Recorded debt of a withdrawn account.
+	assert_eq!(Balance::max_encoded_len(), 16);
+}
