@@ -37,6 +37,7 @@ impl<T: Config> Pallet<T> {
 				return Err("audit: sweeping a round that has not opened".into());
 			}
 		}
+		Self::check_no_orphans()?;
 		let mut totals = alloc::collections::BTreeMap::<CycleIndex, Power>::new();
 		for (cycle, _, power) in MinerPower::<T>::iter() {
 			let total = totals.entry(cycle).or_default();

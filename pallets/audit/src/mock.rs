@@ -102,11 +102,11 @@ impl pallet_storage_miner::Config for Test {
 	type MaxEndpointLen = ConstU32<32>;
 	type MaxMiners = ConstU32<MAX_MINERS>;
 	type ExitCooldown = ConstU64<100>;
-	type OnLeave = ();
+	type OnLeave = Audit;
 	type Power = ();
 	type RewardPool = Treasury;
 	type BlockDay = ConstU64<10>;
-	type MaxCyclesPerClaim = ConstU32<8>;
+	type ProveWithin = ConstU64<1_000_000>;
 	type WeightInfo = ();
 }
 

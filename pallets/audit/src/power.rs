@@ -3,6 +3,7 @@
 
 use crate::*;
 use frame_support::traits::Get;
+use pallet_storage_miner::StorageMinerInterface;
 
 /// Storage power per cycle, as the reward orders read it (SPEC §7:
 /// `Reward_k = TotalReward_N × StoragePower_k / TotalStoragePower_N`; a miner's share of a
@@ -23,6 +24,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn credit_power(who: &T::AccountId, cycle: CycleIndex, power: Power) {
 		MinerPower::<T>::mutate(cycle, who, |p| *p = p.saturating_add(power));
 		CyclePower::<T>::mutate(cycle, |p| *p = p.saturating_add(power));
+		// The reward orders keep their own copy, so this history's pruning loses nothing.
+		T::Miners::note_power(who, cycle, power);
 	}
 
 	/// Called when `round` is fully settled: finishes its cycle if it was the cycle's last

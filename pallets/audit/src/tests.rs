@@ -1098,6 +1098,55 @@ fn a_miner_applies_its_removals_itself_once_its_challenge_is_decided() {
 	});
 }
 
+// ---------------------------------------------------------------------------------------
+// Issue 15: a withdrawn miner's record goes at once
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn re_registration_after_withdraw_starts_with_a_fresh_record() {
+	build_and_execute(|| {
+		miner(1);
+		run_to(1);
+		go_to_round(1);
+		prove(1);
+		// Exit at block 12: withdraw possible from block 112 (cooldown 100).
+		run_to(12);
+		assert_ok!(StorageMiner::prepare_exit(origin(1)));
+		for r in 2..=10 {
+			go_to_round(r);
+			prove(1);
+		}
+		// Round 11 (blocks 101..): no proof. Rewarded before: slashed SlashLimit.
+		settle_round(11);
+		let old = record(1);
+		assert!(old.rewarded);
+		assert_eq!(old.service_misses, 1);
+		assert_eq!(slashes(1).last().map(|s| s.0), Some(SlashReason::ServiceMissed));
+		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, 2 * UNIT);
+		assert_ok!(StorageMiner::withdraw(origin(1)));
+		// The record, counters, snapshots and roster entry are gone with the withdrawal.
+		assert!(Audits::<Test>::get(1).is_none());
+		assert_eq!(RosterLen::<Test>::get(), 0);
+		assert_eq!(audit_events().last(), Some(&Event::MinerRetired { miner: 1 }));
+		// Registering again: enrolled with a clean record, judged as never rewarded.
+		register(1, 1, PER_TIB);
+		commit_fillers(1, 4);
+		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&1, 2 * UNIT));
+		run_to(System::block_number() + 1);
+		let fresh = record(1);
+		assert_eq!(
+			(fresh.rewarded, fresh.service_misses, fresh.service_failures, fresh.enrolled_in),
+			(false, 0, 0, 11)
+		);
+		go_to_round(12);
+		settle_round(12);
+		assert_eq!(
+			slashes(1).last().copied(),
+			Some((SlashReason::ServiceMissedNeverRewarded, 100 * CESS))
+		);
+	});
+}
+
 #[test]
 fn staggered_challenge_blocks_and_windows() {
 	// W = 2 with a 5-block deadline: each miner's challenge block is S_r + (0..=3), its
@@ -1158,5 +1207,34 @@ fn staggered_challenge_blocks_and_windows() {
 		run_to(round_start(2) + ROUND);
 		assert!(BlockSeeds::<Test>::get(round_start(1)).is_none());
 		assert!(BlockSeeds::<Test>::get(round_start(2) + 1).is_some());
+	});
+}
+
+#[test]
+fn forgetting_a_visited_entry_keeps_the_running_sweep_exact() {
+	build_and_execute(|| {
+		for who in 1..=3 {
+			register(who, 1, PER_TIB);
+			commit_fillers(who, 1);
+		}
+		run_to(1);
+		assert_eq!(RosterLen::<Test>::get(), 3);
+		let order: Vec<_> = (0..3).map(|i| Roster::<Test>::get(i).unwrap()).collect();
+		// A sweep has visited positions 0 and 1; the entry at 0 is forgotten.
+		ActiveSweep::<Test>::put(Sweep { round: 0, cursor: 2 });
+		Audit::forget(&order[0]);
+		// The visited entry at 1 fills the hole, the unvisited last entry takes position 1,
+		// which becomes the cursor: it is still visited, nothing is visited twice.
+		assert_eq!(RosterLen::<Test>::get(), 2);
+		assert_eq!(Roster::<Test>::get(0), Some(order[1]));
+		assert_eq!(Roster::<Test>::get(1), Some(order[2]));
+		assert_eq!(ActiveSweep::<Test>::get(), Some(Sweep { round: 0, cursor: 1 }));
+		assert_eq!(record(order[1]).roster_index, 0);
+		assert_eq!(record(order[2]).roster_index, 1);
+		// An unvisited hole is a plain swap-remove.
+		Audit::forget(&order[2]);
+		assert_eq!(RosterLen::<Test>::get(), 1);
+		assert_eq!(ActiveSweep::<Test>::get(), Some(Sweep { round: 0, cursor: 1 }));
+		ActiveSweep::<Test>::kill();
 	});
 }

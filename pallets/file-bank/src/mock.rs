@@ -110,7 +110,7 @@ impl pallet_storage_miner::Config for Test {
 	type Power = ();
 	type RewardPool = Treasury;
 	type BlockDay = ConstU64<10>;
-	type MaxCyclesPerClaim = ConstU32<8>;
+	type ProveWithin = ConstU64<1_000_000>;
 	type WeightInfo = ();
 }
 

@@ -8,10 +8,13 @@
 //! - `prepare_exit` also calls `OnLeave` (the file market queues a task).
 //!
 //! - `claim_rewards` runs at the maximum number of live orders: 89 orders of 89 consecutive
-//!   block days each pay a step, and `c` finished cycles (each with a reward record and power)
-//!   become the 90th order;
-//! - `rewards_hook` snapshots a finished cycle (the expiry's reads and writes are added in
-//!   `weights.rs`: the benchmark cannot make the audit prune).
+//!   block days each pay a step, and `MAX_PENDING_CYCLES` snapshot cycles with pending power
+//!   (each closing its record) plus banked shares become the 90th order (a withdrawn account's
+//!   debt payment — a second transfer and `Debts` — is added in `weights.rs`);
+//! - `rewards_hook` snapshots a finished cycle;
+//! - `evict` removes a `Positive` miner that is not the last candidate;
+//! - `note_power` folds `MAX_PENDING_CYCLES − 1` snapshot cycles, each closing its record, and
+//!   opens a new one.
 //!
 //! `measure` (tests only) times every benchmark natively; see `weights.rs`.
 
@@ -63,9 +66,9 @@ fn positive<T: Config>(name: &'static str, index: u32) -> Result<T::AccountId, B
 }
 
 /// A `Positive` miner with `RELEASE_STEPS − 1` live orders (one per block day, days
-/// `1 ..= 89`) and `c` finished, unclaimed cycles with power; the block is the first of day 90,
-/// when every order still has a step to pay.
-fn rewarded<T: Config>(c: u32) -> Result<T::AccountId, BenchmarkError> {
+/// `1 ..= 89`), banked shares and `MAX_PENDING_CYCLES` snapshot cycles with pending power; the
+/// block is the first of day 90, when every order still has a step to pay.
+fn rewarded<T: Config>() -> Result<T::AccountId, BenchmarkError> {
 	let who = positive::<T>("miner", 0)?;
 	let pool = T::RewardPool::get();
 	let per_cycle = big::<T>() / BalanceOf::<T>::from(1_000u32);
@@ -74,6 +77,7 @@ fn rewarded<T: Config>(c: u32) -> Result<T::AccountId, BenchmarkError> {
 	let mut cycle: CycleIndex = 0;
 	let add_cycle = |cycle: &mut CycleIndex| -> Result<(), BenchmarkError> {
 		T::Currency::mint_into(&pool, per_cycle)?;
+		StorageMiner::<T>::do_note_power(&who, *cycle, 1_000_000);
 		T::Power::benchmark_credit(*cycle, &who, 1_000_000);
 		let _ = StorageMiner::<T>::snapshot_step();
 		if !RewardCycles::<T>::contains_key(*cycle) {
@@ -87,8 +91,17 @@ fn rewarded<T: Config>(c: u32) -> Result<T::AccountId, BenchmarkError> {
 		add_cycle(&mut cycle)?;
 		StorageMiner::<T>::do_claim_rewards(who.clone())?;
 	}
-	for _ in 0..c {
-		add_cycle(&mut cycle)?;
+	// Banked shares (the first cycle folded by the next credit), then 4 pending cycles
+	// credited before any of them is snapshot, then snapshot.
+	add_cycle(&mut cycle)?;
+	let first = cycle;
+	for c in first..first.saturating_add(MAX_PENDING_CYCLES) {
+		T::Currency::mint_into(&pool, per_cycle)?;
+		StorageMiner::<T>::do_note_power(&who, c, 1_000_000);
+	}
+	for c in first..first.saturating_add(MAX_PENDING_CYCLES) {
+		T::Power::benchmark_credit(c, &who, 1_000_000);
+		let _ = StorageMiner::<T>::snapshot_step();
 	}
 	frame_system::Pallet::<T>::set_block_number(day.saturating_mul(RELEASE_STEPS.into()));
 	Ok(who)
@@ -213,23 +226,64 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn claim_rewards(c: Linear<1, { T::MaxCyclesPerClaim::get() }>) -> Result<(), BenchmarkError> {
-		let who = rewarded::<T>(c)?;
-		let live = Rewards::<T>::get(&who).map(|r| r.orders.len()).unwrap_or(0);
-		assert_eq!(live, (RELEASE_STEPS - 1) as usize);
+	fn claim_rewards() -> Result<(), BenchmarkError> {
+		let who = rewarded::<T>()?;
+		let rewards = Rewards::<T>::get(&who).ok_or(BenchmarkError::Stop("rewards"))?;
+		assert_eq!(rewards.orders.len(), (RELEASE_STEPS - 1) as usize);
+		assert_eq!(rewards.pending.len(), MAX_PENDING_CYCLES as usize);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
 		let rewards = Rewards::<T>::get(&who).ok_or(BenchmarkError::Stop("rewards"))?;
 		assert_eq!(rewards.orders.len(), RELEASE_STEPS as usize);
+		assert!(rewards.pending.is_empty());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn evict() -> Result<(), BenchmarkError> {
+		let who = first_of_two::<T>()?;
+		let by = funded::<T>("caller", 0);
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::ProveWithin::get());
+		frame_system::Pallet::<T>::set_block_number(at);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(by), who.clone());
+
+		assert!(!Miners::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn note_power() -> Result<(), BenchmarkError> {
+		let who = positive::<T>("miner", 0)?;
+		T::Currency::set_balance(&T::RewardPool::get(), big::<T>());
+		let pending = MAX_PENDING_CYCLES.saturating_sub(1);
+		for c in 0..pending {
+			StorageMiner::<T>::do_note_power(&who, c, 1_000_000);
+		}
+		for c in 0..pending {
+			T::Power::benchmark_credit(c, &who, 1_000_000);
+			let _ = StorageMiner::<T>::snapshot_step();
+		}
+
+		#[block]
+		{
+			StorageMiner::<T>::do_note_power(&who, pending, 1_000_000);
+		}
+
+		let rewards = Rewards::<T>::get(&who).ok_or(BenchmarkError::Stop("rewards"))?;
+		assert_eq!(rewards.pending.len(), 1);
+		assert_eq!(RewardCycles::<T>::iter().count(), 1);
 		Ok(())
 	}
 
 	#[benchmark]
 	fn rewards_hook() -> Result<(), BenchmarkError> {
-		let who: T::AccountId = account("miner", 0, 0);
+		let who = positive::<T>("miner", 0)?;
 		T::Currency::set_balance(&T::RewardPool::get(), big::<T>());
+		StorageMiner::<T>::do_note_power(&who, 0, 1_000_000);
 		T::Power::benchmark_credit(0, &who, 1_000_000);
 
 		#[block]
@@ -279,7 +333,7 @@ mod benchmarks {
 		#[test]
 		#[ignore = "timing run; see the module docs"]
 		fn measure_weights() {
-			let all: [(&str, SelectedBenchmark); 9] = [
+			let all: [(&str, SelectedBenchmark); 12] = [
 				("register", SelectedBenchmark::register),
 				("increase_collateral", SelectedBenchmark::increase_collateral),
 				("change_declared_space", SelectedBenchmark::change_declared_space),
@@ -289,14 +343,12 @@ mod benchmarks {
 				("prepare_exit", SelectedBenchmark::prepare_exit),
 				("withdraw", SelectedBenchmark::withdraw),
 				("rewards_hook", SelectedBenchmark::rewards_hook),
+				("claim_rewards", SelectedBenchmark::claim_rewards),
+				("evict", SelectedBenchmark::evict),
+				("note_power", SelectedBenchmark::note_power),
 			];
 			for (name, bench) in all.iter() {
 				println!("{name}: {} ns", median_ns(bench, &[]));
-			}
-			let max = <Test as Config>::MaxCyclesPerClaim::get();
-			for c in [1, max] {
-				let t = median_ns(&SelectedBenchmark::claim_rewards, &[(BenchmarkParameter::c, c)]);
-				println!("claim_rewards(c = {c}): {t} ns");
 			}
 		}
 	}

@@ -51,6 +51,12 @@ pub trait StorageMinerInterface<AccountId> {
 		amount: Self::Balance,
 	) -> Result<Punishment<Self::Balance>, DispatchError>;
 
+	/// The audit credited `power` (> 0) to `who` in `cycle` for a passed challenge. The reward
+	/// orders keep their own copy of every miner's power, so no earned power depends on how
+	/// long the audit keeps its history (see [`crate::MinerRewards`]). O(1): at most
+	/// `MAX_PENDING_CYCLES` small records.
+	fn note_power(who: &AccountId, cycle: crate::CycleIndex, power: crate::Power);
+
 	/// Bans a miner for good: its fragments move to other miners, it may withdraw what is left
 	/// of its collateral after the exit cooldown, and the account can never register again.
 	fn ban(who: &AccountId) -> DispatchResult;
@@ -62,15 +68,33 @@ pub trait StorageMinerInterface<AccountId> {
 }
 
 /// Told when a miner stops serving (exit or ban), so the file market can move its fragments to
-/// other miners. `withdraw` waits until the miner's service space is back to zero.
+/// other miners (`withdraw` waits until the miner's service space is back to zero), and when
+/// its record is removed (withdraw or eviction), so the audit drops its record, counters and
+/// snapshot: a later registration of the same account starts clean.
 pub trait OnMinerLeave<AccountId> {
 	/// `who` entered `Exiting` or `Banned`.
 	fn on_miner_leave(who: &AccountId);
+	/// `who`'s miner record was removed.
+	fn on_miner_withdrawn(_who: &AccountId) {}
 }
 
-/// No file market: nothing to move.
+/// No file market, no audit: nothing to do.
 impl<AccountId> OnMinerLeave<AccountId> for () {
 	fn on_miner_leave(_who: &AccountId) {}
+}
+
+/// Both are told, `A` first (the runtime: the file market, then the audit).
+impl<AccountId, A: OnMinerLeave<AccountId>, B: OnMinerLeave<AccountId>> OnMinerLeave<AccountId>
+	for (A, B)
+{
+	fn on_miner_leave(who: &AccountId) {
+		A::on_miner_leave(who);
+		B::on_miner_leave(who);
+	}
+	fn on_miner_withdrawn(who: &AccountId) {
+		A::on_miner_withdrawn(who);
+		B::on_miner_withdrawn(who);
+	}
 }
 
 /// A miner's confirmed service fragments, as the audit needs them to challenge "fragment `k` of
@@ -118,23 +142,20 @@ impl<AccountId> ServiceFragments<AccountId> for () {
 	}
 }
 
-/// Storage power per challenge cycle, as the reward orders read it (SPEC §7, §8). Implemented
-/// by the runtime with a small adapter over `pallet_audit::StoragePowerInfo` (see
-/// `docs/storage-miners.md`, "Reward orders"); defined here because the audit depends on this
-/// crate, not the other way round.
+/// Cycle totals of storage power, as the reward orders read them at the snapshot (SPEC §7,
+/// §8). Implemented by the runtime with a small adapter over `pallet_audit::StoragePowerInfo`
+/// (see `docs/storage-miners.md`, "Reward orders"); defined here because the audit depends on
+/// this crate, not the other way round. Per-miner power comes through
+/// [`StorageMinerInterface::note_power`] instead, so the audit's pruning of its own history
+/// cannot lose a reward.
 pub trait StoragePowerSource<AccountId> {
 	/// `TotalStoragePower_N`: the power of every passed challenge in `cycle`.
 	fn cycle_power(cycle: crate::CycleIndex) -> crate::Power;
-	/// The power `miner` earned in `cycle`.
-	fn miner_power(cycle: crate::CycleIndex, miner: &AccountId) -> crate::Power;
 	/// The latest cycle whose totals are final, if any.
 	fn finished_cycle() -> Option<crate::CycleIndex>;
-	/// The oldest cycle whose per-miner power is still stored (`0` before any pruning).
-	/// Cycles before it can no longer be claimed; their unclaimed reward returns to the pool.
-	fn oldest_retained_cycle() -> crate::CycleIndex;
 
-	/// Benchmarks only: credits `power` to `miner` in `cycle` (and to the cycle total) and
-	/// marks every cycle up to `cycle` as finished.
+	/// Benchmarks only: adds `power` to the total of `cycle` and marks every cycle up to
+	/// `cycle` as finished.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_credit(cycle: crate::CycleIndex, miner: &AccountId, power: crate::Power);
 }
@@ -144,14 +165,8 @@ impl<AccountId> StoragePowerSource<AccountId> for () {
 	fn cycle_power(_cycle: crate::CycleIndex) -> crate::Power {
 		0
 	}
-	fn miner_power(_cycle: crate::CycleIndex, _miner: &AccountId) -> crate::Power {
-		0
-	}
 	fn finished_cycle() -> Option<crate::CycleIndex> {
 		None
-	}
-	fn oldest_retained_cycle() -> crate::CycleIndex {
-		0
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_credit(_cycle: crate::CycleIndex, _miner: &AccountId, _power: crate::Power) {}

@@ -1,6 +1,6 @@
 //! `try_state` invariants: holds add up, spaces fit, states follow the rules.
 
-use crate::{pallet::*, BalanceOf, HoldReason, MinerState, RELEASE_STEPS};
+use crate::{pallet::*, BalanceOf, CycleIndex, HoldReason, MinerState, RELEASE_STEPS};
 use frame_support::{
 	ensure,
 	traits::{
@@ -97,18 +97,31 @@ impl<T: Config> Pallet<T> {
 	/// Reward invariants:
 	///
 	/// - `RewardsReserved` is exactly what is promised: the unallocated part of every cycle
-	///   record, plus every miner's unpaid amount and unreleased vesting;
-	/// - the pool holds at least that much above its existential deposit;
+	///   record, plus every miner's banked shares, unpaid amount and unreleased vesting (so
+	///   `pool ≥ promised`, and everything put into the pool is `pool + RewardsPaid`);
+	/// - every cycle record's `holders` is the number of miners with pending power in it, and
+	///   every pending entry has its record (nothing earned can be lost); a record of a cycle not
+	///   snapshot yet has no reward;
 	/// - no cycle allocated more than its total; orders are sorted by day, one per day, at most
-	///   90 days apart from the last claim, each step ≤ vesting / 90.
+	///   90 days apart from the last claim, each step ≤ vesting / 90;
+	/// - recorded debt is positive and only for accounts that are not registered miners.
 	pub fn try_state_rewards() -> Result<(), TryRuntimeError> {
 		let mut promised = BalanceOf::<T>::zero();
-		for (_, cycle) in RewardCycles::<T>::iter() {
-			ensure!(cycle.allocated <= cycle.total, "storage-miner: cycle over-allocated");
-			promised = promised.saturating_add(cycle.total.saturating_sub(cycle.allocated));
-		}
+		let next = NextRewardCycle::<T>::get();
+		let mut holders = alloc::collections::BTreeMap::<CycleIndex, u32>::new();
 		for (_, rewards) in Rewards::<T>::iter() {
-			promised = promised.saturating_add(rewards.unpaid);
+			promised = promised.saturating_add(rewards.unpaid).saturating_add(rewards.banked);
+			let mut previous_cycle: Option<CycleIndex> = None;
+			for p in rewards.pending.iter() {
+				ensure!(
+					previous_cycle.is_none_or(|c| c < p.cycle),
+					"storage-miner: pending cycles unsorted"
+				);
+				previous_cycle = Some(p.cycle);
+				ensure!(p.power > 0, "storage-miner: empty pending entry");
+				let h = holders.entry(p.cycle).or_default();
+				*h = h.saturating_add(1);
+			}
 			let mut previous: Option<u32> = None;
 			for order in rewards.orders.iter() {
 				ensure!(previous.is_none_or(|d| d < order.day), "storage-miner: orders unsorted");
@@ -126,6 +139,21 @@ impl<T: Config> Pallet<T> {
 				promised = promised.saturating_add(order.vesting.saturating_sub(released));
 			}
 		}
+		let mut records = 0usize;
+		for (cycle, record) in RewardCycles::<T>::iter() {
+			records = records.saturating_add(1);
+			ensure!(record.allocated <= record.total, "storage-miner: cycle over-allocated");
+			ensure!(
+				cycle < next || record.total.is_zero(),
+				"storage-miner: reward before the snapshot"
+			);
+			ensure!(
+				holders.get(&cycle).copied().unwrap_or(0) == record.holders && record.holders > 0,
+				"storage-miner: cycle holders differ from the pending entries"
+			);
+			promised = promised.saturating_add(record.total.saturating_sub(record.allocated));
+		}
+		ensure!(records == holders.len(), "storage-miner: pending power without a cycle record");
 		ensure!(
 			RewardsReserved::<T>::get() == promised,
 			"storage-miner: RewardsReserved differs from what is promised"
@@ -136,6 +164,10 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Polite,
 		);
 		ensure!(pool >= promised, "storage-miner: reward pool below what is promised");
+		for (who, debt) in Debts::<T>::iter() {
+			ensure!(!debt.is_zero(), "storage-miner: zero debt recorded");
+			ensure!(!Miners::<T>::contains_key(&who), "storage-miner: recorded debt of a miner");
+		}
 		Ok(())
 	}
 }

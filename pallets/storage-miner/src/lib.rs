@@ -16,13 +16,19 @@
 //!   commitment; idle + service never exceeds declared space.
 //! - **Exit**: `prepare_exit` starts a cooldown during which the file market moves the miner's
 //!   fragments to other miners (the miner is still challenged); `withdraw` then returns the
-//!   collateral once no debt and no service space remain.
+//!   collateral minus the debt once no service space remains. Debt the collateral cannot cover
+//!   stays recorded against the account ([`Debts`]): a new registration pays it first, and the
+//!   account's reward claims pay it first.
+//! - **Squatting**: a miner that earned no storage power for `ProveWithin` blocks (since its
+//!   registration or its last passed challenge) and holds no service space can be evicted by
+//!   anyone (`evict`): it leaves as by `withdraw`, freeing its `MaxMiners` slot.
 //!
 //! - **Reward orders** (SPEC §8, module `rewards`): when the audit finishes a cycle, the
 //!   unreserved content of the storage reward pool is snapshot as that cycle's reward (in
-//!   `on_initialize`, O(1)); `claim_rewards` turns every finished, unclaimed cycle into an order
-//!   of `TotalReward_N × power / TotalStoragePower_N`, paying 50 % at once and the rest in 90
-//!   block-day steps.
+//!   `on_initialize`, O(1)); `claim_rewards` turns the miner's power of every snapshot cycle
+//!   into an order of `TotalReward_N × power / TotalStoragePower_N`, paying 50 % at once and the
+//!   rest in 90 block-day steps. Only a miner without debt and with its collateral requirement
+//!   covered may claim, whatever its state label. Nothing expires (see [`MinerRewards`]).
 //!
 //! Other pallets use the [`StorageMinerInterface`] trait; fragment moves on exit are requested
 //! through [`OnMinerLeave`]. See `docs/storage-miners.md`.
@@ -53,6 +59,8 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lifecycle;
 #[cfg(test)]
 mod tests_rewards;
 
@@ -153,10 +161,10 @@ pub mod pallet {
 		/// Blocks per block day, the step of the reward release (14 400 in production).
 		type BlockDay: Get<BlockNumberFor<Self>>;
 
-		/// Most finished cycles one `claim_rewards` turns into orders (oldest first; a later
-		/// claim takes the rest). At least the audit's power history, so one claim suffices.
+		/// Blocks without earning storage power after which a miner holding no service space
+		/// may be evicted (`evict`), so registered miners cannot squat `MaxMiners` slots.
 		#[pallet::constant]
-		type MaxCyclesPerClaim: Get<u32>;
+		type ProveWithin: Get<BlockNumberFor<Self>>;
 
 		/// Weights of the calls, from the benchmarks.
 		type WeightInfo: WeightInfo;
@@ -192,18 +200,26 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CandidateCount<T> = StorageValue<_, u32, ValueQuery>;
 
-	/// The reward of every snapshot cycle that may still be claimed (SPEC §8).
+	/// The reward record of every cycle some miner can still take a share of (SPEC §8): at
+	/// most one per pending entry of a [`MinerRewards`] record plus the open cycles.
 	#[pallet::storage]
 	pub type RewardCycles<T: Config> =
 		StorageMap<_, Twox64Concat, CycleIndex, CycleReward<BalanceOf<T>>>;
 
-	/// The next cycle whose reward is to be snapshot (`None` until the first snapshot).
+	/// The next cycle whose reward is to be snapshot; every cycle before it is snapshot.
 	#[pallet::storage]
-	pub type NextRewardCycle<T> = StorageValue<_, CycleIndex>;
+	pub type NextRewardCycle<T> = StorageValue<_, CycleIndex, ValueQuery>;
 
-	/// The oldest cycle that may still have a [`RewardCycles`] record (expiry cursor).
+	/// Everything ever paid out of the reward pool by claims (to beneficiaries, or to the
+	/// treasury as repaid debt). With [`RewardsReserved`] it lets `try_state` and the tests
+	/// check `pool + paid = everything put into the pool`.
 	#[pallet::storage]
-	pub type OldestRewardCycle<T> = StorageValue<_, CycleIndex, ValueQuery>;
+	pub type RewardsPaid<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Debt left by miners that withdrew (or were evicted) owing more than their collateral.
+	/// A new registration of the account pays it first; the account's claims pay it first.
+	#[pallet::storage]
+	pub type Debts<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
 
 	/// Part of the reward pool promised to miners: snapshot cycle rewards not yet paid out
 	/// (unallocated cycle remainders, vesting orders, unpaid amounts). Later snapshots only
@@ -251,8 +267,15 @@ pub mod pallet {
 		StateChanged { miner: T::AccountId, from: MinerState, to: MinerState },
 		/// The miner asked to leave; `withdraw` is possible from `exit_at`.
 		ExitPrepared { miner: T::AccountId, exit_at: BlockNumberFor<T> },
-		/// The miner left; `returned` collateral was released.
-		MinerExited { miner: T::AccountId, returned: BalanceOf<T> },
+		/// The miner left; `returned` collateral was released, `debt` remains recorded against
+		/// the account.
+		MinerExited { miner: T::AccountId, returned: BalanceOf<T>, debt: BalanceOf<T> },
+		/// `miner` earned no power for `ProveWithin` blocks and held no service space: `by`
+		/// evicted it (it left as by `withdraw`, see `MinerExited`).
+		MinerEvicted { miner: T::AccountId, by: T::AccountId },
+		/// Recorded debt of a withdrawn miner was repaid to the treasury (from a registration
+		/// or from released rewards); `debt` is what remains.
+		DebtRepaid { miner: T::AccountId, amount: BalanceOf<T>, debt: BalanceOf<T> },
 		/// The audit punished the miner.
 		MinerPunished {
 			miner: T::AccountId,
@@ -267,11 +290,16 @@ pub mod pallet {
 		/// The reward of a finished cycle was fixed: `total` of the pool is reserved for the
 		/// miners that earned `power` in it (`total` is 0 when nobody earned power).
 		CycleRewardSnapshot { cycle: CycleIndex, total: BalanceOf<T>, power: Power },
-		/// A cycle left the audit's power history: the part nobody claimed (`released`,
-		/// including rounding remainders) returned to the unreserved pool.
-		CycleRewardExpired { cycle: CycleIndex, released: BalanceOf<T> },
+		/// Every miner that earned power in `cycle` took its share: the record was removed and
+		/// the rounding remainder (`released`) returned to the unreserved pool.
+		CycleRewardClosed { cycle: CycleIndex, released: BalanceOf<T> },
+		/// Unreachable by construction (see `MinerRewards`): the miner already had
+		/// `MAX_PENDING_CYCLES` cycles awaiting their snapshot, so this power was not recorded
+		/// for rewards; the cycle's share returns to the pool.
+		PowerNotRecorded { miner: T::AccountId, cycle: CycleIndex, power: Power },
 		/// A reward order was created (or merged into the order of the same block day):
-		/// `amount` for the cycles `first_cycle..=last_cycle`, `immediate` of it paid now.
+		/// `amount` (the shares of every snapshot cycle in `first_cycle..=last_cycle` the miner
+		/// had power in and had not claimed), `immediate` of it paid now.
 		RewardOrderCreated {
 			miner: T::AccountId,
 			first_cycle: CycleIndex,
@@ -330,11 +358,14 @@ pub mod pallet {
 		NotExiting,
 		/// The exit cooldown has not passed yet.
 		CooldownNotOver,
-		/// Debt must be repaid (`increase_collateral`) before withdrawing.
-		OutstandingDebt,
+		/// The miner earned storage power within `ProveWithin` blocks, holds service space, or
+		/// (exiting or banned) its cooldown is not over: it cannot be evicted.
+		NotEvictable,
 		/// The miner still has service space: its fragments are being moved to other miners.
 		ServiceSpaceNotReleased,
-		/// A frozen miner cannot claim rewards (its orders keep vesting); top up first.
+		/// The miner has debt or its collateral is below the requirement, whatever its state
+		/// (`Frozen`, `Exiting` or `Banned`): it cannot claim (its orders keep vesting); top up
+		/// first.
 		FrozenCannotClaim,
 		/// No finished, unclaimed cycle and nothing vested to pay.
 		NothingToClaim,
@@ -348,10 +379,7 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(!T::BlockDay::get().is_zero(), "storage-miner: BlockDay must be > 0");
-			assert!(
-				T::MaxCyclesPerClaim::get() > 0,
-				"storage-miner: MaxCyclesPerClaim must be > 0"
-			);
+			assert!(!T::ProveWithin::get().is_zero(), "storage-miner: ProveWithin must be > 0");
 			assert!(T::FillerSize::get() > 0, "storage-miner: FillerSize must be > 0");
 			assert!(T::MaxDeclaredTib::get() > 0, "storage-miner: MaxDeclaredTib must be > 0");
 		}
@@ -457,9 +485,10 @@ pub mod pallet {
 			Self::do_prepare_exit(who)
 		}
 
-		/// Completes the exit after the cooldown: releases the collateral and removes the
-		/// miner. Needs no debt (except for a banned miner, whose collateral is then zero) and
-		/// no remaining service space.
+		/// Completes the exit after the cooldown, once no service space remains: the debt is
+		/// paid from the collateral, the rest of the collateral is released and the miner
+		/// removed (its slot freed). Debt the collateral did not cover stays recorded
+		/// ([`Debts`]).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
@@ -467,18 +496,30 @@ pub mod pallet {
 			Self::do_withdraw(who)
 		}
 
-		/// Turns every finished, unclaimed cycle in which the caller earned storage power into
-		/// a reward order of `TotalReward_N × power / TotalStoragePower_N` (50 % paid at once,
-		/// the rest over 90 block days) and pays everything vested across all its orders, from
-		/// the reward pool to its beneficiary (to the account itself once it has withdrawn).
-		/// Banned and exiting miners may claim; a frozen miner may not (vesting goes on).
-		/// Charged for `MaxCyclesPerClaim` cycles; the unused part is refunded.
+		/// Turns every snapshot cycle in which the caller earned storage power and that it did
+		/// not claim yet (however long ago) into a reward order of
+		/// `TotalReward_N × power / TotalStoragePower_N` (50 % paid at once, the rest over 90
+		/// block days) and pays everything vested across all its orders, from the reward pool
+		/// to its beneficiary (to the account itself once it has withdrawn, after its recorded
+		/// debt). A registered miner with debt or below its collateral requirement cannot claim,
+		/// whatever its state (vesting goes on).
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::claim_rewards(T::MaxCyclesPerClaim::get()))]
-		pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
+		#[pallet::weight(T::WeightInfo::claim_rewards())]
+		pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let cycles = Self::do_claim_rewards(who)?;
-			Ok(Some(T::WeightInfo::claim_rewards(cycles.max(1))).into())
+			Self::do_claim_rewards(who)
+		}
+
+		/// Evicts `miner`, which earned no storage power for `ProveWithin` blocks (since its
+		/// registration or last passed challenge) and holds no service space, or which is
+		/// exiting or banned and past its cooldown: it leaves as by `withdraw` (collateral minus
+		/// debt returned to it, debt recorded) and its `MaxMiners` slot is freed. Anyone may
+		/// call; the caller pays the fee.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::evict())]
+		pub fn evict(origin: OriginFor<T>, miner: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_evict(who, miner)
 		}
 	}
 }

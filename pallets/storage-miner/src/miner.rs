@@ -38,14 +38,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Whether the miner's collateral fails its requirement or it has debt — the condition of
+	/// `Frozen`, applied whatever the state label (an `Exiting` or `Banned` miner keeps its
+	/// label but is just as unable to claim rewards).
+	pub(crate) fn under_collateralised(info: &MinerInfoOf<T>) -> bool {
+		!info.debt.is_zero() || info.collateral < Self::collateral_requirement(info.declared_tib)
+	}
+
 	/// The state the rules give a miner that is not exiting or banned.
 	fn target_state(info: &MinerInfoOf<T>) -> MinerState {
 		match info.state {
 			MinerState::Exiting | MinerState::Banned => info.state,
 			_ => {
-				if !info.debt.is_zero()
-					|| info.collateral < Self::collateral_requirement(info.declared_tib)
-				{
+				if Self::under_collateralised(info) {
 					MinerState::Frozen
 				} else if info.activated {
 					MinerState::Positive
@@ -125,6 +130,16 @@ impl<T: Config> Pallet<T> {
 		);
 		let count = MinerCount::<T>::get();
 		ensure!(count < T::MaxMiners::get(), Error::<T>::TooManyMiners);
+		// Debt left by an earlier withdrawal is paid first (a registration is a top-up).
+		if let Some(debt) = Debts::<T>::take(&who) {
+			T::Currency::transfer(&who, &T::Treasury::get(), debt, Preservation::Preserve)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Self::deposit_event(Event::DebtRepaid {
+				miner: who.clone(),
+				amount: debt,
+				debt: Zero::zero(),
+			});
+		}
 		if !collateral.is_zero() {
 			T::Currency::hold(&HoldReason::Collateral.into(), &who, collateral)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -141,6 +156,7 @@ impl<T: Config> Pallet<T> {
 			service_space: 0,
 			activated: false,
 			registered_at: frame_system::Pallet::<T>::block_number(),
+			active_at: frame_system::Pallet::<T>::block_number(),
 			exit_at: None,
 			candidate_index: None,
 		};
@@ -264,19 +280,61 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= exit_at, Error::<T>::CooldownNotOver);
 		ensure!(info.service_space == 0, Error::<T>::ServiceSpaceNotReleased);
-		// A banned miner can never come back, so its (uncollectable) debt does not keep its
-		// record alive; its collateral is zero whenever it has debt.
-		ensure!(
-			info.state == MinerState::Banned || info.debt.is_zero(),
-			Error::<T>::OutstandingDebt
-		);
-		let returned = info.collateral;
-		if !returned.is_zero() {
-			T::Currency::release(&HoldReason::Collateral.into(), &who, returned, Precision::Exact)?;
+		Self::remove_miner(&who, info)
+	}
+
+	/// `evict` (see the call): the squatting rule.
+	pub(crate) fn do_evict(by: T::AccountId, who: T::AccountId) -> DispatchResult {
+		let info = Miners::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(info.service_space == 0, Error::<T>::ServiceSpaceNotReleased);
+		let now = frame_system::Pallet::<T>::block_number();
+		let leaving = matches!(info.state, MinerState::Exiting | MinerState::Banned);
+		let evictable = if leaving {
+			info.exit_at.is_some_and(|at| now >= at)
+		} else {
+			now >= info.active_at.saturating_add(T::ProveWithin::get())
+		};
+		ensure!(evictable, Error::<T>::NotEvictable);
+		if !leaving {
+			// Fragments assigned but not yet confirmed go elsewhere.
+			T::OnLeave::on_miner_leave(&who);
 		}
-		Miners::<T>::remove(&who);
+		Self::remove_miner(&who, info)?;
+		Self::deposit_event(Event::MinerEvicted { miner: who, by });
+		Ok(())
+	}
+
+	/// Removes a miner (withdraw, eviction): the debt is paid from the collateral first (to the
+	/// treasury), the rest is released; debt left over is recorded in [`Debts`]. The audit is
+	/// told (`OnLeave::on_miner_withdrawn`) so a new registration starts with a clean record.
+	fn remove_miner(who: &T::AccountId, mut info: MinerInfoOf<T>) -> DispatchResult {
+		let repay = info.collateral.min(info.debt);
+		if !repay.is_zero() {
+			T::Currency::transfer_on_hold(
+				&HoldReason::Collateral.into(),
+				who,
+				&T::Treasury::get(),
+				repay,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+		}
+		let returned = info.collateral.saturating_sub(repay);
+		if !returned.is_zero() {
+			T::Currency::release(&HoldReason::Collateral.into(), who, returned, Precision::Exact)?;
+		}
+		let debt = info.debt.saturating_sub(repay);
+		if !debt.is_zero() {
+			Debts::<T>::mutate(who, |d| {
+				*d = Some(d.unwrap_or_else(Zero::zero).saturating_add(debt))
+			});
+		}
+		Self::remove_candidate(&mut info);
+		Miners::<T>::remove(who);
 		MinerCount::<T>::mutate(|c| *c = c.saturating_sub(1));
-		Self::deposit_event(Event::MinerExited { miner: who, returned });
+		T::OnLeave::on_miner_withdrawn(who);
+		Self::deposit_event(Event::MinerExited { miner: who.clone(), returned, debt });
 		Ok(())
 	}
 
@@ -457,6 +515,10 @@ impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
 		amount: BalanceOf<T>,
 	) -> Result<Punishment<BalanceOf<T>>, DispatchError> {
 		Self::do_punish(who, amount)
+	}
+
+	fn note_power(who: &T::AccountId, cycle: CycleIndex, power: Power) {
+		Self::do_note_power(who, cycle, power)
 	}
 
 	fn ban(who: &T::AccountId) -> DispatchResult {

@@ -68,6 +68,8 @@ parameter_types! {
 	pub const CollateralPerTiB: Balance = PER_TIB;
 	/// Miners reported to the (mock) file market as leaving.
 	pub static Left: Vec<AccountId> = Vec::new();
+	/// Miners reported to the (mock) audit as withdrawn.
+	pub static Withdrawn: Vec<AccountId> = Vec::new();
 	pub const RewardPool: AccountId = POOL;
 	/// (cycle, miner) → power credited by the (mock) audit.
 	pub static MinerPowers: BTreeMap<(CycleIndex, AccountId), Power> = BTreeMap::new();
@@ -75,22 +77,24 @@ parameter_types! {
 	pub static CyclePowers: BTreeMap<CycleIndex, Power> = BTreeMap::new();
 	/// The last finished cycle of the mock audit.
 	pub static Finished: Option<CycleIndex> = None;
-	/// The oldest retained cycle of the mock audit.
-	pub static Retained: CycleIndex = 0;
 }
 
 /// The reward pool account.
 pub const POOL: AccountId = 500;
 /// Blocks per block day in the mock (the dev chain's value).
 pub const DAY: u64 = 10;
-/// Cycles one claim handles in the mock.
-pub const MAX_CYCLES_PER_CLAIM: u32 = 16;
+/// Blocks without earned power after which a miner without service space may be evicted.
+pub const PROVE_WITHIN: u64 = 100;
 
 /// A mock audit: powers set by the tests.
 pub struct MockPower;
 impl MockPower {
-	/// Credits `power` to `miner` in `cycle` (and to the cycle's total).
+	/// Credits `power` to `miner` in `cycle` (and to the cycle's total) and tells the pallet,
+	/// as the audit does for a passed challenge.
 	pub fn credit(cycle: CycleIndex, miner: AccountId, power: Power) {
+		<crate::Pallet<Test> as crate::StorageMinerInterface<AccountId>>::note_power(
+			&miner, cycle, power,
+		);
 		let mut m = MinerPowers::get();
 		*m.entry((cycle, miner)).or_default() += power;
 		MinerPowers::set(m);
@@ -107,29 +111,33 @@ impl crate::StoragePowerSource<AccountId> for MockPower {
 	fn cycle_power(cycle: CycleIndex) -> Power {
 		CyclePowers::get().get(&cycle).copied().unwrap_or(0)
 	}
-	fn miner_power(cycle: CycleIndex, miner: &AccountId) -> Power {
-		MinerPowers::get().get(&(cycle, *miner)).copied().unwrap_or(0)
-	}
 	fn finished_cycle() -> Option<CycleIndex> {
 		Finished::get()
 	}
-	fn oldest_retained_cycle() -> CycleIndex {
-		Retained::get()
-	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_credit(cycle: CycleIndex, miner: &AccountId, power: Power) {
-		Self::credit(cycle, *miner, power);
+		let mut m = MinerPowers::get();
+		*m.entry((cycle, *miner)).or_default() += power;
+		MinerPowers::set(m);
+		let mut c = CyclePowers::get();
+		*c.entry(cycle).or_default() += power;
+		CyclePowers::set(c);
 		Self::finish(cycle);
 	}
 }
 
-/// Records `on_miner_leave` calls in [`Left`].
+/// Records `on_miner_leave` calls in [`Left`] and `on_miner_withdrawn` calls in [`Withdrawn`].
 pub struct RecordLeave;
 impl crate::OnMinerLeave<AccountId> for RecordLeave {
 	fn on_miner_leave(who: &AccountId) {
 		let mut left = Left::get();
 		left.push(*who);
 		Left::set(left);
+	}
+	fn on_miner_withdrawn(who: &AccountId) {
+		let mut w = Withdrawn::get();
+		w.push(*who);
+		Withdrawn::set(w);
 	}
 }
 
@@ -147,7 +155,7 @@ impl pallet_storage_miner::Config for Test {
 	type Power = MockPower;
 	type RewardPool = RewardPool;
 	type BlockDay = ConstU64<DAY>;
-	type MaxCyclesPerClaim = ConstU32<MAX_CYCLES_PER_CLAIM>;
+	type ProveWithin = ConstU64<PROVE_WITHIN>;
 	type WeightInfo = ();
 }
 
@@ -172,10 +180,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		Left::set(Vec::new());
+		Withdrawn::set(Vec::new());
 		MinerPowers::set(BTreeMap::new());
 		CyclePowers::set(BTreeMap::new());
 		Finished::set(None);
-		Retained::set(0);
 	});
 	ext
 }

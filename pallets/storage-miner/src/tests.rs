@@ -571,7 +571,7 @@ fn exit_cooldown_then_withdraw_returns_collateral() {
 		assert_eq!(Balances::balance(&ALICE), INITIAL);
 		assert_eq!(crate::MinerCount::<Test>::get(), 0);
 		System::assert_last_event(
-			Event::MinerExited { miner: ALICE, returned: 6_000 * CESS }.into(),
+			Event::MinerExited { miner: ALICE, returned: 6_000 * CESS, debt: 0 }.into(),
 		);
 		// An exited (not banned) account may register again.
 		register(ALICE, 1, PER_TIB);
@@ -579,22 +579,23 @@ fn exit_cooldown_then_withdraw_returns_collateral() {
 }
 
 #[test]
-fn frozen_miner_may_exit_but_must_repay_debt_to_withdraw() {
+fn withdraw_pays_the_debt_from_a_top_up_first() {
 	build_and_execute(|| {
 		positive(ALICE, 1, 1);
 		<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_300 * CESS).unwrap();
 		assert_eq!(state(ALICE), MinerState::Frozen);
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)));
-		System::set_block_number(1 + COOLDOWN);
-		assert_noop!(
-			StorageMiner::withdraw(RuntimeOrigin::signed(ALICE)),
-			Error::<Test>::OutstandingDebt
-		);
-		// Repaying 300 debt and adding 100: withdraw returns 100.
+		// Topping up 400 while exiting: 300 repay the debt first, 100 are held.
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), 400 * CESS));
+		assert_eq!((collateral(ALICE), debt(ALICE)), (100 * CESS, 0));
 		assert_eq!(state(ALICE), MinerState::Exiting);
+		System::set_block_number(1 + COOLDOWN);
 		assert_ok!(StorageMiner::withdraw(RuntimeOrigin::signed(ALICE)));
-		System::assert_last_event(Event::MinerExited { miner: ALICE, returned: 100 * CESS }.into());
+		System::assert_last_event(
+			Event::MinerExited { miner: ALICE, returned: 100 * CESS, debt: 0 }.into(),
+		);
+		// 100 000 − 2 000 (slashed) − 300 (debt) = 97 700 CESS.
+		assert_eq!(Balances::balance(&ALICE), INITIAL - 2_300 * CESS);
 	});
 }
 

@@ -346,12 +346,15 @@ fn the_order_list_never_exceeds_90_and_claims_never_fail() {
 			max = max.max(orders(ALICE));
 		}
 		assert_eq!(max, RELEASE_STEPS as usize);
-		// Steady state, measured: next_cycle 4 + last_day 4 + unpaid 16 + length 2
-		// + 90 orders × (day 4 + vesting 16 + step 16) = 3 266 bytes = the MaxEncodedLen.
+		// Steady state, measured: pending (length 1, empty after the claim) + banked 16
+		// + banked_cycles 1 (None) + last_day 4 + unpaid 16 + length 2 + 90 orders × (day 4
+		// + vesting 16 + step 16) = 3 280 bytes. The MaxEncodedLen adds 4 pending entries ×
+		// (cycle 4 + power 16) and a `Some` range (8): 3 368 bytes (was 3 266 with the old
+		// claim cursor).
 		let steady = Rewards::<Test>::get(ALICE).unwrap();
 		assert_eq!(steady.orders.len(), 90);
-		assert_eq!(steady.encoded_size(), 3_266);
-		assert_eq!(crate::MinerRewards::<Balance>::max_encoded_len(), 3_266);
+		assert_eq!(steady.encoded_size(), 3_280);
+		assert_eq!(crate::MinerRewards::<Balance>::max_encoded_len(), 3_368);
 		run_to(400 * DAY);
 		claim(ALICE);
 		assert_eq!(beneficiary(ALICE), total_ordered);
@@ -441,14 +444,16 @@ fn each_cycle_is_claimed_once() {
 			StorageMiner::claim_rewards(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::NothingToClaim
 		);
-		assert_eq!(RewardCycles::<Test>::get(0).unwrap().allocated, 100 * CESS);
+		// Its only holder took its share: the record is gone, nothing left over.
+		assert!(RewardCycles::<Test>::get(0).is_none());
+		System::assert_has_event(Event::CycleRewardClosed { cycle: 0, released: 0 }.into());
 	});
 }
 
 // ---------------------------------------------------------------- remainders and expiry
 
 #[test]
-fn rounding_remainder_and_unclaimed_shares_return_to_the_pool() {
+fn rounding_remainder_returns_to_the_pool_once_every_holder_took_its_share() {
 	build_and_execute(|| {
 		for m in [ALICE, BOB, CHARLIE] {
 			positive(m);
@@ -456,43 +461,46 @@ fn rounding_remainder_and_unclaimed_shares_return_to_the_pool() {
 		}
 		fund_pool(100);
 		finish(0);
-		// ⌊100 × 1 / 3⌋ = 33 each; ALICE and BOB claim, CHARLIE never does.
+		// ⌊100 × 1 / 3⌋ = 33 each; ALICE and BOB claim, CHARLIE not (yet).
 		claim(ALICE);
 		claim(BOB);
-		assert_eq!(RewardCycles::<Test>::get(0).unwrap().allocated, 66);
-		// The audit prunes cycle 0: the hook releases 100 − 66 = 34 (33 unclaimed + 1 dust).
-		Retained::set(1);
-		run_to(2);
-		System::assert_has_event(Event::CycleRewardExpired { cycle: 0, released: 34 }.into());
+		let r = RewardCycles::<Test>::get(0).unwrap();
+		assert_eq!((r.allocated, r.holders), (66, 1));
+		// 1 000 block days later CHARLIE's 33 are still there (17 now, 16 vesting).
+		run_to(1_000 * DAY);
+		assert_eq!(claim(CHARLIE), 17);
+		// The record closes: 100 − 99 = 1 unit of dust goes back to the unreserved pool.
+		System::assert_has_event(Event::CycleRewardClosed { cycle: 0, released: 1 }.into());
 		assert!(RewardCycles::<Test>::get(0).is_none());
-		assert_noop!(
-			StorageMiner::claim_rewards(RuntimeOrigin::signed(CHARLIE)),
-			Error::<Test>::NothingToClaim
-		);
-		// They go to cycle 1's snapshot.
+		// It goes to cycle 1's snapshot: 1 + 6 = 7.
 		MockPower::credit(1, CHARLIE, 1);
 		fund_pool(6);
 		finish(1);
-		assert_eq!(RewardCycles::<Test>::get(1).unwrap().total, 40);
-		assert_eq!(claim(CHARLIE), 20);
+		assert_eq!(RewardCycles::<Test>::get(1).unwrap().total, 7);
 	});
 }
 
 #[test]
-fn many_unclaimed_cycles_are_taken_oldest_first_in_batches() {
+fn power_of_snapshot_cycles_is_banked_at_the_next_credit() {
 	build_and_execute(|| {
 		positive(ALICE);
-		let cycles = MAX_CYCLES_PER_CLAIM + 4;
-		for c in 0..cycles {
+		// Cycles 0..20, each 2 CESS, one per block; ALICE proves in each and never claims.
+		for c in 0..20u32 {
 			MockPower::credit(c, ALICE, 1);
 			fund_pool(2 * CESS);
 			run_to(u64::from(c) + 2);
 			finish(c);
 		}
-		// First claim: the oldest 16 cycles (16 × 2 CESS, half now); the second: the other 4.
-		assert_eq!(claim(ALICE), 16 * CESS);
-		assert_eq!(claim(ALICE), 4 * CESS);
-		assert_eq!(orders(ALICE), 1); // same block day: one order
+		// Each credit folded the cycles snapshot before it: only cycle 19 is pending, cycles
+		// 0..=18 are banked (19 × 2 CESS) and their records are gone.
+		let r = Rewards::<Test>::get(ALICE).unwrap();
+		assert_eq!(r.pending.len(), 1);
+		assert_eq!(r.banked, 38 * CESS);
+		assert_eq!(RewardCycles::<Test>::iter().count(), 1);
+		// One claim: 20 × 2 = 40 CESS in one order, half now.
+		assert_eq!(claim(ALICE), 20 * CESS);
+		assert_eq!(orders(ALICE), 1);
+		assert_eq!(RewardCycles::<Test>::iter().count(), 0);
 	});
 }
 
@@ -514,6 +522,7 @@ fn report_shows_claimable_vesting_and_next_release() {
 				next_release: Some(10),
 				unclaimed_cycles: 1,
 				frozen: false,
+				debt: 0,
 			}
 		);
 		claim(ALICE);
@@ -526,6 +535,7 @@ fn report_shows_claimable_vesting_and_next_release() {
 				next_release: Some(40),
 				unclaimed_cycles: 0,
 				frozen: false,
+				debt: 0,
 			}
 		);
 		run_to(90 * DAY);

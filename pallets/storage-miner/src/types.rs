@@ -88,6 +88,9 @@ pub struct MinerInfo<AccountId, Balance, BlockNumber, MaxEndpointLen: Get<u32>> 
 	pub activated: bool,
 	/// Block of registration.
 	pub registered_at: BlockNumber,
+	/// Last block the miner earned storage power (registration block until it does): a miner
+	/// that earns none for `ProveWithin` blocks and holds no service space may be evicted.
+	pub active_at: BlockNumber,
 	/// For `Exiting` and `Banned` miners: first block at which `withdraw` succeeds.
 	pub exit_at: Option<BlockNumber>,
 	/// Position in the list of `Positive` miners (fragment assignment draws from it).
@@ -234,15 +237,33 @@ pub type Power = u128;
 /// (SPEC §8). It is also the bound of a miner's order list (see [`RewardOrder`]).
 pub const RELEASE_STEPS: u32 = 90;
 
-/// The reward of one finished cycle, snapshot when the cycle finished (SPEC §7, §8).
+/// Most cycles a miner can have power in that are not yet snapshot (see [`MinerRewards`]).
+pub const MAX_PENDING_CYCLES: u32 = 4;
+
+/// The reward record of one cycle: created when the first miner earns power in it, given its
+/// reward at the snapshot, removed once every miner that earned power in it has turned that
+/// power into a share (SPEC §7, §8). No expiry: a record lives exactly as long as someone can
+/// still claim from it.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct CycleReward<Balance> {
-	/// `TotalReward_N`: the unreserved content of the storage pool when the cycle finished.
+	/// `TotalReward_N`: the unreserved content of the storage pool when the cycle finished
+	/// (0 before the snapshot).
 	pub total: Balance,
-	/// `TotalStoragePower_N`, copied from the audit at the snapshot.
+	/// `TotalStoragePower_N`, copied from the audit at the snapshot (0 before it).
 	pub power: Power,
-	/// Sum of the orders created from this cycle so far (`≤ total`).
+	/// Sum of the shares taken from this cycle so far (`≤ total`).
 	pub allocated: Balance,
+	/// Miners that earned power in this cycle and have not taken their share yet.
+	pub holders: u32,
+}
+
+/// Power a miner earned in a cycle that was not snapshot yet when it was credited.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PendingPower {
+	/// The cycle.
+	pub cycle: CycleIndex,
+	/// The miner's power in it so far (sum of its passed challenges).
+	pub power: Power,
 }
 
 /// The still-vesting half of one or more reward orders created in the same block day.
@@ -264,11 +285,25 @@ pub struct RewardOrder<Balance> {
 	pub step: Balance,
 }
 
-/// A miner's reward orders and claim cursor.
+/// A miner's reward orders and the power it earned but has not turned into an order yet.
+///
+/// **Nothing expires.** Every credit of power (from the audit, through
+/// [`crate::StorageMinerInterface::note_power`]) first turns the miner's pending power of
+/// already snapshot cycles into `banked` shares, then adds the new power to `pending`. So
+/// `pending` only holds cycles that were not snapshot when credited: the credited cycle and
+/// the one before it, whose last round may still be settling (the audit settles a round within
+/// the next one) — at most 2, bounded by [`MAX_PENDING_CYCLES`] = 4. A miner that stops
+/// earning (frozen, exited, or just never claiming) keeps at most those entries, and each keeps
+/// its cycle record alive until the miner claims: no time limit, bounded storage.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct MinerRewards<Balance> {
-	/// The first cycle not yet turned into an order (earlier cycles are claimed or expired).
-	pub next_cycle: CycleIndex,
+	/// Power in cycles not snapshot when it was credited, oldest first, one entry per cycle.
+	pub pending: BoundedVec<PendingPower, frame_support::traits::ConstU32<MAX_PENDING_CYCLES>>,
+	/// Shares of snapshot cycles taken from their records, not yet turned into an order (the
+	/// next claim does).
+	pub banked: Balance,
+	/// First and last cycle whose share is in `banked` (reported by `RewardOrderCreated`).
+	pub banked_cycles: Option<(CycleIndex, CycleIndex)>,
 	/// Block day of the last claim: every order has paid what had vested by then.
 	pub last_day: u32,
 	/// Vested amounts the transfer to the beneficiary could not take (e.g. below its
@@ -278,6 +313,16 @@ pub struct MinerRewards<Balance> {
 	/// order of a day `≤ d − 90` is fully paid and deleted, so the days left lie in
 	/// `d − 89 ..= d`: at most 90 orders — the bound can never be hit.
 	pub orders: BoundedVec<RewardOrder<Balance>, frame_support::traits::ConstU32<RELEASE_STEPS>>,
+}
+
+impl<Balance: sp_runtime::traits::Zero> MinerRewards<Balance> {
+	/// Nothing pending, banked, unpaid or vesting: the record can be deleted.
+	pub fn is_empty(&self) -> bool {
+		self.pending.is_empty()
+			&& self.banked.is_zero()
+			&& self.unpaid.is_zero()
+			&& self.orders.is_empty()
+	}
 }
 
 /// A miner's rewards as the runtime API reports them.
@@ -290,8 +335,11 @@ pub struct RewardReport<Balance, BlockNumber> {
 	pub vesting: Balance,
 	/// The block of the next release step, if anything is still vesting.
 	pub next_release: Option<BlockNumber>,
-	/// Finished cycles not yet turned into orders that the next claim would look at.
+	/// Cycles with power not yet turned into an order that the next claim would take.
 	pub unclaimed_cycles: u32,
-	/// The miner is frozen: it cannot claim until it is collateralised again.
+	/// The miner has debt or its collateral is below the requirement (whatever its state
+	/// label): it cannot claim until that is cleared.
 	pub frozen: bool,
+	/// Debt left by a withdrawn miner, paid first from what its claims release.
+	pub debt: Balance,
 }

@@ -42,37 +42,37 @@ impl pallet_storage_miner::Config for Runtime {
 	type MaxEndpointLen = ConstU32<128>;
 	type MaxMiners = ConstU32<10_000>;
 	type ExitCooldown = MinerExitCooldown;
-	type OnLeave = FileBank;
+	// The file market moves a leaving miner's fragments; the audit forgets a withdrawn one.
+	type OnLeave = (FileBank, Audit);
 	type Power = AuditPower;
 	type RewardPool = StorageRewardPool;
 	type BlockDay = pallet_timings::BlockDayOf<Runtime>;
-	// = the audit's PowerHistory: one claim can always cover every retained cycle.
-	type MaxCyclesPerClaim = ConstU32<90>;
+	// 16 challenge rounds (4 cycles: 4 days in production, 320 blocks on the dev chain)
+	// without earning power and no service space: evictable.
+	type ProveWithin = MinerProveWithin;
 	type WeightInfo = pallet_storage_miner::weights::SubstrateWeight<Runtime>;
 }
 
-/// The audit's storage power, as the reward orders read it (pallet-storage-miner cannot depend
-/// on pallet-audit, which depends on it).
+/// A miner that earned no storage power for 16 challenge rounds and holds no service space may
+/// be evicted (the squatting rule, docs/storage-miners.md). An honest miner earns power in the
+/// round after its enrolment, at most 3 rounds after its first commitment.
+pub struct MinerProveWithin;
+impl Get<BlockNumber> for MinerProveWithin {
+	fn get() -> BlockNumber {
+		AuditRoundLength::get().saturating_mul(16)
+	}
+}
+
+/// The audit's cycle totals, as the reward snapshot reads them (pallet-storage-miner cannot
+/// depend on pallet-audit, which depends on it). Per-miner power reaches the reward orders
+/// through `StorageMinerInterface::note_power`, called by the audit.
 pub struct AuditPower;
 impl pallet_storage_miner::StoragePowerSource<AccountId> for AuditPower {
 	fn cycle_power(cycle: u32) -> u128 {
 		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::cycle_power(cycle)
 	}
-	fn miner_power(cycle: u32, miner: &AccountId) -> u128 {
-		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::miner_power(cycle, miner)
-	}
 	fn finished_cycle() -> Option<u32> {
 		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::finished_cycle()
-	}
-	/// Cycle `f − PowerHistory` is pruned when cycle `f` finishes, so the retained cycles are
-	/// `f + 1 − PowerHistory ..= f` (0 while fewer than `PowerHistory` cycles finished).
-	fn oldest_retained_cycle() -> u32 {
-		pallet_audit::FinishedCycle::<Runtime>::get()
-			.map(|f| {
-				f.saturating_add(1)
-					.saturating_sub(<Runtime as pallet_audit::Config>::PowerHistory::get())
-			})
-			.unwrap_or(0)
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_credit(cycle: u32, miner: &AccountId, power: u128) {
