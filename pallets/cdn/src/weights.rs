@@ -50,6 +50,14 @@
 
 #![allow(unused_parens, unused_imports)]
 
+// Measured compute parts (2 × native median, picoseconds); see the table above.
+const MEASURED_PER_TICKET_PS: u64 = 120_000_000;
+const MEASURED_SET_ALLOWANCE_PS: u64 = 60_000_000;
+const MEASURED_RELEASE_ALLOWANCE_PS: u64 = 60_000_000;
+const MEASURED_ATTEST_PS: u64 = 100_000_000;
+const MEASURED_SETTLE_PS: u64 = 80_800_000;
+const MEASURED_PRUNE_ITEM_PS: u64 = 5_000_000;
+
 use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::Weight};
 
@@ -75,6 +83,24 @@ pub trait WeightInfo {
 	fn on_initialize_close_cycle() -> Weight;
 	/// `on_initialize` in any other block.
 	fn on_initialize_idle() -> Weight;
+	/// `set_allowance` opening an allowance (deposit hold and escrow transfer).
+	fn set_allowance() -> Weight;
+	/// `release_allowance` closing an allowance.
+	fn release_allowance() -> Weight;
+	/// `attest_cached` replacing a level, with a new participant.
+	fn attest_cached() -> Weight;
+	/// `settle` of a node that is the last participant of its cycle.
+	fn settle() -> Weight;
+	/// `prune` removing `n` records.
+	fn prune(n: u32) -> Weight;
+	/// `set_caps`.
+	fn set_caps() -> Weight;
+	/// One cursor step of `on_idle` (reading the cursor, advancing it).
+	fn on_idle_step() -> Weight;
+	/// One straggler settled by `on_idle`.
+	fn on_idle_settle() -> Weight;
+	/// One pruning step of `on_idle` removing `n` records.
+	fn on_idle_prune(n: u32) -> Weight;
 }
 
 /// Weights for the CESS runtime (see the module docs for their origin).
@@ -115,19 +141,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Fixed reads: `Nodes`, `CurrentCycle`, `Rewards`, `NodeWork` ×2, `Snapshots`,
-	/// `System::BlockHash`, `Receipts`, `CurrentTotals`, `System::Account` (pallet account,
-	/// reward pool, treasury). Fixed writes: `NodeWork` ×3, `Rewards`, `Snapshots`,
-	/// `Receipts` ×2, `CurrentTotals`, `System::Account` ×3, `Rewards` (new participant).
-	/// Per ticket: reads `Nonces`, `Escrows`, `Balances::Holds`, `System::Account`, `Nodes`
-	/// (attestation signer); writes `Nonces`, `Escrows`, `Balances::Holds`,
-	/// `System::Account` (signer and destination).
+	/// `Unsettled`, `System::BlockHash`, `System::Number`, `CurrentTotals`, `System::Account`
+	/// (pallet account, reward pool, treasury). Fixed writes: `NodeWork` ×2, `Rewards` ×2,
+	/// `Snapshots`, `Unsettled` ×2, `CurrentTotals`, `System::Account` ×3.
+	/// Per verified ticket: reads and writes `Allowances`, `Receipts`.
 	fn submit_tickets(n: u32) -> Weight {
-		Weight::from_parts(61_260_000, 31_500)
-			.saturating_add(Weight::from_parts(197_320_000, 7_950).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12))
-			.saturating_add(T::DbWeight::get().reads(5u64.saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(12))
-			.saturating_add(T::DbWeight::get().writes(5u64.saturating_mul(n.into())))
+		Weight::from_parts(70_000_000, 12_000)
+			.saturating_add(
+				Weight::from_parts(MEASURED_PER_TICKET_PS, 700).saturating_mul(n.into()),
+			)
+			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().reads(2u64.saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(11))
+			.saturating_add(T::DbWeight::get().writes(2u64.saturating_mul(n.into())))
 	}
 	/// Reads: `Rewards`, `CurrentCycle`, `NodeWork`, `Snapshots`, `System::Account` ×3.
 	/// Writes: `NodeWork`, `Rewards` ×2, `Snapshots`, `System::Account` ×3.
@@ -151,6 +177,63 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Reads: `CycleStart`, `CycleLength` (runtime storage).
 	fn on_initialize_idle() -> Weight {
 		Weight::from_parts(540_000, 20).saturating_add(T::DbWeight::get().reads(2))
+	}
+	/// Reads: `Nodes`, `Allowances`, `Escrows`, `Balances::Holds`, `System::Account` ×2.
+	/// Writes: `Allowances`, `Escrows`, `Balances::Holds`, `System::Account` ×2.
+	fn set_allowance() -> Weight {
+		Weight::from_parts(MEASURED_SET_ALLOWANCE_PS, 9_000)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Reads: `Allowances`, `Escrows`, `Balances::Holds`, `System::Account` ×2.
+	/// Writes: `Allowances`, `Escrows`, `Balances::Holds`, `System::Account` ×2.
+	fn release_allowance() -> Weight {
+		Weight::from_parts(MEASURED_RELEASE_ALLOWANCE_PS, 9_000)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(5))
+	}
+	/// Reads: `Nodes` ×2, `CurrentCycle`, `System::BlockHash`, `CachedLevels`, `NodeWork` ×2,
+	/// `Rewards`, `CurrentTotals`. Writes: `NodeWork` ×2, `Rewards`, `Unsettled`,
+	/// `CurrentTotals`, `CachedLevels`.
+	fn attest_cached() -> Weight {
+		Weight::from_parts(MEASURED_ATTEST_PS, 2_000)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	/// As the settlement part of `claim`.
+	fn settle() -> Weight {
+		Weight::from_parts(MEASURED_SETTLE_PS, 8_000)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
+	/// Reads: `CurrentCycle`, `Snapshots`, `Unsettled`; per record one read and one write.
+	fn prune(n: u32) -> Weight {
+		Weight::from_parts(10_000_000, 500)
+			.saturating_add(
+				Weight::from_parts(MEASURED_PRUNE_ITEM_PS, 100).saturating_mul(n.into()),
+			)
+			.saturating_add(T::DbWeight::get().reads(3u64.saturating_add(n.into())))
+			.saturating_add(T::DbWeight::get().writes(n.into()))
+	}
+	/// Writes: `PoolCaps`.
+	fn set_caps() -> Weight {
+		Weight::from_parts(6_520_000, 0).saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// Reads: `CurrentCycle`, a cursor, `Unsettled` (prefix), `Snapshots`. Writes: a cursor.
+	fn on_idle_step() -> Weight {
+		Weight::from_parts(10_000_000, 500)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	/// As `settle`, plus the `Unsettled` prefix read.
+	fn on_idle_settle() -> Weight {
+		Weight::from_parts(MEASURED_SETTLE_PS, 8_000)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
+	/// As `prune(n)`.
+	fn on_idle_prune(n: u32) -> Weight {
+		Self::prune(n)
 	}
 }
 
@@ -184,6 +267,33 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn on_initialize_idle() -> Weight {
+		Weight::zero()
+	}
+	fn set_allowance() -> Weight {
+		Weight::zero()
+	}
+	fn release_allowance() -> Weight {
+		Weight::zero()
+	}
+	fn attest_cached() -> Weight {
+		Weight::zero()
+	}
+	fn settle() -> Weight {
+		Weight::zero()
+	}
+	fn prune(_n: u32) -> Weight {
+		Weight::zero()
+	}
+	fn set_caps() -> Weight {
+		Weight::zero()
+	}
+	fn on_idle_step() -> Weight {
+		Weight::zero()
+	}
+	fn on_idle_settle() -> Weight {
+		Weight::zero()
+	}
+	fn on_idle_prune(_n: u32) -> Weight {
 		Weight::zero()
 	}
 }
