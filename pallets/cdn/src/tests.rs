@@ -10,10 +10,7 @@ use crate::{
 };
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{
-		fungible::{Inspect, InspectHold, Mutate},
-		Hooks,
-	},
+	traits::fungible::{Inspect, InspectHold, Mutate},
 };
 use sp_core::{sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring;
