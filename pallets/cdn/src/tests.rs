@@ -824,8 +824,9 @@ fn m1_sybil_farm_net_negative() {
 	// k_r = 100 %: exactly even (never positive): R1 gets 50, then 450.
 	assert_eq!(farm(1_000, 1_000, Perbill::one()), 0);
 	assert_eq!(farm(1_000, 9_000, Perbill::one()), 0);
-	// No honest volume at all: D_R = 80 % × 5 % × 1 000 = 40: −1 000 + 950 + 40 = −10.
-	assert_eq!(farm(10, 1_000, Perbill::from_percent(80)) <= 0, true);
+	// Almost no honest volume (10): TRP 1 010, D_R = 80 % × floor(5 % × 1 010 = 50.5) = 40,
+	// R1 gets 40 × 1 000 / 1 010 = 39: −1 000 + 950 + 39 = −11.
+	assert_eq!(farm(10, 1_000, Perbill::from_percent(80)), -11);
 }
 
 #[test]

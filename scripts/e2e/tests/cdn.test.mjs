@@ -52,8 +52,9 @@ describe('CD²N: lottery tickets, capped pools and self-dealing', () => {
     keyring = new Keyring({ type: 'sr25519', ss58Format: 11330 });
     user = keyring.addFromUri('//Eve');
     retrieval = keyring.addFromUri('//Ferdie');
-    attacker = keyring.addFromUri('//Charlie');
-    sybilCache = keyring.addFromUri('//Dave');
+    // Fresh accounts (funded below): no validator or staking income mixes into their balance.
+    attacker = keyring.addFromUri('//SybilPayer');
+    sybilCache = keyring.addFromUri('//SybilCache');
     sybilRetrieval = keyring.addFromUri('//SybilRetrieval');
   });
 
@@ -166,8 +167,15 @@ describe('CD²N: lottery tickets, capped pools and self-dealing', () => {
   });
 
   test('a 2^63-byte sybil cache ticket and a free attestation are refused their payout', async () => {
-    // Fund the third coalition account before measuring the coalition.
-    await ok(api.tx.balances.transferKeepAlive(sybilRetrieval.address, 200n * CESS), keyring.addFromUri('//Alice'), 'fund');
+    // Fund the coalition's accounts before measuring the coalition.
+    const alice = keyring.addFromUri('//Alice');
+    await ok(
+      api.tx.utility.batchAll([attacker, sybilCache, sybilRetrieval].map(
+        (a) => api.tx.balances.transferKeepAlive(a.address, 200n * CESS),
+      )),
+      alice,
+      'fund the coalition',
+    );
     const coalition = [attacker, sybilCache, sybilRetrieval];
     const pairs = [[attacker, sybilCache.address]];
     coalitionBefore = await worth(coalition, pairs);
