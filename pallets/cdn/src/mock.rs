@@ -108,7 +108,8 @@ impl pallet_cdn::Config for Test {
 	type AllowanceDeposit = ConstU128<ALLOWANCE_DEPOSIT>;
 	type SettleGrace = ConstU32<2>;
 	type CarryCap = ConstU128<CARRY_CAP>;
-	type WeightInfo = ();
+	// Real weights, so `on_idle` tests see its weight bound.
+	type WeightInfo = crate::weights::SubstrateWeight<Test>;
 }
 
 /// Users (ticket signers).

@@ -1017,3 +1017,34 @@ fn no_unit_created_or_lost() {
 		assert_eq!(Balances::total_balance(&Cdn::account_id()), owed + 1);
 	});
 }
+
+#[test]
+fn on_idle_work_is_bounded_by_the_leftover_weight() {
+	use crate::weights::WeightInfo;
+	use frame_support::traits::Hooks;
+	type W = crate::weights::SubstrateWeight<Test>;
+	build_and_execute(|| {
+		register(R1, NodeKind::Retrieval);
+		register(R2, NodeKind::Retrieval);
+		pay(ALICE, R1, 1, 1_000);
+		pay(BOB, R2, 1, 1_000);
+		// Cycle 0 closes at block 10; its stragglers are due from cycle 3 (block 30).
+		run_to_block(3 * CYCLE);
+		// No room at all: nothing happens. Room for the cursor read only: that is all it uses.
+		let zero = frame_support::weights::Weight::zero();
+		assert_eq!(Cdn::on_idle(3 * CYCLE, zero), zero);
+		assert_eq!(Cdn::on_idle(3 * CYCLE, W::on_idle_step()), W::on_idle_step());
+		assert_eq!(Unsettled::<Test>::iter_prefix(0).count(), 2);
+		// Room for one step and one settlement: exactly one straggler is settled.
+		let one = W::on_idle_step().saturating_add(W::on_idle_settle());
+		assert_eq!(Cdn::on_idle(3 * CYCLE, one), one);
+		assert_eq!(Unsettled::<Test>::iter_prefix(0).count(), 1);
+		assert!(Snapshots::<Test>::contains_key(0));
+		// The next block settles the other one and finalizes the cycle.
+		assert_eq!(Cdn::on_idle(3 * CYCLE, one), one);
+		assert_eq!(Unsettled::<Test>::iter_prefix(0).count(), 0);
+		assert!(!Snapshots::<Test>::contains_key(0));
+		assert_eq!(Rewards::<Test>::get(acc(R1)).balance, 950);
+		assert_eq!(Rewards::<Test>::get(acc(R2)).balance, 950);
+	});
+}
