@@ -59,10 +59,14 @@ impl<T: Config> Pallet<T> {
 		node: &T::AccountId,
 		amount: BalanceOf<T>,
 	) -> DispatchResult {
-		ensure!(Nodes::<T>::contains_key(node), Error::<T>::UnknownNode);
 		ensure!(payer != node, Error::<T>::SelfTicket);
 		let now = frame_system::Pallet::<T>::block_number();
 		let existing = Allowances::<T>::get(payer, node);
+		// Only opening or raising (or keeping) an allowance needs a registered node: a
+		// decrease must stay possible after the node unregistered, or its payers' funds
+		// would be locked for good.
+		let raises = existing.as_ref().is_none_or(|a| amount >= a.balance);
+		ensure!(!raises || Nodes::<T>::contains_key(node), Error::<T>::UnknownNode);
 		let mut allowance: AllowanceOf<T> = match existing {
 			Some(a) => a,
 			None => {

@@ -6,10 +6,12 @@
 //! P_R = RetrievalShare × Pool            P_C = Pool − P_R
 //! D_R = min(P_R, k_r·τ·TotalRetrievalPower)                      (TotalRetrievalPower = Σ A_R)
 //! retrieval node:  Reward = A_R × 95 % + A_R / ΣA_R × D_R
-//! cache node:      Points = A^ord/p × PointBase + CachedBytes/TotalCachedBytes × PointsPerCycle
-//!                  Cap_C  = k_o·τ·A^ord + k_c·τ·p·CachedBytes/ρ
-//!                  Reward = A^ord × 95 % + min(Points/TotalPoints × P_C, Cap_C)
-//! D_C = min(P_C, k_o·τ·ΣA^ord + k_c·τ·p·TotalCachedBytes/ρ)       (≥ Σ of the paid shares)
+//! cache node:      Cap_C  = k_o·τ·A^ord + k_c·τ·p·CachedBytes/ρ
+//!                  Reward = A^ord × 95 % + Cap_C / ΣCap_C × D_C
+//! D_C = min(P_C, ΣCap_C)    ΣCap_C = k_o·τ·ΣA^ord + k_c·τ·p·TotalCachedBytes/ρ
+//! (Points = A^ord/p × PointBase + CachedBytes/TotalCachedBytes × PointsPerCycle are only
+//!  reported, as `units`: paying by points let one big self-paid order dilute every honest
+//!  cache node's share for free.)
 //! ```
 //!
 //! Soundness: a coalition's pool payout is at most `(k_r + k_c)·τ·A^ret + k_o·τ·A^ord`, at
@@ -129,6 +131,9 @@ pub fn compute_reward<B: AtLeast32BitUnsigned + Copy>(
 	let r_share = pro_rata(snapshot.d_r, power, total_power);
 	let r_cap = capped(snapshot.caps.retrieval, tau, work.paid);
 
+	// Points are reported (`units`) but do not decide the payout: cache nodes are paid
+	// like retrieval nodes, `D_C × Cap_C / ΣCap_C`, so a node can only take a bigger part of
+	// the cache pool by raising its own cap, i.e. by paying `τ` on the orders behind it.
 	let points = cache_points(
 		order_bytes(work.order_paid, snapshot.byte_price),
 		work.cached_bytes,
@@ -136,7 +141,6 @@ pub fn compute_reward<B: AtLeast32BitUnsigned + Copy>(
 		snapshot.point_base,
 		snapshot.points_per_cycle,
 	);
-	let c_pro = pro_rata(snapshot.cache_pool, points, snapshot.total_points);
 	let c_cap = cache_cap(
 		&snapshot.caps,
 		tau,
@@ -145,6 +149,17 @@ pub fn compute_reward<B: AtLeast32BitUnsigned + Copy>(
 		snapshot.byte_price,
 		snapshot.replicas,
 	);
+	let total_cap = cache_cap(
+		&snapshot.caps,
+		tau,
+		snapshot.totals.order_paid,
+		snapshot.totals.cached_bytes,
+		snapshot.byte_price,
+		snapshot.replicas,
+	);
+	// `ΣCap_C` of the totals is at least the sum of the nodes' caps (`cache_cap` is
+	// superadditive), so the shares add up to at most `D_C` and each is at most `Cap_C`.
+	let c_pro = pro_rata(snapshot.d_c, c_cap.saturated_into(), total_cap.saturated_into());
 	let c_share = c_pro.min(c_cap);
 
 	let pro = r_share.saturating_add(c_pro);
@@ -190,18 +205,14 @@ impl<T: Config> Pallet<T> {
 			points_per_cycle,
 		);
 		let mut d_r = retrieval_pool.min(capped(caps.retrieval, tau, totals.retrieval_power));
-		let mut d_c = if total_points > 0 {
-			cache_pool.min(cache_cap(
-				&caps,
-				tau,
-				totals.order_paid,
-				totals.cached_bytes,
-				price,
-				replicas,
-			))
-		} else {
-			Zero::zero()
-		};
+		let mut d_c = cache_pool.min(cache_cap(
+			&caps,
+			tau,
+			totals.order_paid,
+			totals.cached_bytes,
+			price,
+			replicas,
+		));
 		let vault = Self::account_id();
 		let distributed = d_r.saturating_add(d_c);
 		if !distributed.is_zero() {

@@ -43,6 +43,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use settlement::BatchCost;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -743,8 +744,10 @@ pub mod pallet {
 
 		/// Settles a batch of winning lottery tickets paid to the caller. Bad tickets are
 		/// skipped and reported (`TicketRejected`); the call fails, with the first ticket's
-		/// error and no state change, only if no ticket settles. Weight of tickets rejected
-		/// before their signature check is refunded. Also settles the caller's previous cycle
+		/// error and no state change, only if no ticket settles. Tickets rejected before their
+		/// signature check are refunded the signature check and the writes (those rejected
+		/// before the allowance read also the read, hashing and draw: see
+		/// `submit_tickets_weight`). Also settles the caller's previous cycle
 		/// if it closed since the node last interacted.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::submit_tickets(tickets.len() as u32))]
@@ -753,8 +756,8 @@ pub mod pallet {
 			tickets: TicketBatchOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let verified = Self::do_submit_tickets(&who, &tickets)?;
-			Ok(Some(T::WeightInfo::submit_tickets(verified)).into())
+			let cost = Self::do_submit_tickets(&who, &tickets)?;
+			Ok(Some(Self::submit_tickets_weight(cost, tickets.len() as u32)).into())
 		}
 
 		/// Pays 50 % (rounded up) of the caller's reward balance, at most once per cycle;
@@ -871,6 +874,16 @@ pub mod pallet {
 		/// rewards.
 		pub fn account_id() -> T::AccountId {
 			T::PalletId::get().into_account_truncating()
+		}
+
+		/// Weight actually used by a `submit_tickets` of `len` tickets that did `cost`: the
+		/// verified tickets at the benchmarked rate, plus the allowance read, hashing, draw
+		/// and event of every ticket refused after the allowance read; never more than the
+		/// pre-dispatch weight.
+		pub fn submit_tickets_weight(cost: BatchCost, len: u32) -> Weight {
+			T::WeightInfo::submit_tickets(cost.verified)
+				.saturating_add(T::WeightInfo::submit_tickets_rejected(cost.read_rejected))
+				.min(T::WeightInfo::submit_tickets(len))
 		}
 	}
 }

@@ -27,6 +27,27 @@ use sp_runtime::{
 	DispatchError,
 };
 
+/// How far a rejected ticket got before it was refused: what its weight was.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reached {
+	/// Refused by checks on the ticket alone (no storage read, no signature check).
+	Early,
+	/// Refused after hashing, the draw and the allowance read (no signature check).
+	AllowanceRead,
+	/// Refused after its signature was verified.
+	Verified,
+}
+
+/// Work done by a batch: tickets whose signature was verified, and tickets refused after
+/// their allowance was read (charged `WeightInfo::submit_tickets_rejected`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchCost {
+	/// Tickets whose signature was verified (settled or not).
+	pub verified: u32,
+	/// Tickets refused after the allowance read, before the signature check.
+	pub read_rejected: u32,
+}
+
 /// A ticket that passed every check, ready to be applied.
 struct Winner<T: Config> {
 	allowance: AllowanceOf<T>,
@@ -82,21 +103,22 @@ impl<T: Config> Pallet<T> {
 		let _ = allowance.recent.try_push(nonce);
 	}
 
-	/// Every check of one ticket, cheapest first. `Err((reason, verified))` says whether the
-	/// signature was verified (the expensive part of the weight).
+	/// Every check of one ticket, cheapest first. `Err((reason, reached))` says how far the
+	/// ticket got, i.e. how much of the per-ticket weight it used.
 	fn check_ticket(
 		who: &T::AccountId,
 		kind: NodeKind,
 		signed: &SignedTicketOf<T>,
 		genesis: &T::Hash,
 		now: BlockNumberFor<T>,
-	) -> Result<Winner<T>, (RejectReason, bool)> {
+	) -> Result<Winner<T>, (RejectReason, Reached)> {
 		let t = &signed.ticket;
 		let needed = match t.kind {
 			TicketKind::Retrieval => NodeKind::Retrieval,
 			TicketKind::CacheOrder => NodeKind::Cache,
 		};
-		let early = |r| (r, false);
+		let early = |r| (r, Reached::Early);
+		let read = |r| (r, Reached::AllowanceRead);
 		ensure!(needed == kind, early(RejectReason::KindMismatch));
 		ensure!(t.payer != *who, early(RejectReason::SelfTicket));
 		ensure!(t.face_value >= T::MinFaceValue::get(), early(RejectReason::FaceBelowMinimum));
@@ -116,24 +138,27 @@ impl<T: Config> Pallet<T> {
 			early(RejectReason::NotAWinner)
 		);
 		let allowance =
-			Allowances::<T>::get(&t.payer, who).ok_or(early(RejectReason::NoAllowance))?;
-		ensure!(allowance.opened_at == t.allowance_opened_at, early(RejectReason::WrongAllowance));
-		Self::nonce_check(&allowance, t.nonce).map_err(early)?;
+			Allowances::<T>::get(&t.payer, who).ok_or(read(RejectReason::NoAllowance))?;
+		ensure!(allowance.opened_at == t.allowance_opened_at, read(RejectReason::WrongAllowance));
+		Self::nonce_check(&allowance, t.nonce).map_err(read)?;
 		ensure!(
 			tickets::verify(t.payer.as_ref(), &payload, &signed.signature, signed.form),
-			(RejectReason::BadSignature, true)
+			(RejectReason::BadSignature, Reached::Verified)
 		);
-		ensure!(!allowance.balance.is_zero(), (RejectReason::AllowanceExhausted, true));
+		ensure!(
+			!allowance.balance.is_zero(),
+			(RejectReason::AllowanceExhausted, Reached::Verified)
+		);
 		let paid = t.face_value.min(allowance.balance);
 		Ok(Winner { allowance, hash, paid })
 	}
 
 	/// Validates and settles `batch` submitted by `who`; see `submit_tickets`. Returns the
-	/// number of tickets whose signature was verified (the weight actually used).
+	/// work done (what the weight actually used depends on).
 	pub(crate) fn do_submit_tickets(
 		who: &T::AccountId,
 		batch: &[SignedTicketOf<T>],
-	) -> Result<u32, DispatchError> {
+	) -> Result<BatchCost, DispatchError> {
 		ensure!(!batch.is_empty(), Error::<T>::EmptyBatch);
 		let node = Nodes::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
 		let cycle = CurrentCycle::<T>::get();
@@ -144,14 +169,14 @@ impl<T: Config> Pallet<T> {
 		let mut paid_total = BalanceOf::<T>::zero();
 		let mut settled: u32 = 0;
 		let mut rejected: u32 = 0;
-		let mut verified: u32 = 0;
+		let mut cost = BatchCost::default();
 		let mut first_error: Option<RejectReason> = None;
 
 		for (index, signed) in batch.iter().enumerate() {
 			let t = &signed.ticket;
 			match Self::check_ticket(who, node.kind, signed, &genesis, now) {
 				Ok(mut w) => {
-					verified = verified.saturating_add(1);
+					cost.verified = cost.verified.saturating_add(1);
 					w.allowance.balance = w.allowance.balance.saturating_sub(w.paid);
 					Self::nonce_insert(&mut w.allowance, t.nonce);
 					Allowances::<T>::insert(&t.payer, who, w.allowance);
@@ -184,9 +209,13 @@ impl<T: Config> Pallet<T> {
 						paid: w.paid,
 					});
 				}
-				Err((reason, was_verified)) => {
-					if was_verified {
-						verified = verified.saturating_add(1);
+				Err((reason, reached)) => {
+					match reached {
+						Reached::Verified => cost.verified = cost.verified.saturating_add(1),
+						Reached::AllowanceRead => {
+							cost.read_rejected = cost.read_rejected.saturating_add(1)
+						}
+						Reached::Early => {}
 					}
 					rejected = rejected.saturating_add(1);
 					if first_error.is_none() {
@@ -257,7 +286,7 @@ impl<T: Config> Pallet<T> {
 			income,
 			treasury,
 		});
-		Ok(verified)
+		Ok(cost)
 	}
 
 	/// Makes `who` a participant of the open `cycle` (it settles the cycle once it closes).

@@ -706,11 +706,10 @@ fn c1_declared_bytes_buy_nothing() {
 		assert_eq!(treasury(), 1 + 55);
 		next_cycle();
 		settle_all(&[C1, C2]);
-		// Pool 10 000: P_R = 6 000 (nobody to pay: D_R = 0), P_C = 4 000. Order bytes are
-		// paid / p: C1 100 / 2 = 50, C2 1 000 / 2 = 500; TotalPoints = 550 (nothing cached).
-		// C1: pro rata 4 000 × 50 / 550 = 363, Cap = 100 % × 5 % × 100 = 5 → 5.
-		// C2: pro rata 4 000 × 500 / 550 = 3 636, Cap = 5 % × 1 000 = 50 → 50.
-		// D_C = min(4 000, 5 % × 1 100 = 55) = 55, all paid: remainder 0; 9 945 carried.
+		// Pool 10 000: P_R = 6 000 (nobody to pay: D_R = 0), P_C = 4 000. Caps: C1
+		// 100 % × 5 % × 100 = 5, C2 5 % × 1 000 = 50; ΣCap_C = 5 % × 1 100 = 55.
+		// D_C = min(4 000, 55) = 55: C1 55 × 5 / 55 = 5, C2 55 × 50 / 55 = 50, all paid:
+		// remainder 0; 9 945 carried. (Points, reported only: 50 + 500 = 550.)
 		assert!(events().contains(&Event::CycleClosed {
 			cycle: 0,
 			retrieval_pool: 6_000,
@@ -725,14 +724,14 @@ fn c1_declared_bytes_buy_nothing() {
 			participants: 2
 		}));
 		let c1 = Cdn::node_cycle_report(acc(C1), 0).reward.unwrap();
-		assert_eq!((c1.pro_rata, c1.cap, c1.pool_share, c1.surplus), (363, 5, 5, 358));
+		assert_eq!((c1.pro_rata, c1.cap, c1.pool_share, c1.surplus), (5, 5, 5, 0));
 		assert_eq!(c1.total, 95 + 5);
 		let c2 = Cdn::node_cycle_report(acc(C2), 0).reward.unwrap();
 		assert_eq!((c2.pool_share, c2.total), (50, 950 + 50));
 		assert!(events().contains(&Event::CycleFinalized { cycle: 0, remainder: 0 }));
 		assert_ok!(Cdn::claim(origin(C1)));
 		// Paid 100, got back 95 income + 5 pool: the coalition is exactly even (−fees on a
-		// real chain); before the fix it took 363 here and ~100 % of P_C in production.
+		// real chain); paying by points it would have been offered 363 here.
 		assert_eq!(worth(&coalition), before);
 		assert_eq!(free(&pool()), 1 + 9_945);
 	});
@@ -776,13 +775,12 @@ fn c2_attestation_replaces_budget_and_cap() {
 		next_cycle();
 		settle_all(&[R1, R2, C1, C2]);
 		// TRP = 2 000: D_R = min(6 000, 80 % × 5 % × 2 000 = 80) = 80; R1 and R2 get 40 each.
-		// Cache: TotalPoints = 1 000 (cached term only), C1 points = 1 000 × 2 000 / 4 000 =
-		// 500, pro rata 4 000 × 500 / 1 000 = 2 000, Cap = 20 % × 5 % × (2 × 2 000 / 4) = 10.
-		// D_C = min(4 000, 20 % × 5 % × (2 × 4 000 / 4)) = 20.
+		// Cache: Cap_C1 = 20 % × 5 % × (2 × 2 000 / 4) = 10, ΣCap_C = 20 % × 5 % ×
+		// (2 × 4 000 / 4) = 20, D_C = min(4 000, 20) = 20: C1 gets 20 × 10 / 20 = 10.
 		let r1 = Cdn::node_cycle_report(acc(R1), 0).reward.unwrap();
 		assert_eq!((r1.income, r1.pool_share, r1.total), (950, 40, 990));
 		let c1 = Cdn::node_cycle_report(acc(C1), 0).reward.unwrap();
-		assert_eq!((c1.pro_rata, c1.cap, c1.pool_share, c1.total), (2_000, 10, 10, 10));
+		assert_eq!((c1.pro_rata, c1.cap, c1.pool_share, c1.total), (10, 10, 10, 10));
 		assert!(events().contains(&Event::CycleFinalized { cycle: 0, remainder: 0 }));
 		assert_ok!(Cdn::claim(origin(R1)));
 		assert_ok!(Cdn::claim(origin(C1)));
@@ -1046,5 +1044,142 @@ fn on_idle_work_is_bounded_by_the_leftover_weight() {
 		assert!(!Snapshots::<Test>::contains_key(0));
 		assert_eq!(Rewards::<Test>::get(acc(R1)).balance, 950);
 		assert_eq!(Rewards::<Test>::get(acc(R2)).balance, 950);
+	});
+}
+
+// ---------------------------------------------------------------------------------------
+// Security review fixes
+// ---------------------------------------------------------------------------------------
+
+/// H1: a node that unregisters must not lock the allowances made to it. Alice commits 1 000
+/// to R1 (holding the 5 allowance deposit), R1 unregisters; Alice can no longer raise the
+/// allowance, but decreases it to 0, releases it after the unlock delay and withdraws
+/// everything: she ends with exactly her initial balance.
+#[test]
+fn h1_unregistered_node_does_not_lock_allowances() {
+	build_and_execute(|| {
+		register(R1, NodeKind::Retrieval);
+		let (alice, r1) = (acc(ALICE), acc(R1));
+		fund(ALICE, R1, 1_000);
+		// 1 000 in the allowance (pallet account) + 5 deposit on hold.
+		assert_eq!(free(&alice), INITIAL - 1_000 - ALLOWANCE_DEPOSIT);
+		assert_ok!(Cdn::unregister_node(origin(R1)));
+		assert_ok!(Cdn::deposit(origin(ALICE), 10));
+		// Raising (or reopening) still needs a registered node.
+		assert_noop!(
+			Cdn::set_allowance(origin(ALICE), r1.clone(), 1_010),
+			Error::<Test>::UnknownNode
+		);
+		assert_noop!(Cdn::set_allowance(origin(ALICE), acc(R2), 10), Error::<Test>::UnknownNode);
+		// A decrease is always possible: requested at block 1, unlocks at 1 + 20 = 21.
+		assert_ok!(Cdn::set_allowance(origin(ALICE), r1.clone(), 0));
+		assert_noop!(
+			Cdn::release_allowance(origin(ALICE), r1.clone()),
+			Error::<Test>::AllowanceLocked
+		);
+		run_to_block(1 + UNLOCK);
+		assert_ok!(Cdn::release_allowance(origin(ALICE), r1.clone()));
+		assert!(Allowances::<Test>::get(&alice, &r1).is_none());
+		// Escrow 10 + released 1 000 = 1 010; the 5 deposit is free again.
+		assert_eq!(Escrows::<Test>::get(&alice).map(|e| e.balance), Some(1_010));
+		assert_eq!(free(&alice), INITIAL - 1_010);
+		assert_eq!(
+			Balances::balance_on_hold(&crate::HoldReason::AllowanceDeposit.into(), &alice),
+			0
+		);
+		// Withdraw at 21 + 20 = 41: back to exactly the initial balance.
+		assert_ok!(Cdn::request_withdraw(origin(ALICE), 1_010));
+		run_to_block(1 + UNLOCK + DELAY);
+		assert_ok!(Cdn::withdraw(origin(ALICE)));
+		assert_eq!(free(&alice), INITIAL);
+	});
+}
+
+/// M2 scenario: honest R2 is paid 100 000 by Alice and attests 200 000 bytes cached by C2
+/// (`Cap_C2 = 20 % × 5 % × (2 × 200 000 / 4) = 1 000`); the attacker pays its own cache
+/// node C1 one certain 100 000 cache-order winner (`Cap_C1 = 100 % × 5 % × 100 000 =
+/// 5 000`). Returns `(C1 pool share, C2 pool share, coalition (Bob, C1) change of worth,
+/// C1 units, C2 units)`.
+fn cache_dilution(pool_funds: Balance) -> (Balance, Balance, i128, u128, u128) {
+	let mut out = (0, 0, 0, 0, 0);
+	build_and_execute(|| {
+		register(R2, NodeKind::Retrieval);
+		register(C1, NodeKind::Cache);
+		register(C2, NodeKind::Cache);
+		fund_pool(pool_funds);
+		let coalition = [BOB, C1];
+		let before = worth(&coalition) as i128;
+		pay(ALICE, R2, 1, 100_000);
+		assert_ok!(attest(R2, C2, 200_000, 1));
+		pay(BOB, C1, 1, 100_000);
+		next_cycle();
+		settle_all(&[R2, C1, C2]);
+		assert_ok!(Cdn::claim(origin(C1)));
+		let c1 = Cdn::node_cycle_report(acc(C1), 0).reward.unwrap();
+		let c2 = Cdn::node_cycle_report(acc(C2), 0).reward.unwrap();
+		assert_eq!((c1.cap, c2.cap), (5_000, 1_000));
+		out =
+			(c1.pool_share, c2.pool_share, worth(&coalition) as i128 - before, c1.units, c2.units);
+	});
+	out
+}
+
+/// M2: a self-paid cache order cannot dilute honest cache nodes for free.
+#[test]
+fn m2_cache_pool_dilution_costs_the_attacker() {
+	// Pool 15 000: P_R = 9 000, P_C = 6 000 = ΣCap_C (5 000 + 1 000), not binding.
+	// Paying by points (C1 100 000 / 2 = 50 000, C2 1 000 cached points) would have given
+	// C2 6 000 × 1 000 / 51 000 = 117 and C1 its full cap 5 000: the attacker even, C2
+	// robbed of 883. Paying by caps: C1 6 000 × 5 000 / 6 000 = 5 000, C2 its full 1 000.
+	// Coalition: −100 000 + 95 000 income + 5 000 = 0 (only fees on a real chain).
+	assert_eq!(cache_dilution(15_000), (5_000, 1_000, 0, 50_000, 1_000));
+	// Pool 10 000: P_C = 4 000 < ΣCap_C = 6 000 binds; shares follow caps: C1
+	// 4 000 × 5 000 / 6 000 = 3 333, C2 4 000 × 1 000 / 6 000 = 666. The attacker cut C2
+	// from 1 000 to 666 (−334) at a loss of −100 000 + 95 000 + 3 333 = −1 667.
+	assert_eq!(cache_dilution(10_000), (3_333, 666, -1_667, 50_000, 1_000));
+}
+
+/// L3: tickets refused after the allowance read (replayed nonce, no allowance) did a read,
+/// hashing, a draw and an event: the post-dispatch weight charges them, unlike tickets
+/// refused before the read.
+#[test]
+fn l3_rejections_after_the_allowance_read_are_charged() {
+	use crate::weights::WeightInfo;
+	use frame_support::traits::Get;
+	type W = crate::weights::SubstrateWeight<Test>;
+	build_and_execute(|| {
+		register(R1, NodeKind::Retrieval);
+		fund(ALICE, R1, 1_000);
+		// Winner 1, then its replay (StaleNonce) and Bob's ticket without allowance
+		// (NoAllowance): both refused after the read.
+		let late = Cdn::submit_tickets(
+			origin(R1),
+			batch(vec![order(ALICE, R1, 1, 100), order(ALICE, R1, 1, 100), order(BOB, R1, 1, 100)]),
+		)
+		.unwrap()
+		.actual_weight
+		.unwrap();
+		// Winner 2 and a ticket below the minimum face value (refused before the read).
+		let mut below = order(ALICE, R1, 3, 100);
+		below.ticket.face_value = MIN_FACE - 1;
+		let early = Cdn::submit_tickets(origin(R1), batch(vec![order(ALICE, R1, 2, 100), below]))
+			.unwrap()
+			.actual_weight
+			.unwrap();
+		assert_eq!(early, W::submit_tickets(1));
+		assert_eq!(late, W::submit_tickets(1) + W::submit_tickets_rejected(2));
+		// Two rejections: 2 × (125.24 µs compute + 700 B proof + one read).
+		let db_read: frame_support::weights::Weight =
+			<<Test as frame_system::Config>::DbWeight as Get<
+				frame_support::weights::RuntimeDbWeight,
+			>>::get()
+			.reads(1);
+		assert_eq!(
+			late - early,
+			(frame_support::weights::Weight::from_parts(125_240_000, 700) + db_read) * 2
+		);
+		assert!(late.ref_time() > early.ref_time());
+		// At most the pre-dispatch weight of three tickets (equal proof size, less ref time).
+		assert!(late.all_lte(W::submit_tickets(3)));
 	});
 }

@@ -86,6 +86,9 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	/// `submit_tickets` with `n` tickets, including the settlement of a closed cycle.
 	fn submit_tickets(n: u32) -> Weight;
+	/// Extra weight of `n` tickets of a `submit_tickets` batch refused after their allowance
+	/// was read (hashing, draw, allowance read and event; no signature check, no write).
+	fn submit_tickets_rejected(n: u32) -> Weight;
 	/// `claim`, including the settlement of a closed cycle.
 	fn claim() -> Weight;
 	/// `set_retrieval_share`.
@@ -165,6 +168,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2u64.saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(11))
 			.saturating_add(T::DbWeight::get().writes(2u64.saturating_mul(n.into())))
+	}
+	/// Per ticket refused after the allowance read: charged the compute of a whole verified
+	/// winner (`MEASURED_PER_TICKET_PS`, an upper bound: it includes the signature check the
+	/// ticket skipped) and one read of `Allowances`; no writes.
+	fn submit_tickets_rejected(n: u32) -> Weight {
+		Weight::from_parts(MEASURED_PER_TICKET_PS, 700)
+			.saturating_mul(n.into())
+			.saturating_add(T::DbWeight::get().reads(n.into()))
 	}
 	/// Reads: `Rewards`, `CurrentCycle`, `NodeWork`, `Snapshots`, `System::Account` ×3.
 	/// Writes: `NodeWork`, `Rewards` ×2, `Snapshots`, `System::Account` ×3.
@@ -266,6 +277,9 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn submit_tickets(_n: u32) -> Weight {
+		Weight::zero()
+	}
+	fn submit_tickets_rejected(_n: u32) -> Weight {
 		Weight::zero()
 	}
 	fn claim() -> Weight {
