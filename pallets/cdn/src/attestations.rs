@@ -1,7 +1,8 @@
 //! Cached-bytes attestations (design §2).
 //!
 //! A retrieval node R signs `CacheAttestation { genesis, R, C, cycle, level, version }`; the
-//! cache node C submits it. There is one level per `(cycle, C, R)`: a higher version
+//! cache node C submits it, or R itself (so R can lower or revoke, with level 0, a level it
+//! attested: C would never submit that). There is one level per `(cycle, C, R)`: a higher version
 //! replaces it (levels do not add up across attestations), and R's levels together are
 //! bounded by `ρ × A_R / p`, what R was paid in the cycle. Because a cache node's payout cap
 //! is linear in its levels (`k_c·τ·p·level/ρ`), everything R's attestations can ever earn is
@@ -37,20 +38,21 @@ impl<T: Config> Pallet<T> {
 		signature: &sp_core::sr25519::Signature,
 		form: SigForm,
 	) -> DispatchResult {
-		let node = Nodes::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
+		// The cache node submits its attestations; the signing retrieval node may submit its
+		// own too, so it can lower (level 0: revoke) a level the cache would never submit.
+		ensure!(att.cache == *who || att.retrieval == *who, Error::<T>::WrongAttestation);
+		let cache = &att.cache;
+		let node = Nodes::<T>::get(cache).ok_or(Error::<T>::NotRegistered)?;
 		ensure!(node.kind == NodeKind::Cache, Error::<T>::KindMismatch);
 		let cycle = CurrentCycle::<T>::get();
 		let genesis = frame_system::Pallet::<T>::block_hash(
 			frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
 		);
-		ensure!(
-			att.cache == *who && att.cycle == cycle && att.genesis == genesis,
-			Error::<T>::WrongAttestation
-		);
+		ensure!(att.cycle == cycle && att.genesis == genesis, Error::<T>::WrongAttestation);
 		let signer = Nodes::<T>::get(&att.retrieval).map(|n| n.kind);
 		ensure!(signer == Some(NodeKind::Retrieval), Error::<T>::SignerNotRetrievalNode);
 		let (old_level, old_version) =
-			CachedLevels::<T>::get((cycle, who, &att.retrieval)).unwrap_or((0, 0));
+			CachedLevels::<T>::get((cycle, cache, &att.retrieval)).unwrap_or((0, 0));
 		ensure!(att.version > old_version, Error::<T>::StaleAttestation);
 		let payload = tickets::attestation_payload(att);
 		ensure!(
@@ -77,13 +79,13 @@ impl<T: Config> Pallet<T> {
 			NodeWork::<T>::insert(cycle, &att.retrieval, r_record);
 		}
 
-		let mut ledger = Self::settle_node(who)?;
+		let mut ledger = Self::settle_node(cache)?;
 		let mut totals = CurrentTotals::<T>::get();
 		let new_participant = ledger.pending_cycle.is_none();
 		let mut c_record = if new_participant {
 			Default::default()
 		} else {
-			NodeWork::<T>::get(cycle, who).unwrap_or_default()
+			NodeWork::<T>::get(cycle, cache).unwrap_or_default()
 		};
 		let mut_cached: &mut u128 = &mut c_record.work.cached_bytes;
 		*mut_cached =
@@ -93,14 +95,14 @@ impl<T: Config> Pallet<T> {
 			.saturating_sub(u128::from(old_level))
 			.saturating_add(u128::from(att.level));
 		if new_participant {
-			Self::join_cycle(who, cycle, &mut ledger, &mut totals);
+			Self::join_cycle(cache, cycle, &mut ledger, &mut totals);
 		}
-		NodeWork::<T>::insert(cycle, who, c_record);
+		NodeWork::<T>::insert(cycle, cache, c_record);
 		CurrentTotals::<T>::put(totals);
-		CachedLevels::<T>::insert((cycle, who, &att.retrieval), (att.level, att.version));
+		CachedLevels::<T>::insert((cycle, cache, &att.retrieval), (att.level, att.version));
 		Self::deposit_event(Event::CachedLevelAttested {
 			cycle,
-			cache: who.clone(),
+			cache: cache.clone(),
 			retrieval: att.retrieval.clone(),
 			level: att.level,
 			version: att.version,

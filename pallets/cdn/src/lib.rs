@@ -808,9 +808,11 @@ pub mod pallet {
 			Self::do_release_allowance(&who, &node)
 		}
 
-		/// Records a retrieval node's signed statement of how many bytes the caller (a cache
-		/// node) holds for it in the open cycle. A higher version replaces the level; the
-		/// retrieval node's levels together stay within `ρ × A_R / p`.
+		/// Records a retrieval node's signed statement of how many bytes a cache node holds
+		/// for it in the open cycle. The caller is the cache node or the signing retrieval
+		/// node (which can so lower or revoke, level 0, a level it attested). A higher version
+		/// replaces the level; the retrieval node's levels together stay within
+		/// `ρ × A_R / p`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::attest_cached())]
 		pub fn attest_cached(

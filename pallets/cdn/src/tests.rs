@@ -1183,3 +1183,43 @@ fn l3_rejections_after_the_allowance_read_are_charged() {
 		assert!(late.all_lte(W::submit_tickets(3)));
 	});
 }
+
+/// L4: the retrieval node can revoke a level it attested by submitting its own attestation
+/// (the cache node would never submit a lower one). R1, paid 1 000 (budget 4 × 1 000 / 2 =
+/// 2 000 bytes), attested 2 000 bytes for C1; C1 drops the data, R1 revokes (level 0) and
+/// re-places the bytes on C2.
+#[test]
+fn l4_retrieval_node_revokes_its_attestation() {
+	build_and_execute(|| {
+		register(R1, NodeKind::Retrieval);
+		register(R2, NodeKind::Retrieval);
+		register(C1, NodeKind::Cache);
+		register(C2, NodeKind::Cache);
+		fund_pool(10_000);
+		pay(BOB, R1, 1, 1_000);
+		assert_ok!(attest(R1, C1, 2_000, 1));
+		assert_noop!(attest(R1, C2, 1, 1), Error::<Test>::AttestationOverBudget);
+		// Another node cannot submit R1's attestation; R1 itself can.
+		let (att, sig) = attestation(R1, C1, 0, 2);
+		assert_noop!(
+			Cdn::attest_cached(origin(R2), att.clone(), sig, SigForm::Raw),
+			Error::<Test>::WrongAttestation
+		);
+		assert_ok!(Cdn::attest_cached(origin(R1), att, sig, SigForm::Raw));
+		assert_eq!(CachedLevels::<Test>::get((0, acc(C1), acc(R1))), Some((0, 2)));
+		assert_eq!(NodeWork::<Test>::get(0, acc(C1)).unwrap().work.cached_bytes, 0);
+		assert_eq!(NodeWork::<Test>::get(0, acc(R1)).unwrap().work.attested, 0);
+		// C1 cannot bring the old level back.
+		assert_noop!(attest(R1, C1, 2_000, 1), Error::<Test>::StaleAttestation);
+		// The freed budget goes to C2 (submitted by R1 as well).
+		let (att, sig) = attestation(R1, C2, 2_000, 1);
+		assert_ok!(Cdn::attest_cached(origin(R1), att, sig, SigForm::Raw));
+		next_cycle();
+		settle_all(&[R1, C1, C2]);
+		// ΣCap_C = Cap_C2 = 20 % × 5 % × (2 × 2 000 / 4) = 10 = D_C: C2 gets 10, C1 nothing.
+		let c1 = Cdn::node_cycle_report(acc(C1), 0).reward.unwrap();
+		assert_eq!((c1.cap, c1.pool_share, c1.total), (0, 0, 0));
+		let c2 = Cdn::node_cycle_report(acc(C2), 0).reward.unwrap();
+		assert_eq!((c2.cap, c2.pool_share, c2.total), (10, 10, 10));
+	});
+}
