@@ -7,7 +7,10 @@ use frame_support::{
 	ensure,
 	traits::fungible::{Inspect, InspectHold},
 };
-use sp_runtime::{traits::Saturating, TryRuntimeError};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	TryRuntimeError,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Checks, by iterating all records (never called from runtime logic):
@@ -21,7 +24,9 @@ impl<T: Config> Pallet<T> {
 	///   markers equal the number of ledgers pending on that cycle;
 	/// - the open cycle's `cached_bytes` is the sum of its levels, and no retrieval node's
 	///   attested levels exceed its budget;
-	/// - no work record, receipt or level is older than the prune cursor.
+	/// - no work record, receipt or level is older than the prune cursor;
+	/// - no reward ledger is kept empty (zero balance, nothing pending) for an unregistered
+	///   node.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		for (who, escrow) in Escrows::<T>::iter() {
 			let held = T::Currency::balance_on_hold(&HoldReason::Escrow.into(), &who);
@@ -46,6 +51,12 @@ impl<T: Config> Pallet<T> {
 		let current = CurrentCycle::<T>::get();
 		let mut pending_current: u32 = 0;
 		for (who, ledger) in Rewards::<T>::iter() {
+			ensure!(
+				Nodes::<T>::contains_key(&who)
+					|| !ledger.balance.is_zero()
+					|| ledger.pending_cycle.is_some(),
+				"cdn: empty ledger of an unregistered node not removed"
+			);
 			owed = owed.saturating_add(ledger.balance);
 			if let Some(pending) = ledger.pending_cycle {
 				ensure!(pending <= current, "cdn: ledger pending on a future cycle");

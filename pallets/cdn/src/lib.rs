@@ -318,7 +318,8 @@ pub mod pallet {
 	pub type Unsettled<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, CycleIndex, Blake2_128Concat, T::AccountId, ()>;
 
-	/// Reward ledgers (kept after unregistering, so earned rewards stay claimable).
+	/// Reward ledgers (kept after unregistering, so earned rewards stay claimable; removed
+	/// once an unregistered node's ledger is empty).
 	#[pallet::storage]
 	pub type Rewards<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, RewardLedger<BalanceOf<T>>, ValueQuery>;
@@ -656,7 +657,8 @@ pub mod pallet {
 
 		/// Unregisters the caller and releases its deposit. Fails while the node has work in
 		/// the open cycle (it must be settled first, after the cycle closes). Earned rewards
-		/// stay claimable.
+		/// stay claimable; an empty reward ledger is removed. Allowances made to the node
+		/// stay: their payers can still decrease and release them.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::unregister_node())]
 		pub fn unregister_node(origin: OriginFor<T>) -> DispatchResult {
@@ -671,6 +673,9 @@ pub mod pallet {
 				Precision::Exact,
 			)?;
 			Nodes::<T>::remove(&who);
+			// An empty ledger goes with the registration; one with rewards stays until they
+			// are claimed (see `store_ledger`).
+			Self::store_ledger(&who, ledger);
 			Self::deposit_event(Event::NodeUnregistered { node: who, deposit: info.deposit });
 			Ok(())
 		}

@@ -314,9 +314,23 @@ impl<T: Config> Pallet<T> {
 		ledger.balance = ledger.balance.saturating_sub(amount);
 		ledger.last_claim = Some(cycle);
 		let remaining = ledger.balance;
-		Rewards::<T>::insert(who, ledger);
+		Self::store_ledger(who, ledger);
 		Self::deposit_event(Event::RewardClaimed { cycle, node: who.clone(), amount, remaining });
 		Ok(())
+	}
+
+	/// Stores `who`'s ledger, or removes it once it is of no use: nothing to claim, nothing
+	/// pending, and `who` no longer a registered node (a registered node keeps it, it
+	/// remembers the cycle of its last claim).
+	pub(crate) fn store_ledger(who: &T::AccountId, ledger: crate::RewardLedger<BalanceOf<T>>) {
+		if ledger.balance.is_zero()
+			&& ledger.pending_cycle.is_none()
+			&& !Nodes::<T>::contains_key(who)
+		{
+			Rewards::<T>::remove(who);
+		} else {
+			Rewards::<T>::insert(who, ledger);
+		}
 	}
 
 	/// What one claim pays out of `balance`: 50 %, rounded up.

@@ -1223,3 +1223,39 @@ fn l4_retrieval_node_revokes_its_attestation() {
 		assert_eq!((c2.cap, c2.pool_share, c2.total), (10, 10, 10));
 	});
 }
+
+/// Claims once per cycle until the ledger of `node` is empty; returns what was paid.
+fn claim_until_empty(node: Sr25519Keyring) -> Balance {
+	let before = free(&acc(node));
+	while Rewards::<Test>::get(acc(node)).balance > 0 {
+		assert_ok!(Cdn::claim(origin(node)));
+		next_cycle();
+	}
+	free(&acc(node)) - before
+}
+
+/// L5: reward ledgers do not stay forever. R1 earns 95 (100 − 5 %). Unregistered with 95
+/// left, its ledger stays until claimed empty (95 → 47 → 23 → 11 → 5 → 2 → 1 → 0: 48 + 24
+/// + 12 + 6 + 3 + 1 + 1 = 95), then it is removed. R2 empties its ledger while registered
+/// (kept: it remembers the last claim) and loses it on unregistering.
+#[test]
+fn l5_empty_ledgers_of_unregistered_nodes_are_removed() {
+	build_and_execute(|| {
+		register(R1, NodeKind::Retrieval);
+		register(R2, NodeKind::Retrieval);
+		pay(ALICE, R1, 1, 100);
+		pay(ALICE, R2, 1, 100);
+		next_cycle();
+		assert_ok!(Cdn::unregister_node(origin(R1)));
+		assert_eq!(Rewards::<Test>::get(acc(R1)).balance, 95);
+		assert_eq!(claim_until_empty(R1), 95);
+		assert!(!Rewards::<Test>::contains_key(acc(R1)));
+		assert_ok!(Cdn::settle(origin(ALICE), acc(R2)));
+		assert_eq!(claim_until_empty(R2), 95);
+		assert!(Rewards::<Test>::contains_key(acc(R2)));
+		assert_ok!(Cdn::unregister_node(origin(R2)));
+		assert!(!Rewards::<Test>::contains_key(acc(R2)));
+		assert_eq!(Rewards::<Test>::iter().count(), 0);
+		assert_noop!(Cdn::claim(origin(R1)), Error::<Test>::NothingToClaim);
+	});
+}
