@@ -1235,8 +1235,8 @@ fn claim_until_empty(node: Sr25519Keyring) -> Balance {
 }
 
 /// L5: reward ledgers do not stay forever. R1 earns 95 (100 − 5 %). Unregistered with 95
-/// left, its ledger stays until claimed empty (95 → 47 → 23 → 11 → 5 → 2 → 1 → 0: 48 + 24
-/// + 12 + 6 + 3 + 1 + 1 = 95), then it is removed. R2 empties its ledger while registered
+/// left, its ledger stays until claimed empty (95 → 47 → 23 → 11 → 5 → 2 → 1 → 0, paying
+/// 48, 24, 12, 6, 3, 1, 1 = 95), then it is removed. R2 empties its ledger while registered
 /// (kept: it remembers the last claim) and loses it on unregistering.
 #[test]
 fn l5_empty_ledgers_of_unregistered_nodes_are_removed() {
