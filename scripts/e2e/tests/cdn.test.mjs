@@ -241,16 +241,20 @@ describe('CD²N: lottery tickets, capped pools and self-dealing', () => {
     const again = await submitAndWatch(api, api.tx.cdn.claim(), retrieval);
     assert.equal(errorName(again.dispatchError), 'cdn.AlreadyClaimedThisCycle');
 
-    // The sybil cache: pro rata of the cache pool is large, but the cap k_o·τ·A = 5 % × 1 CESS.
+    // The sybil cache: cache nodes are paid by caps, D_C × Cap_C / ΣCap_C with
+    // D_C = min(P_C, ΣCap_C); it is the only cache node, so it gets its cap k_o·τ·A =
+    // 5 % × 1 CESS (its 2^63 declared bytes buy nothing), and no surplus is left.
     const cache = (await api.call.cdnApi.nodeCycleReport(sybilCache.address, attackCycle)).reward.unwrap();
+    assert.equal(cache.cap.toBigInt(), CESS / 20n);
     assert.equal(cache.poolShare.toBigInt(), CESS / 20n);
+    assert.equal(cache.proRata.toBigInt(), CESS / 20n, 'shares follow caps');
+    assert.equal(cache.surplus.toBigInt(), 0n);
     assert.equal(cache.total.toBigInt(), CESS);
-    assert.ok(cache.proRata.toBigInt() > cache.poolShare.toBigInt(), 'the cap bound');
     await okCoalition(api.tx.cdn.claim(), sybilCache, 'sybil claim');
     const coalitionAfter = await worth([attacker, sybilCache, sybilRetrieval], [[attacker, sybilCache.address]]);
     // Paid 1 CESS, got back 0.95 income + 0.05 pool share: the coalition lost exactly its fees.
     assert.ok(coalitionFees > 0n);
     assert.equal(coalitionBefore - coalitionAfter, coalitionFees, 'the coalition lost exactly its fees');
-    console.log(`coalition fees ${coalitionFees} planck; pool share ${cache.poolShare} of pro rata ${cache.proRata}`);
+    console.log(`coalition fees ${coalitionFees} planck; pool share ${cache.poolShare} (cap ${cache.cap})`);
   });
 });
