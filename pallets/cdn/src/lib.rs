@@ -162,11 +162,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type DefaultRetrievalShare: Get<Perbill>;
 
-		/// Points per byte of cache orders (`PointBase`).
+		/// Points per byte of cache orders (`PointBase`). Points are reported (`units`) only:
+		/// cache nodes are paid by their caps, so points cannot dilute other nodes.
 		#[pallet::constant]
 		type PointBase: Get<u128>;
 
-		/// Points shared among cache nodes by cached bytes each cycle (`PointsPerCycle`).
+		/// Points shared among cache nodes by cached bytes each cycle (`PointsPerCycle`;
+		/// reported only, like `PointBase`).
 		#[pallet::constant]
 		type PointsPerCycle: Get<u128>;
 
