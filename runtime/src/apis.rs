@@ -248,12 +248,36 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_cdn::runtime_api::CdnApi<Block, AccountId, Balance> for Runtime {
+	impl pallet_cdn::runtime_api::CdnApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn node_cycle_report(
 			node: AccountId,
 			cycle: pallet_cdn::CycleIndex,
-		) -> pallet_cdn::NodeCycleReport<AccountId, Balance> {
+		) -> pallet_cdn::NodeCycleReport<Balance> {
 			crate::Cdn::node_cycle_report(node, cycle)
+		}
+
+		fn node_receipts(
+			node: AccountId,
+			cycle: pallet_cdn::CycleIndex,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> (Vec<(AccountId, pallet_cdn::Receipt<Balance>)>, Option<AccountId>) {
+			crate::Cdn::node_receipts(node, cycle, start_after, limit)
+		}
+
+		fn allowance(
+			payer: AccountId,
+			node: AccountId,
+		) -> Option<pallet_cdn::AllowanceView<Balance, BlockNumber>> {
+			crate::Cdn::allowance_view(payer, node)
+		}
+
+		fn ticket_status(payer: AccountId, node: AccountId, nonce: u64) -> pallet_cdn::TicketStatus {
+			crate::Cdn::ticket_status(payer, node, nonce)
+		}
+
+		fn cycle_summary(cycle: pallet_cdn::CycleIndex) -> Option<pallet_cdn::CycleSnapshot<Balance>> {
+			pallet_cdn::Snapshots::<Runtime>::get(cycle)
 		}
 
 		fn current_cycle() -> pallet_cdn::CycleIndex {

@@ -1,12 +1,14 @@
 //! Benchmarks (frame-benchmarking v2), each in its worst case:
 //!
-//! - calls that settle a node (`submit_tickets`, `claim`, `unregister_node`) start with a
-//!   closed, unsettled cycle in which the node is the last participant, so the settlement
-//!   also returns the cycle's rounding remainder to the pool (an extra transfer);
-//! - `submit_tickets` uses `n` distinct signers (each its own escrow, nonce and balance
-//!   entries), real sr25519 signatures made in the benchmark through the keystore host
-//!   functions — `<Bytes>`-wrapped, so each ticket costs two verifications — and a receipt list already filled to `MaxReceiptsPerCycle - n` so every
-//!   ticket scans a full list before appending.
+//! - calls that settle a node (`submit_tickets`, `claim`, `unregister_node`, `settle`,
+//!   `attest_cached`, the `on_idle` settle step) start with a closed, unsettled cycle in which
+//!   the node is the last participant, so the settlement also returns the cycle's remainder
+//!   to the pool (an extra transfer);
+//! - `submit_tickets` uses `n` distinct payers, each with its own allowance whose nonce
+//!   window is full (so every winner evicts the smallest nonce) and a new receipt; real
+//!   sr25519 signatures made through the keystore host functions, `<Bytes>`-wrapped (the
+//!   longer message);
+//! - `prune(n)` / `on_idle_prune(n)` remove `n` receipts.
 //!
 //! `measure` (tests only) times every benchmark natively; see `weights.rs`.
 
@@ -64,13 +66,14 @@ fn register<T: Config>(who: &T::AccountId, kind: NodeKind) -> Result<(), Benchma
 /// participant (power 1 of 3, so 2/3 of the pool is a remainder returned on settlement).
 fn pending_closed_cycle<T: Config>(node: &T::AccountId) -> Result<(), BenchmarkError> {
 	let cycle = CurrentCycle::<T>::get();
-	let income = T::MinTicketAmount::get().max(T::Currency::minimum_balance());
+	let income = T::MinFaceValue::get().max(T::Currency::minimum_balance());
 	let pool = income.saturating_mul(BalanceOf::<T>::from(3u32));
+	let power = income.saturating_mul(BalanceOf::<T>::from(3u32));
 	NodeWork::<T>::insert(
-		node,
 		cycle,
+		node,
 		NodeCycleRecord {
-			work: CycleWork { orders: 1, income, cache_order_bytes: 0, cached_bytes: 0 },
+			work: CycleWork { paid: income, income, winners: 1, ..Default::default() },
 			reward: None,
 		},
 	);
@@ -78,15 +81,21 @@ fn pending_closed_cycle<T: Config>(node: &T::AccountId) -> Result<(), BenchmarkE
 	ledger.balance = ledger.balance.saturating_add(income);
 	ledger.pending_cycle = Some(cycle);
 	Rewards::<T>::insert(node, ledger);
+	Unsettled::<T>::insert(cycle, node, ());
 	Snapshots::<T>::insert(
 		cycle,
 		CycleSnapshot {
-			totals: CycleTotals { retrieval_power: 3, participants: 1, ..Default::default() },
+			totals: CycleTotals { retrieval_power: power, participants: 1, ..Default::default() },
 			retrieval_pool: pool,
 			cache_pool: Zero::zero(),
+			d_r: pool,
+			d_c: Zero::zero(),
 			total_points: 0,
 			point_base: T::PointBase::get(),
 			points_per_cycle: T::PointsPerCycle::get(),
+			caps: PoolCaps::<T>::get(),
+			byte_price: T::ReferenceBytePrice::get(),
+			replicas: T::MaxReplicas::get(),
 			unpaid: pool,
 			unsettled: 1,
 		},
@@ -105,15 +114,47 @@ fn sr25519_account<T: Config>() -> (sr25519::Public, T::AccountId) {
 	(public, T::AccountId::from(public.0))
 }
 
+/// A certain winner from `public`'s account to `node`, `<Bytes>`-wrapped.
 fn signed<T: Config>(
 	public: &sr25519::Public,
+	node: &T::AccountId,
 	ticket: TicketOf<T>,
+	rand: sp_core::H256,
 ) -> Result<SignedTicketOf<T>, BenchmarkError> {
-	// `<Bytes>`-wrapped, the worst case: the raw form is verified (and fails) first.
-	let message = tickets::wrapped_payload(&tickets::payload(&ticket));
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let message = tickets::wrapped_payload(&tickets::payload(&genesis, node, &ticket));
 	let signature = sp_io::crypto::sr25519_sign(KEY, public, &message)
 		.ok_or(BenchmarkError::Stop("sr25519 signing failed"))?;
-	Ok(SignedTicket { ticket, signature })
+	Ok(SignedLotteryTicket { ticket, signature, form: SigForm::Bytes, recipient_rand: rand })
+}
+
+/// `payer` has an allowance of `amount` to `node` with a full nonce window `1..=NonceWindow`.
+fn full_allowance<T: Config>(
+	payer: &T::AccountId,
+	node: &T::AccountId,
+	amount: BalanceOf<T>,
+) -> Result<(), BenchmarkError> {
+	Cdn::<T>::deposit(RawOrigin::Signed(payer.clone()).into(), amount)?;
+	Cdn::<T>::set_allowance(RawOrigin::Signed(payer.clone()).into(), node.clone(), amount)?;
+	Allowances::<T>::try_mutate(payer, node, |a| -> Result<(), BenchmarkError> {
+		let a = a.as_mut().ok_or(BenchmarkError::Stop("allowance"))?;
+		for nonce in 1..=u64::from(T::NonceWindow::get()) {
+			a.recent.try_push(nonce).map_err(|_| BenchmarkError::Stop("window"))?;
+		}
+		Ok(())
+	})
+}
+
+/// Cycle 0 with `n` receipts, old enough to be pruned.
+fn fill_old_cycle<T: Config>(n: u32) {
+	for i in 0..n {
+		let payer: T::AccountId = account("payer", i, 0);
+		Receipts::<T>::insert(
+			(0u32, account::<T::AccountId>("node", 0, 0), payer),
+			Receipt { won: 1, ..Default::default() },
+		);
+	}
+	CurrentCycle::<T>::put(T::ReceiptHistoryDepth::get().saturating_add(1));
 }
 
 #[benchmarks]
@@ -150,7 +191,7 @@ mod benchmarks {
 	#[benchmark]
 	fn deposit() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("user", 0);
-		let amount = T::MinTicketAmount::get().max(T::Currency::minimum_balance());
+		let amount = T::MinFaceValue::get().max(T::Currency::minimum_balance());
 		Cdn::<T>::deposit(RawOrigin::Signed(who.clone()).into(), amount)?;
 
 		#[extrinsic_call]
@@ -163,7 +204,7 @@ mod benchmarks {
 	#[benchmark]
 	fn request_withdraw() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("user", 0);
-		let amount = T::MinTicketAmount::get().max(T::Currency::minimum_balance());
+		let amount = T::MinFaceValue::get().max(T::Currency::minimum_balance());
 		Cdn::<T>::deposit(RawOrigin::Signed(who.clone()).into(), amount)?;
 
 		#[extrinsic_call]
@@ -176,7 +217,7 @@ mod benchmarks {
 	#[benchmark]
 	fn withdraw() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("user", 0);
-		let amount = T::MinTicketAmount::get().max(T::Currency::minimum_balance());
+		let amount = T::MinFaceValue::get().max(T::Currency::minimum_balance());
 		let twice = amount.saturating_add(amount);
 		Cdn::<T>::deposit(RawOrigin::Signed(who.clone()).into(), twice)?;
 		Cdn::<T>::request_withdraw(RawOrigin::Signed(who.clone()).into(), amount)?;
@@ -200,42 +241,26 @@ mod benchmarks {
 		register::<T>(&node, NodeKind::Retrieval)?;
 		pending_closed_cycle::<T>(&node)?;
 		let cycle = CurrentCycle::<T>::get();
-
-		let mut receipts = ReceiptsOf::<T>::default();
-		for i in 0..T::MaxReceiptsPerCycle::get().saturating_sub(n) {
-			receipts
-				.try_push(Receipt {
-					signer: account("filler", i, 0),
-					kind: TicketKind::Retrieval,
-					tickets: 1,
-					units: 1,
-					amount: Zero::zero(),
-					last_nonce: 1,
-				})
-				.map_err(|_| BenchmarkError::Stop("receipts"))?;
-		}
-		Receipts::<T>::insert(&node, cycle, receipts);
-
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let amount = T::MinTicketAmount::get().max(T::Currency::minimum_balance());
+		let face = T::MinFaceValue::get().max(T::Currency::minimum_balance());
+		let now = frame_system::Pallet::<T>::block_number();
 		let mut batch = Vec::new();
-		for _ in 0..n {
-			let (public, user) = sr25519_account::<T>();
-			T::Currency::set_balance(&user, big::<T>());
-			Cdn::<T>::deposit(
-				RawOrigin::Signed(user.clone()).into(),
-				amount.saturating_add(amount),
-			)?;
-			let ticket = Ticket {
-				genesis,
-				signer: user,
-				node: node.clone(),
-				nonce: 1,
+		for i in 0..n {
+			let (public, payer) = sr25519_account::<T>();
+			T::Currency::set_balance(&payer, big::<T>());
+			full_allowance::<T>(&payer, &node, face.saturating_add(face))?;
+			let rand = sp_core::H256::repeat_byte(i as u8);
+			let ticket = LotteryTicket {
+				payer,
+				allowance_opened_at: now,
+				nonce: u64::from(T::NonceWindow::get()).saturating_add(1),
+				face_value: face,
+				win_prob: u64::MAX,
 				bytes: u64::MAX,
-				amount,
 				kind: TicketKind::Retrieval,
+				recipient_rand_hash: tickets::commitment(&rand),
+				expires_at: now.saturating_add(T::MaxTicketLifetime::get()),
 			};
-			batch.push(signed::<T>(&public, ticket)?);
+			batch.push(signed::<T>(&public, &node, ticket, rand)?);
 		}
 		let batch: TicketBatchOf<T> =
 			batch.try_into().map_err(|_| BenchmarkError::Stop("batch too long"))?;
@@ -244,7 +269,179 @@ mod benchmarks {
 		_(RawOrigin::Signed(node.clone()), batch);
 
 		assert_eq!(Rewards::<T>::get(&node).pending_cycle, Some(cycle));
-		assert_eq!(NodeWork::<T>::get(&node, cycle).map(|r| r.work.orders), Some(n));
+		assert_eq!(NodeWork::<T>::get(cycle, &node).map(|r| r.work.winners), Some(n));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_allowance() -> Result<(), BenchmarkError> {
+		let node = funded::<T>("node", 0);
+		register::<T>(&node, NodeKind::Retrieval)?;
+		let payer = funded::<T>("user", 0);
+		let amount = T::MinFaceValue::get().max(T::Currency::minimum_balance());
+		Cdn::<T>::deposit(RawOrigin::Signed(payer.clone()).into(), amount)?;
+		ensure_system_accounts::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(payer.clone()), node.clone(), amount);
+
+		assert_eq!(Allowances::<T>::get(&payer, &node).map(|a| a.balance), Some(amount));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn release_allowance() -> Result<(), BenchmarkError> {
+		ensure_system_accounts::<T>();
+		let node = funded::<T>("node", 0);
+		register::<T>(&node, NodeKind::Retrieval)?;
+		let payer = funded::<T>("user", 0);
+		let amount = T::MinFaceValue::get().max(T::Currency::minimum_balance());
+		Cdn::<T>::deposit(RawOrigin::Signed(payer.clone()).into(), amount)?;
+		Cdn::<T>::set_allowance(RawOrigin::Signed(payer.clone()).into(), node.clone(), amount)?;
+		Cdn::<T>::set_allowance(
+			RawOrigin::Signed(payer.clone()).into(),
+			node.clone(),
+			Zero::zero(),
+		)?;
+		let unlock = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::AllowanceUnlockDelay::get());
+		frame_system::Pallet::<T>::set_block_number(unlock);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(payer.clone()), node.clone());
+
+		assert!(Allowances::<T>::get(&payer, &node).is_none());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn attest_cached() -> Result<(), BenchmarkError> {
+		ensure_system_accounts::<T>();
+		let (public, retrieval) = sr25519_account::<T>();
+		T::Currency::set_balance(&retrieval, big::<T>());
+		register::<T>(&retrieval, NodeKind::Retrieval)?;
+		let cache = funded::<T>("cache", 0);
+		register::<T>(&cache, NodeKind::Cache)?;
+		pending_closed_cycle::<T>(&cache)?;
+		let cycle = CurrentCycle::<T>::get();
+		let paid = T::MinFaceValue::get().max(T::Currency::minimum_balance());
+		NodeWork::<T>::insert(
+			cycle,
+			&retrieval,
+			NodeCycleRecord { work: CycleWork { paid, ..Default::default() }, reward: None },
+		);
+		// A level to replace.
+		CachedLevels::<T>::insert((cycle, &cache, &retrieval), (0u64, 1u32));
+		let level = u64::try_from(Cdn::<T>::attestation_budget(paid)).unwrap_or(u64::MAX);
+		let att = CacheAttestation {
+			genesis: frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()),
+			retrieval: retrieval.clone(),
+			cache: cache.clone(),
+			cycle,
+			level,
+			version: 2,
+		};
+		let message = tickets::wrapped_payload(&tickets::attestation_payload(&att));
+		let signature = sp_io::crypto::sr25519_sign(KEY, &public, &message)
+			.ok_or(BenchmarkError::Stop("sr25519 signing failed"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(cache.clone()), att, signature, SigForm::Bytes);
+
+		assert_eq!(CachedLevels::<T>::get((cycle, &cache, &retrieval)), Some((level, 2)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn settle() -> Result<(), BenchmarkError> {
+		ensure_system_accounts::<T>();
+		let node = funded::<T>("node", 0);
+		register::<T>(&node, NodeKind::Retrieval)?;
+		pending_closed_cycle::<T>(&node)?;
+		let caller = funded::<T>("caller", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), node.clone());
+
+		assert_eq!(Rewards::<T>::get(&node).pending_cycle, None);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn prune(n: Linear<1, 1_000>) -> Result<(), BenchmarkError> {
+		fill_old_cycle::<T>(n);
+		let caller = funded::<T>("caller", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), 0, n);
+
+		assert_eq!(Receipts::<T>::iter_prefix((0u32,)).count(), 0);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_caps() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let caps = Caps {
+			retrieval: Perbill::from_percent(50),
+			cached: Perbill::from_percent(50),
+			cache_order: Perbill::from_percent(50),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, caps);
+
+		assert_eq!(PoolCaps::<T>::get(), caps);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_idle_step() -> Result<(), BenchmarkError> {
+		// An empty old cycle: one cursor step each for settling and pruning.
+		CurrentCycle::<T>::put(T::ReceiptHistoryDepth::get().saturating_add(2));
+		// Room for the initial read and one cursor advance.
+		let budget = <T as Config>::WeightInfo::on_idle_step().saturating_mul(2);
+
+		#[block]
+		{
+			Cdn::<T>::idle_work(budget);
+		}
+
+		assert!(SettleCursor::<T>::get() >= 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_idle_settle() -> Result<(), BenchmarkError> {
+		ensure_system_accounts::<T>();
+		let node = funded::<T>("node", 0);
+		register::<T>(&node, NodeKind::Retrieval)?;
+		pending_closed_cycle::<T>(&node)?;
+		CurrentCycle::<T>::put(T::SettleGrace::get().saturating_add(1));
+		let budget = <T as Config>::WeightInfo::on_idle_step()
+			.saturating_add(<T as Config>::WeightInfo::on_idle_settle());
+
+		#[block]
+		{
+			Cdn::<T>::idle_work(budget);
+		}
+
+		assert_eq!(Rewards::<T>::get(&node).pending_cycle, None);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_idle_prune(n: Linear<1, { crate::idle::PRUNE_CHUNK }>) -> Result<(), BenchmarkError> {
+		fill_old_cycle::<T>(n);
+		SettleCursor::<T>::put(1);
+
+		#[block]
+		{
+			Cdn::<T>::prune_cycle(0, crate::idle::PRUNE_CHUNK);
+		}
+
+		assert_eq!(Receipts::<T>::iter_prefix((0u32,)).count(), 0);
 		Ok(())
 	}
 
@@ -279,8 +476,8 @@ mod benchmarks {
 		ensure_system_accounts::<T>();
 		T::Currency::mint_into(&T::RewardPool::get(), big::<T>())?;
 		CurrentTotals::<T>::put(CycleTotals {
-			retrieval_power: 1,
-			cache_order_bytes: 1,
+			retrieval_power: big::<T>(),
+			order_paid: big::<T>(),
 			cached_bytes: 1,
 			participants: 2,
 		});
@@ -350,7 +547,14 @@ mod benchmarks {
 		#[ignore = "timing run; see the module docs"]
 		fn measure_weights() {
 			let max = <Test as Config>::MaxTicketsPerBatch::get();
-			let fixed: [(&str, SelectedBenchmark); 9] = [
+			let fixed: [(&str, SelectedBenchmark); 16] = [
+				("set_allowance", SelectedBenchmark::set_allowance),
+				("release_allowance", SelectedBenchmark::release_allowance),
+				("attest_cached", SelectedBenchmark::attest_cached),
+				("settle", SelectedBenchmark::settle),
+				("set_caps", SelectedBenchmark::set_caps),
+				("on_idle_step", SelectedBenchmark::on_idle_step),
+				("on_idle_settle", SelectedBenchmark::on_idle_settle),
 				("register_node", SelectedBenchmark::register_node),
 				("unregister_node", SelectedBenchmark::unregister_node),
 				("deposit", SelectedBenchmark::deposit),
@@ -369,6 +573,13 @@ mod benchmarks {
 					median_ns(&SelectedBenchmark::submit_tickets, &[(BenchmarkParameter::n, n)]);
 				println!("submit_tickets(n = {n}): {t} ns");
 			}
+			for n in [1, 1_000] {
+				let t = median_ns(&SelectedBenchmark::prune, &[(BenchmarkParameter::n, n)]);
+				println!("prune(n = {n}): {t} ns");
+			}
+			let chunk = crate::idle::PRUNE_CHUNK;
+			let t = median_ns(&SelectedBenchmark::on_idle_prune, &[(BenchmarkParameter::n, chunk)]);
+			println!("on_idle_prune(n = {chunk}): {t} ns");
 		}
 	}
 }

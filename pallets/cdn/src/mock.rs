@@ -48,12 +48,24 @@ pub const CYCLE: u64 = 10;
 pub const DELAY: u64 = 20;
 /// Node deposit in the mock.
 pub const NODE_DEPOSIT: Balance = 100;
-/// Minimum paid ticket in the mock.
-pub const MIN_TICKET: Balance = 10;
+/// Minimum face value in the mock.
+pub const MIN_FACE: Balance = 10;
 /// Maximum tickets per batch in the mock.
 pub const MAX_BATCH: u32 = 16;
-/// Maximum receipts per node per cycle in the mock.
-pub const MAX_RECEIPTS: u32 = 16;
+/// Reference price in the mock (`p`): 2 planck per byte.
+pub const PRICE: Balance = 2;
+/// Replicas per paid byte in the mock (`ρ`).
+pub const RHO: u32 = 4;
+/// Allowance storage deposit in the mock.
+pub const ALLOWANCE_DEPOSIT: Balance = 5;
+/// Pool carry cap in the mock.
+pub const CARRY_CAP: Balance = 1_000_000;
+/// Ticket lifetime in the mock: one cycle.
+pub const LIFETIME: u64 = 10;
+/// Allowance unlock delay in the mock: two cycles.
+pub const UNLOCK: u64 = 20;
+/// Nonce window in the mock.
+pub const WINDOW: u32 = 16;
 
 parameter_types! {
 	pub const CdnPalletId: PalletId = PalletId(*b"cess/cdn");
@@ -61,6 +73,9 @@ parameter_types! {
 	pub TreasuryAccount: AccountId = AccountId32::new([0xEE; 32]);
 	pub const TreasuryShare: Perbill = Perbill::from_percent(5);
 	pub const DefaultRetrievalShare: Perbill = Perbill::from_percent(60);
+	pub const RetrievalCap: Perbill = Perbill::from_percent(80);
+	pub const CachedCap: Perbill = Perbill::from_percent(20);
+	pub const CacheOrderCap: Perbill = Perbill::from_percent(100);
 }
 
 impl pallet_cdn::Config for Test {
@@ -73,16 +88,28 @@ impl pallet_cdn::Config for Test {
 	type CycleLength = ConstU64<CYCLE>;
 	type WithdrawDelay = ConstU64<DELAY>;
 	type NodeDeposit = ConstU128<NODE_DEPOSIT>;
-	type MinTicketAmount = ConstU128<MIN_TICKET>;
+	type MinFaceValue = ConstU128<MIN_FACE>;
 	type TreasuryShare = TreasuryShare;
 	type DefaultRetrievalShare = DefaultRetrievalShare;
 	type PointBase = ConstU128<1>;
 	type PointsPerCycle = ConstU128<1_000>;
 	type MaxTicketsPerBatch = ConstU32<MAX_BATCH>;
 	type MaxEndpointLen = ConstU32<64>;
-	type MaxReceiptsPerCycle = ConstU32<MAX_RECEIPTS>;
 	type ReceiptHistoryDepth = ConstU32<4>;
-	type WeightInfo = ();
+	type RetrievalCap = RetrievalCap;
+	type CachedCap = CachedCap;
+	type CacheOrderCap = CacheOrderCap;
+	type ReferenceBytePrice = ConstU128<PRICE>;
+	type MaxReplicas = ConstU32<RHO>;
+	type MaxTicketLifetime = ConstU64<LIFETIME>;
+	type AllowanceUnlockDelay = ConstU64<UNLOCK>;
+	type NonceWindow = ConstU32<WINDOW>;
+	type MaxNonceJump = ConstU64<{ 1u64 << 32 }>;
+	type AllowanceDeposit = ConstU128<ALLOWANCE_DEPOSIT>;
+	type SettleGrace = ConstU32<2>;
+	type CarryCap = ConstU128<CARRY_CAP>;
+	// Real weights, so `on_idle` tests see its weight bound.
+	type WeightInfo = crate::weights::SubstrateWeight<Test>;
 }
 
 /// Users (ticket signers).
@@ -133,12 +160,22 @@ pub fn build_and_execute(test: impl FnOnce()) {
 	});
 }
 
-/// Advances to block `n`, running the pallet's `on_initialize` on every block.
+/// Advances to block `n`, running the pallet's `on_initialize` on every block (no `on_idle`).
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Cdn::on_initialize(next);
+	}
+}
+
+/// Like `run_to_block`, but each block also gets `on_idle` with a generous weight.
+pub fn run_to_block_idle(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Cdn::on_initialize(next);
+		Cdn::on_idle(next, frame_support::weights::Weight::MAX);
 	}
 }
 

@@ -2,12 +2,12 @@
 
 use crate::{
 	configs::TreasuryAccount,
-	currency::{CESS, MILLICENTS},
+	currency::{CENTS, CESS},
 	AccountId, Balances, BlockNumber, Runtime, RuntimeHoldReason,
 };
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, Get},
+	traits::{ConstU128, ConstU32, ConstU64, Get},
 	PalletId,
 };
 use frame_system::EnsureRoot;
@@ -18,11 +18,16 @@ parameter_types! {
 	pub const CdnPalletId: PalletId = PalletId(*b"cess/cdn");
 	/// The CD²N reward pool the era issuance pays into.
 	pub CdnRewardPool: AccountId = pallet_issuance::Pallet::<Runtime>::cdn_pool();
-	/// 5 % of retrieval income goes to the treasury.
+	/// `τ`: 5 % of every ticket payment goes to the treasury.
 	pub const CdnTreasuryShare: Perbill = Perbill::from_percent(5);
 	/// Half of each cycle's pool for retrieval power, half for cache points, until governance
 	/// changes it.
 	pub const CdnDefaultRetrievalShare: Perbill = Perbill::from_percent(50);
+	/// `k_r`, `k_c`, `k_o` (SPEC §12): pool payouts never exceed the treasury share of the
+	/// paid volume behind them; `k_r + k_c ≤ 100 %` is enforced.
+	pub const CdnRetrievalCap: Perbill = Perbill::from_percent(80);
+	pub const CdnCachedCap: Perbill = Perbill::from_percent(20);
+	pub const CdnCacheOrderCap: Perbill = Perbill::from_percent(100);
 }
 
 /// A CD²N service cycle: 4 eras of the genesis-fixed timings (dev 80 blocks, production
@@ -45,6 +50,20 @@ impl Get<BlockNumber> for CdnWithdrawDelay {
 	}
 }
 
+/// A ticket may be valid at most one cycle ahead of its redemption.
+pub struct CdnTicketLifetime;
+impl Get<BlockNumber> for CdnTicketLifetime {
+	fn get() -> BlockNumber {
+		CdnCycleLength::get()
+	}
+}
+
+/// Allowance decreases wait two cycles, longer than a ticket's lifetime.
+pub type CdnAllowanceUnlockDelay = CdnWithdrawDelay;
+
+/// `p` = 0.01 CESS per GiB = 10¹⁶ / 2³⁰ ≈ 9 313 225 planck per byte.
+pub const CDN_REFERENCE_BYTE_PRICE: u128 = CENTS / 1_073_741_824;
+
 impl pallet_cdn::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -55,16 +74,30 @@ impl pallet_cdn::Config for Runtime {
 	type CycleLength = CdnCycleLength;
 	type WithdrawDelay = CdnWithdrawDelay;
 	type NodeDeposit = ConstU128<{ 100 * CESS }>;
-	type MinTicketAmount = ConstU128<{ MILLICENTS }>;
+	// 1 CESS: the fee of a winner (≈ 0.041 CESS) stays ≤ 4.1 % of what it pays.
+	type MinFaceValue = ConstU128<CESS>;
 	type TreasuryShare = CdnTreasuryShare;
 	type DefaultRetrievalShare = CdnDefaultRetrievalShare;
-	// One point per byte of cache orders; holding attested content is worth as much as serving
-	// 1 TiB of cache orders in a cycle.
+	// One point per byte of cache orders (bytes = paid / p); holding attested content is worth
+	// as much as serving 1 TiB of cache orders in a cycle.
 	type PointBase = ConstU128<1>;
 	type PointsPerCycle = ConstU128<1_099_511_627_776>;
-	type MaxTicketsPerBatch = ConstU32<64>;
+	type MaxTicketsPerBatch = ConstU32<256>;
 	type MaxEndpointLen = ConstU32<128>;
-	type MaxReceiptsPerCycle = ConstU32<128>;
 	type ReceiptHistoryDepth = ConstU32<28>;
+	type RetrievalCap = CdnRetrievalCap;
+	type CachedCap = CdnCachedCap;
+	type CacheOrderCap = CdnCacheOrderCap;
+	type ReferenceBytePrice = ConstU128<CDN_REFERENCE_BYTE_PRICE>;
+	type MaxReplicas = ConstU32<4>;
+	type MaxTicketLifetime = CdnTicketLifetime;
+	type AllowanceUnlockDelay = CdnAllowanceUnlockDelay;
+	type NonceWindow = ConstU32<16>;
+	type MaxNonceJump = ConstU64<{ 1u64 << 32 }>;
+	// 0.1 CESS pays for the allowance's storage; refunded when it closes.
+	type AllowanceDeposit = ConstU128<{ CESS / 10 }>;
+	type SettleGrace = ConstU32<2>;
+	// One cycle of CD²N issuance: 324 688 × 10 % × 4 = 129 875.2 CESS.
+	type CarryCap = ConstU128<{ 129_875 * CESS + CESS / 5 }>;
 	type WeightInfo = pallet_cdn::weights::SubstrateWeight<Runtime>;
 }
