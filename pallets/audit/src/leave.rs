@@ -67,4 +67,13 @@ impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
 	fn on_miner_withdrawn(who: &T::AccountId) {
 		Self::forget(who);
 	}
+
+	/// Open while the running round challenges `who` (enrolled before it) and its proof is
+	/// neither in nor settled as a miss; every earlier round is decided by then (the sweep).
+	fn challenge_open(who: &T::AccountId) -> bool {
+		let (Some(audit), Some(round)) = (Audits::<T>::get(who), CurrentRound::<T>::get()) else {
+			return false;
+		};
+		audit.settled_through < round.index && audit.enrolled_in < round.index
+	}
 }

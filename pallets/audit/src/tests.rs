@@ -1238,3 +1238,49 @@ fn forgetting_a_visited_entry_keeps_the_running_sweep_exact() {
 		ActiveSweep::<Test>::kill();
 	});
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 15: leaving never excuses an open challenge
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn an_exiting_miner_cannot_leave_past_an_open_challenge_and_its_miss_is_slashed() {
+	build_and_execute(|| {
+		miner(1);
+		run_to(1);
+		go_to_round(1);
+		prove(1);
+		// Exit at block 12: the cooldown ends at block 112, inside round 11 (111..=120).
+		run_to(12);
+		assert_ok!(StorageMiner::prepare_exit(origin(1)));
+		for r in 2..=11 {
+			go_to_round(r);
+			prove(1);
+		}
+		// Round 12 opens at block 121 and challenges the (still enrolled) exiting miner. Its
+		// fragments are gone from its service space (evacuated), the cooldown is over: the
+		// attacker tries to leave instead of answering.
+		go_to_round(12);
+		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, 2 * UNIT);
+		assert_eq!(collateral(1), PER_TIB);
+		assert_noop!(
+			StorageMiner::withdraw(origin(1)),
+			pallet_storage_miner::Error::<Test>::ChallengeOpen
+		);
+		// Nobody else can evict it out of the challenge either.
+		assert_noop!(
+			StorageMiner::evict(origin(2), 1),
+			pallet_storage_miner::Error::<Test>::ChallengeOpen
+		);
+		// The round's sweep settles the miss as if it had stayed: rewarded before, so
+		// SlashLimit = 5 % × 2 000 CESS = 100 CESS.
+		settle_round(12);
+		assert_eq!(slashes(1).last().copied(), Some((SlashReason::ServiceMissed, 100 * CESS)));
+		assert_eq!(collateral(1), 1_900 * CESS);
+		// Decided: now it may leave, with 1 900 CESS released and its record forgotten.
+		let free = Balances::free_balance(1);
+		assert_ok!(StorageMiner::withdraw(origin(1)));
+		assert_eq!(Balances::free_balance(1), free + 1_900 * CESS);
+		assert!(Audits::<Test>::get(1).is_none());
+	});
+}

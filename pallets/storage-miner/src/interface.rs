@@ -76,6 +76,11 @@ pub trait OnMinerLeave<AccountId> {
 	fn on_miner_leave(who: &AccountId);
 	/// `who`'s miner record was removed.
 	fn on_miner_withdrawn(_who: &AccountId) {}
+	/// Whether `who` still has a challenge that is neither proved nor settled as a miss.
+	/// `withdraw` and `evict` wait for it: leaving never excuses a challenge (issue 15).
+	fn challenge_open(_who: &AccountId) -> bool {
+		false
+	}
 }
 
 /// No file market, no audit: nothing to do.
@@ -94,6 +99,9 @@ impl<AccountId, A: OnMinerLeave<AccountId>, B: OnMinerLeave<AccountId>> OnMinerL
 	fn on_miner_withdrawn(who: &AccountId) {
 		A::on_miner_withdrawn(who);
 		B::on_miner_withdrawn(who);
+	}
+	fn challenge_open(who: &AccountId) -> bool {
+		A::challenge_open(who) || B::challenge_open(who)
 	}
 }
 

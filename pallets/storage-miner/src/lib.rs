@@ -363,6 +363,9 @@ pub mod pallet {
 		NotEvictable,
 		/// The miner still has service space: its fragments are being moved to other miners.
 		ServiceSpaceNotReleased,
+		/// The miner still has a challenge that is neither proved nor settled as a miss: it
+		/// leaves only once every round it was challenged in is decided.
+		ChallengeOpen,
 		/// The miner has debt or its collateral is below the requirement, whatever its state
 		/// (`Frozen`, `Exiting` or `Banned`): it cannot claim (its orders keep vesting); top up
 		/// first.

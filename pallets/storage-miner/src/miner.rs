@@ -280,6 +280,7 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= exit_at, Error::<T>::CooldownNotOver);
 		ensure!(info.service_space == 0, Error::<T>::ServiceSpaceNotReleased);
+		ensure!(!T::OnLeave::challenge_open(&who), Error::<T>::ChallengeOpen);
 		Self::remove_miner(&who, info)
 	}
 
@@ -295,6 +296,7 @@ impl<T: Config> Pallet<T> {
 			now >= info.active_at.saturating_add(T::ProveWithin::get())
 		};
 		ensure!(evictable, Error::<T>::NotEvictable);
+		ensure!(!T::OnLeave::challenge_open(&who), Error::<T>::ChallengeOpen);
 		if !leaving {
 			// Fragments assigned but not yet confirmed go elsewhere.
 			T::OnLeave::on_miner_leave(&who);

@@ -147,12 +147,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(7))
 	}
 	/// Reads: `Miners`, `Balances::Holds`, `System::Account` (miner, treasury), `MinerCount`,
-	/// `Debts`, and the audit's `forget` (`Audits`, `RosterLen`, `Roster`, `ActiveSweep`, the
+	/// `Debts`, the audit's open-challenge check (`CurrentRound`; `Audits` is read again by
+	/// `forget`) and its `forget` (`Audits`, `RosterLen`, `Roster`, `ActiveSweep`, the
 	/// moved record). Writes: `Balances::Holds`, `System::Account` ×2, `Miners`, `MinerCount`,
 	/// `Debts`, and the audit's `Audits` ×2, `Roster` ×2, `RosterLen`.
 	fn withdraw() -> Weight {
 		Weight::from_parts(26_360_000, 12_000)
-			.saturating_add(T::DbWeight::get().reads(11))
+			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
 	/// At 89 live orders plus the new one (the maximum, 90), folding 4 pending cycles.
@@ -178,10 +179,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// As `withdraw`, plus the candidate swap-remove (`CandidateCount`, `Candidates`, the
 	/// moved miner's `Miners`), the file market's `OnLeave` (one task queued) and the audit's
 	/// `on_miner_withdrawn` (`Audits`, `RosterLen`, `Roster` ×2, `ActiveSweep`, the moved
-	/// record). Reads: 13. Writes: 13.
+	/// record), plus the audit's open-challenge check (`CurrentRound`). Reads: 14. Writes: 13.
 	fn evict() -> Weight {
 		Weight::from_parts(EVICT_PS, 9_500)
-			.saturating_add(T::DbWeight::get().reads(13))
+			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
 	/// Reads: `Miners`, `Rewards`, `NextRewardCycle` ×2, per folded cycle `RewardCycles`
