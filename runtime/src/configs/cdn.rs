@@ -78,8 +78,9 @@ impl pallet_cdn::Config for Runtime {
 	type MinFaceValue = ConstU128<CESS>;
 	type TreasuryShare = CdnTreasuryShare;
 	type DefaultRetrievalShare = CdnDefaultRetrievalShare;
-	// One point per byte of cache orders (bytes = paid / p); holding attested content is worth
-	// as much as serving 1 TiB of cache orders in a cycle.
+	// Points (one per byte of cache orders, bytes = paid / p; attested content worth 1 TiB of
+	// orders a cycle) are reported in `units` only: cache payouts follow the caps, so points
+	// cannot be used to dilute honest caches (docs/cdn.md).
 	type PointBase = ConstU128<1>;
 	type PointsPerCycle = ConstU128<1_099_511_627_776>;
 	type MaxTicketsPerBatch = ConstU32<256>;
