@@ -12,7 +12,10 @@
 //! - **Confirmation**: the assigned miner confirms it stores its fragment; from then on the
 //!   fragment is the miner's service space and is challengeable (the audit reads each miner's
 //!   fragment list through [`pallet_storage_miner::ServiceFragments`]). A replica not confirmed
-//!   within `AssignmentTimeout` blocks goes to another miner.
+//!   within `AssignmentTimeout` blocks goes to another miner, at most `MaxReassignments`
+//!   times; then it is lost (its lease space released). A declaration holds
+//!   `DeclarationDeposit` until the file is stored; a lost replica (or a deletion before the
+//!   file was stored) forfeits it to the reward pool.
 //! - **Freeing space**: deleting a file or an expiring lease releases the fragments; a miner
 //!   that exits or is banned has its fragments moved to other miners.
 //!
