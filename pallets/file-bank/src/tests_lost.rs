@@ -174,6 +174,11 @@ fn a_missing_replica_is_lost_after_three_reassignments() {
 		assert_eq!(held(USER), 0);
 		assert_eq!(free(USER), INITIAL - CESS - DEPOSIT);
 		assert_eq!(free(POOL), 1 + CESS + DEPOSIT);
+		// The placement shows the lost replica without miner and without deadline.
+		let placement = FileBank::file_placement(fid(1)).unwrap();
+		let lost = &placement.fragments[1].replicas[1];
+		assert_eq!((lost.miner, lost.confirmed, lost.deadline), (None, false, None));
+		assert_eq!(placement.stored_space, 3 * FRAGMENT);
 		// Deleting it later releases its 3 remaining slots and removes it.
 		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER), fid(1)));
 		run_to_block(23);

@@ -189,7 +189,8 @@ pub enum Job<AccountId> {
 pub struct ReplicaPlacement<AccountId, BlockNumber> {
 	/// Replica number.
 	pub replica: u8,
-	/// Assigned miner (`None`: waiting for an eligible miner).
+	/// Assigned miner (`None` with a `deadline`: waiting for an eligible miner; `None` without
+	/// one: lost after `MaxReassignments` reassignments).
 	pub miner: Option<AccountId>,
 	/// Whether the miner confirmed it.
 	pub confirmed: bool,
