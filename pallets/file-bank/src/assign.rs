@@ -19,6 +19,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Total replica slots of a file.
 	pub(crate) fn slot_total(info: &FileInfoOf<T>) -> u32 {
+		Self::slot_span(info).saturating_sub(info.lost)
+	}
+
+	/// Linear slot numbers of a file, lost ones included: `fragments × redundancy`.
+	pub(crate) fn slot_span(info: &FileInfoOf<T>) -> u32 {
 		(info.roots.len() as u32).saturating_mul(u32::from(info.redundancy))
 	}
 
@@ -79,6 +84,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn assign(
 		slot: &SlotRef,
 		miner: Option<T::AccountId>,
+		reassigned: u8,
 	) -> frame_system::pallet_prelude::BlockNumberFor<T> {
 		let deadline =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentTimeout::get());
@@ -91,7 +97,7 @@ impl<T: Config> Pallet<T> {
 		Slots::<T>::insert(
 			slot.file,
 			(slot.fragment, slot.replica),
-			Slot { miner, status: SlotStatus::Pending { deadline, seq } },
+			Slot { miner, status: SlotStatus::Pending { deadline, seq, reassigned } },
 		);
 		deadline
 	}
@@ -120,13 +126,14 @@ impl<T: Config> Pallet<T> {
 		slot: &SlotRef,
 		redundancy: u8,
 		from: Option<T::AccountId>,
+		reassigned: u8,
 	) {
 		let mut exclude = Self::replica_holders(slot, redundancy);
 		if let Some(f) = &from {
 			exclude.push(f.clone());
 		}
 		let to = Self::select_miner(random, slot, &exclude);
-		Self::assign(slot, to.clone());
+		Self::assign(slot, to.clone(), reassigned);
 		Self::deposit_event(Event::FragmentReassigned {
 			file: slot.file,
 			fragment: slot.fragment,

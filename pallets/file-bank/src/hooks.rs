@@ -66,10 +66,12 @@ impl<T: Config> Pallet<T> {
 		};
 		let key = (slot_ref.fragment, slot_ref.replica);
 		let live = Slots::<T>::get(slot_ref.file, key).and_then(|slot| match slot.status {
-			SlotStatus::Pending { deadline, seq } if seq == head => Some((slot, deadline)),
+			SlotStatus::Pending { deadline, seq, reassigned } if seq == head => {
+				Some((slot, deadline, reassigned))
+			}
 			_ => None,
 		});
-		let Some((slot, deadline)) = live else {
+		let Some((slot, deadline, reassigned)) = live else {
 			// Confirmed, deleted or re-queued meanwhile: a stale entry.
 			Self::pop_pending(head);
 			return true;
@@ -83,8 +85,18 @@ impl<T: Config> Pallet<T> {
 				if let Some(m) = &slot.miner {
 					Self::dec_pending(m);
 				}
+				if reassigned >= T::MaxReassignments::get() {
+					Self::lose_slot(&slot_ref, info);
+					return true;
+				}
 				let random = random.get_or_insert_with(Self::random_seed);
-				Self::reassign(random, &slot_ref, info.redundancy, slot.miner);
+				Self::reassign(
+					random,
+					&slot_ref,
+					info.redundancy,
+					slot.miner,
+					reassigned.saturating_add(1),
+				);
 			}
 			// A deleting file's slots are released by its deletion task.
 			_ => {}
@@ -121,7 +133,7 @@ impl<T: Config> Pallet<T> {
 			Self::pop_task(head);
 			return;
 		};
-		if next >= Self::slot_total(&info) {
+		if next >= Self::slot_span(&info) {
 			Files::<T>::remove(file);
 			Self::pop_task(head);
 			Self::deposit_event(Event::FileDeleted { file });
@@ -183,7 +195,8 @@ impl<T: Config> Pallet<T> {
 		let redundancy = info.redundancy;
 		Files::<T>::insert(fragment.file, info);
 		let random = random.get_or_insert_with(Self::random_seed);
-		Self::reassign(random, &slot_ref, redundancy, Some(miner));
+		// A fresh assignment of a stored replica: its reassignment count starts again.
+		Self::reassign(random, &slot_ref, redundancy, Some(miner), 0);
 	}
 
 	/// Starts deleting one more file of an expired lease, or removes the lease when none is

@@ -122,6 +122,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(used.values().all(|u| *u == 0), "file-bank: files without a lease");
+		for (file, _) in Deposits::<T>::iter() {
+			ensure!(
+				Files::<T>::get(file).is_some_and(|f| f.state == FileState::Pending),
+				"file-bank: deposit held for a file that is not pending"
+			);
+		}
 		ensure!(
 			PendingHead::<T>::get() <= PendingTail::<T>::get()
 				&& TaskHead::<T>::get() <= TaskTail::<T>::get(),

@@ -12,7 +12,10 @@
 //! - **Confirmation**: the assigned miner confirms it stores its fragment; from then on the
 //!   fragment is the miner's service space and is challengeable (the audit reads each miner's
 //!   fragment list through [`pallet_storage_miner::ServiceFragments`]). A replica not confirmed
-//!   within `AssignmentTimeout` blocks goes to another miner.
+//!   within `AssignmentTimeout` blocks goes to another miner, at most `MaxReassignments`
+//!   times; then it is lost (its lease space released). A declaration holds
+//!   `DeclarationDeposit` until the file is stored; a lost replica (or a deletion before the
+//!   file was stored) forfeits it to the reward pool.
 //! - **Freeing space**: deleting a file or an expiring lease releases the fragments; a miner
 //!   that exits or is banned has its fragments moved to other miners.
 //!
@@ -29,6 +32,8 @@ pub use pallet::*;
 
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod assign;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod deposit;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod hooks;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -47,6 +52,8 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lost;
 
 pub use types::*;
 pub use weights::WeightInfo;
@@ -85,7 +92,10 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible::Mutate, Randomness},
+		traits::{
+			fungible::{Mutate, MutateHold},
+			Randomness,
+		},
 	};
 	use frame_system::pallet_prelude::*;
 	use pallet_storage_miner::StorageMinerInterface;
@@ -96,8 +106,12 @@ pub mod pallet {
 	/// Configuration.
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
-		/// The native currency (space payments).
-		type Currency: Mutate<Self::AccountId>;
+		/// The native currency (space payments; declaration deposits are holds).
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reason, which must include this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The storage miners: states, spaces, the candidate list; service space is added and
 		/// removed through it (`pallet_storage_miner::Pallet` in the runtime).
@@ -160,8 +174,28 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxHookWork: Get<u32>;
 
+		/// Times an unconfirmed replica is reassigned after timing out; at the next timeout
+		/// it is lost (dropped from placement, its lease space released). Bounds the deadline
+		/// steps one declared replica can ever cost to `MaxReassignments + 1`.
+		#[pallet::constant]
+		type MaxReassignments: Get<u8>;
+
+		/// Held from the owner by `declare_file`, per file; released when the file is
+		/// `Stored`, forfeited to `RewardPool` when a replica of it is lost or the file is
+		/// deleted before it is `Stored`.
+		#[pallet::constant]
+		type DeclarationDeposit: Get<BalanceOf<Self>>;
+
 		/// Weights of the calls, from the benchmarks.
 		type WeightInfo: WeightInfo;
+	}
+
+	/// Reasons this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A file's declaration deposit, until the file is `Stored`.
+		#[codec(index = 0)]
+		Declaration,
 	}
 
 	/// Default of [`SpacePrice`]: the runtime's configured value.
@@ -248,6 +282,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingTail<T> = StorageValue<_, u64, ValueQuery>;
 
+	/// Declaration deposit still held for each file (absent once returned or forfeited).
+	#[pallet::storage]
+	pub type Deposits<T: Config> = StorageMap<_, Identity, FileHash, BalanceOf<T>>;
+
 	/// Background tasks (FIFO).
 	#[pallet::storage]
 	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, u64, Job<T::AccountId>>;
@@ -321,6 +359,17 @@ pub mod pallet {
 		},
 		/// Every replica of the file is confirmed.
 		FileStored { file: FileHash },
+		/// A replica was never confirmed after `MaxReassignments` reassignments: it is
+		/// dropped from the file's placement and `released` bytes of lease space are free
+		/// again.
+		SlotLost { file: FileHash, fragment: u32, replica: u8, released: u64 },
+		/// The file's declaration deposit was held.
+		DepositHeld { file: FileHash, owner: T::AccountId, amount: BalanceOf<T> },
+		/// The file is `Stored`: its declaration deposit went back to the owner.
+		DepositReturned { file: FileHash, owner: T::AccountId, amount: BalanceOf<T> },
+		/// A replica was lost (or the file deleted before it was `Stored`): the declaration
+		/// deposit went to the reward pool.
+		DepositForfeited { file: FileHash, owner: T::AccountId, amount: BalanceOf<T> },
 		/// The file is being deleted (by its owner or lease expiry); its lease space is free.
 		FileDeletionStarted { file: FileHash, owner: T::AccountId },
 		/// All slots of the file are released and the file is gone.
@@ -349,6 +398,8 @@ pub mod pallet {
 		LeaseExpired,
 		/// Not enough free balance for the payment.
 		InsufficientBalance,
+		/// Not enough free balance to hold the declaration deposit.
+		InsufficientDeposit,
 		/// An arithmetic overflow (absurd size, price or duration).
 		Overflow,
 		/// No block within 16 blocks of the lease end has room for another expiry.
@@ -467,7 +518,8 @@ pub mod pallet {
 		/// `fragment_roots` (`ceil(size / FragmentSize)` of them), stored `redundancy` times.
 		/// Every replica is assigned now to a random eligible miner (replicas of a fragment on
 		/// distinct miners) — or the call fails with `NotEnoughMiners` and changes nothing.
-		/// Uses `fragments × FragmentSize × redundancy` bytes of the caller's lease.
+		/// Uses `fragments × FragmentSize × redundancy` bytes of the caller's lease and holds
+		/// `DeclarationDeposit` until the file is `Stored`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::declare_file(
             fragment_roots.len() as u32,

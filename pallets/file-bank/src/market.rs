@@ -164,6 +164,7 @@ impl<T: Config> Pallet<T> {
 		);
 		UserFiles::<T>::try_mutate(&who, |files| files.try_push(file))
 			.map_err(|_| Error::<T>::TooManyFiles)?;
+		Self::hold_deposit(&who, file)?;
 
 		let random = Self::random_seed();
 		for fragment in 0..fragments {
@@ -172,7 +173,7 @@ impl<T: Config> Pallet<T> {
 				let slot = SlotRef { file, fragment, replica };
 				let miner = Self::select_miner(&random, &slot, &chosen)
 					.ok_or(Error::<T>::NotEnoughMiners)?;
-				let deadline = Self::assign(&slot, Some(miner.clone()));
+				let deadline = Self::assign(&slot, Some(miner.clone()), 0);
 				chosen.push(miner.clone());
 				Self::deposit_event(Event::FragmentAssigned {
 					file,
@@ -195,6 +196,7 @@ impl<T: Config> Pallet<T> {
 				roots,
 				stored_space,
 				confirmed: 0,
+				lost: 0,
 				state: FileState::Pending,
 				declared_at: frame_system::Pallet::<T>::block_number(),
 			},
@@ -255,6 +257,7 @@ impl<T: Config> Pallet<T> {
 		if stored {
 			info.state = FileState::Stored;
 		}
+		let who_owner = info.owner.clone();
 		Files::<T>::insert(file, info);
 		Self::deposit_event(Event::FragmentConfirmed {
 			file,
@@ -265,6 +268,7 @@ impl<T: Config> Pallet<T> {
 		});
 		if stored {
 			Self::deposit_event(Event::FileStored { file });
+			Self::return_deposit(&who_owner, file);
 		}
 		Ok(())
 	}
@@ -292,6 +296,8 @@ impl<T: Config> Pallet<T> {
 				l.used = l.used.saturating_sub(info.stored_space);
 			}
 		});
+		// Deleted before it was ever `Stored`: the upload did not happen (or not in full).
+		Self::forfeit_deposit(&info.owner, file);
 		info.state = FileState::Deleting;
 		let owner = info.owner.clone();
 		Files::<T>::insert(file, info);

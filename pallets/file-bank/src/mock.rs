@@ -6,7 +6,7 @@ use crate as pallet_file_bank;
 use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Hooks, Randomness},
+	traits::{ConstU32, ConstU64, ConstU8, Hooks, Randomness},
 	BoundedVec,
 };
 use sp_core::H256;
@@ -74,6 +74,10 @@ pub const M2: AccountId = 2;
 pub const M3: AccountId = 3;
 /// Miner 4.
 pub const M4: AccountId = 4;
+/// Reassignments of an unconfirmed replica before it is lost.
+pub const MAX_REASSIGN: u8 = 3;
+/// Declaration deposit per file.
+pub const DEPOSIT: Balance = 2 * CESS;
 /// Starting balance.
 pub const INITIAL: Balance = 100_000 * CESS;
 
@@ -82,6 +86,7 @@ parameter_types! {
 	pub const Pool: AccountId = POOL;
 	pub const CollateralPerTiB: Balance = 2_000 * CESS;
 	pub const DefaultPrice: Balance = PRICE;
+	pub const Deposit: Balance = DEPOSIT;
 	/// Changes the randomness between tests that want another draw.
 	pub static RandomNonce: u64 = 0;
 }
@@ -116,6 +121,7 @@ impl pallet_storage_miner::Config for Test {
 
 impl pallet_file_bank::Config for Test {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type Miners = StorageMiner;
 	type Randomness = TestRandomness;
 	type RewardPool = Pool;
@@ -131,6 +137,8 @@ impl pallet_file_bank::Config for Test {
 	type MaxExpiriesPerBlock = ConstU32<2>;
 	type MaxSelectionAttempts = ConstU32<8>;
 	type MaxHookWork = ConstU32<HOOK_WORK>;
+	type MaxReassignments = ConstU8<MAX_REASSIGN>;
+	type DeclarationDeposit = Deposit;
 	type WeightInfo = ();
 }
 

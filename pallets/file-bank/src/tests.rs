@@ -251,7 +251,8 @@ fn declare_assigns_replicas_to_distinct_positive_miners() {
 					slot(1, f, r).status,
 					SlotStatus::Pending {
 						deadline: 1 + TIMEOUT,
-						seq: u64::from(f * 3 + u32::from(r))
+						seq: u64::from(f * 3 + u32::from(r)),
+						reassigned: 0,
 					}
 				);
 			}
@@ -439,7 +440,7 @@ fn confirmation_turns_a_fragment_into_service_space() {
 		confirm(1, 0, 1);
 		confirm(1, 1, 1);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Stored);
-		System::assert_last_event(Event::<Test>::FileStored { file: fid(1) }.into());
+		System::assert_has_event(Event::<Test>::FileStored { file: fid(1) }.into());
 		// Two replicas of 8 MiB + 4 MiB.
 		assert_eq!(service(M1) + service(M2), 3 * FRAGMENT);
 	});
@@ -584,7 +585,10 @@ fn unconfirmed_assignments_go_to_another_miner() {
 		assert_eq!(assigned(1, 0, 0), first);
 		run_to_block(1 + TIMEOUT);
 		assert_eq!(assigned(1, 0, 0), second);
-		assert_eq!(slot(1, 0, 0).status, SlotStatus::Pending { deadline: 1 + 2 * TIMEOUT, seq: 1 });
+		assert_eq!(
+			slot(1, 0, 0).status,
+			SlotStatus::Pending { deadline: 1 + 2 * TIMEOUT, seq: 1, reassigned: 1 }
+		);
 		assert_eq!(MinerPending::<Test>::get(first), 0);
 		assert_eq!(MinerPending::<Test>::get(second), 1);
 		System::assert_has_event(

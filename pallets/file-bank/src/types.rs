@@ -72,10 +72,13 @@ pub struct FileInfo<AccountId, BlockNumber, MaxFragments: Get<u32>> {
 	pub redundancy: u8,
 	/// Merkle root of each fragment (the last one zero-padded to `FragmentSize`).
 	pub roots: BoundedVec<FragmentRoot, MaxFragments>,
-	/// Bytes charged to the owner's lease: `roots.len() × FragmentSize × redundancy`.
+	/// Bytes charged to the owner's lease: `(roots.len() × redundancy − lost) × FragmentSize`.
 	pub stored_space: u64,
 	/// Confirmed replicas.
 	pub confirmed: u32,
+	/// Replicas lost (never confirmed after `MaxReassignments` reassignments): their slots
+	/// are gone and their space is no longer charged to the lease.
+	pub lost: u32,
 	/// Life-cycle state.
 	pub state: FileState,
 	/// Block of the declaration.
@@ -95,6 +98,9 @@ pub enum SlotStatus<BlockNumber> {
 		deadline: BlockNumber,
 		/// Key of the watching entry in `PendingQueue`.
 		seq: u64,
+		/// Times this slot has already timed out and been reassigned; at
+		/// `MaxReassignments` the next timeout marks it lost.
+		reassigned: u8,
 	},
 	/// Stored by the miner, as its service fragment number `index`.
 	#[codec(index = 1)]
@@ -183,7 +189,8 @@ pub enum Job<AccountId> {
 pub struct ReplicaPlacement<AccountId, BlockNumber> {
 	/// Replica number.
 	pub replica: u8,
-	/// Assigned miner (`None`: waiting for an eligible miner).
+	/// Assigned miner (`None` with a `deadline`: waiting for an eligible miner; `None` without
+	/// one: lost after `MaxReassignments` reassignments).
 	pub miner: Option<AccountId>,
 	/// Whether the miner confirmed it.
 	pub confirmed: bool,

@@ -23,16 +23,21 @@
 //! | `buy_space`                      |  27.83 µs |
 //! | `expand_space`                   |  13.92 µs |
 //! | `renew_space`                    |  19.82 µs |
-//! | `confirm_fragment`               |   9.08 µs |
-//! | `delete_file`                    |   5.49 µs |
-//! | `declare_file(f = 1, r = 1)`     |  18.10 µs |
-//! | `declare_file(f = 8, r = 1)`     |  95.26 µs |
-//! | `declare_file(f = 1, r = 3)`     |  34.88 µs |
-//! | `declare_file(f = 8, r = 3)`     | 237.68 µs |
+//! | `confirm_fragment`               |   9.08 µs (20.82 µs with the deposit release) |
+//! | `delete_file`                    |   5.49 µs (18.20 µs with the deposit forfeit) |
+//! | `declare_file(f = 1, r = 1)`     |  18.10 µs (30.24 µs with the deposit hold) |
+//! | `declare_file(f = 8, r = 1)`     |  95.26 µs (105.52 µs) |
+//! | `declare_file(f = 1, r = 3)`     |  34.88 µs (46.15 µs) |
+//! | `declare_file(f = 8, r = 3)`     | 237.68 µs (229.54 µs) |
 //! | `on_initialize_expiries(e = 0)`  |   0.45 µs |
 //! | `on_initialize_expiries(e = 2)`  |   4.78 µs |
 //! | `on_initialize_steps(n = 0)`     |   1.36 µs |
 //! | `on_initialize_steps(n = 4)`     |  72.18 µs |
+//!
+//! The values in brackets are a single later run of the same harness (issue 13: declaration
+//! deposit held by `declare_file`, released by the last `confirm_fragment`, forfeited by
+//! `delete_file` of a file not yet stored); the three calls' fixed parts below were raised by
+//! twice the difference (declare +12.1 µs, confirm +11.7 µs, delete +12.7 µs native).
 //!
 //! Fits (native): `declare_file` = 8.55 µs + 2.63 µs × f + 9.55 µs × f·r (above every
 //! measured point: 20.7 / 106.0 / 39.8 / 258.8 µs); `on_initialize_expiries` = 0.45 µs +
@@ -111,37 +116,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(21))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
-	/// Fixed reads: `Leases`, `Files`, `UserFiles`, randomness (2), `PendingTail`.
-	/// Fixed writes: `UserFiles`, `Leases`, `Files`. Per replica (`f·r`): reads
+	/// Fixed reads: `Leases`, `Files`, `UserFiles`, randomness (2), `PendingTail`,
+	/// `Balances::Holds`, `System::Account`. Fixed writes: `UserFiles`, `Leases`, `Files`,
+	/// `Balances::Holds`, `System::Account`, `Deposits`. Per replica (`f·r`): reads
 	/// `CandidateCount`, `PendingTail` and `4·p` probe reads; writes `PendingQueue`,
 	/// `PendingTail`, `MinerPending`, `Slots`.
 	fn declare_file(f: u32, r: u32, p: u32) -> Weight {
 		let slots = u64::from(f).saturating_mul(u64::from(r));
 		let probes = slots.saturating_mul(u64::from(p));
-		Weight::from_parts(17_100_000, 36_000)
+		Weight::from_parts(41_300_000, 39_700)
 			.saturating_add(Weight::from_parts(5_260_000, 0).saturating_mul(f.into()))
 			.saturating_add(Weight::from_parts(19_100_000, 200).saturating_mul(slots))
 			.saturating_add(Weight::from_parts(0, 500).saturating_mul(probes))
-			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().reads(slots.saturating_mul(2)))
 			.saturating_add(T::DbWeight::get().reads(probes.saturating_mul(4)))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(T::DbWeight::get().writes(slots.saturating_mul(4)))
 	}
 	/// Reads: `Files`, `Slots`, `MinerFragmentCount`, `StorageMiner::Miners`,
-	/// `MinerPending`. Writes: `StorageMiner::Miners`, `MinerFragments`,
-	/// `MinerFragmentCount`, `MinerPending`, `Slots`, `Files`.
+	/// `MinerPending`, and for the last replica `Deposits`, `Balances::Holds`,
+	/// `System::Account`. Writes: `StorageMiner::Miners`, `MinerFragments`,
+	/// `MinerFragmentCount`, `MinerPending`, `Slots`, `Files`, and the same three.
 	fn confirm_fragment() -> Weight {
-		Weight::from_parts(18_160_000, 2_000)
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(6))
+		Weight::from_parts(41_600_000, 5_700)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(9))
 	}
-	/// Reads: `Files`, `UserFiles`, `Leases`, `TaskTail`.
-	/// Writes: `UserFiles`, `Leases`, `Files`, `Tasks`, `TaskTail`.
+	/// Reads: `Files`, `UserFiles`, `Leases`, `TaskTail`, `Deposits`, `Balances::Holds`,
+	/// `System::Account` ×2 (owner, pool). Writes: `UserFiles`, `Leases`, `Files`, `Tasks`,
+	/// `TaskTail` and the same four.
 	fn delete_file() -> Weight {
-		Weight::from_parts(10_980_000, 33_500)
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(5))
+		Weight::from_parts(36_400_000, 40_800)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(9))
 	}
 	/// Reads: `LeaseExpiries`, the four queue heads/tails; per lease `Leases`, `TaskTail`.
 	/// Writes: `LeaseExpiries`; per lease `Leases`, `Tasks`, `TaskTail`.
@@ -158,17 +166,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `MinerPending` ×2, randomness, `CandidateCount` and `4·p` probe reads; writes
 	/// `PendingQueue` ×2, `PendingHead`, `PendingTail`, `MinerPending` ×2, `Slots`. (A slot
 	/// release with swap-remove reads 9 and writes 7 items; a fragment move is a
-	/// reassignment plus 3 writes, counted in the 10 + 4·p reads' margin.)
+	/// reassignment plus 3 writes, counted in the 10 + 4·p reads' margin. A loss reads and
+	/// writes ≤ 13 items — `Leases`, `Deposits`, `Balances::Holds`, `System::Account` ×2,
+	/// and for a file left empty `UserFiles`, `Tasks`, `TaskTail` — hence 13 writes and
+	/// 40 000 B more proof per step.)
 	fn on_initialize_steps(n: u32, p: u32) -> Weight {
 		let n64 = u64::from(n);
 		Weight::from_parts(2_720_000, 0)
-			.saturating_add(Weight::from_parts(35_400_000, 2_000).saturating_mul(n64))
+			.saturating_add(Weight::from_parts(35_400_000, 42_000).saturating_mul(n64))
 			.saturating_add(Weight::from_parts(0, 500).saturating_mul(n64.saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().reads(n64.saturating_mul(10)))
 			.saturating_add(
 				T::DbWeight::get().reads(n64.saturating_mul(u64::from(p)).saturating_mul(4)),
 			)
-			.saturating_add(T::DbWeight::get().writes(n64.saturating_mul(10)))
+			.saturating_add(T::DbWeight::get().writes(n64.saturating_mul(13)))
 	}
 	/// One deferred removal applied at a miner's audit checkpoint (not benchmarked yet:
 	/// counted from the code and priced like a slot release, 2 × the ≈ 9 µs of

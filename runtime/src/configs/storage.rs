@@ -214,6 +214,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 
 impl pallet_file_bank::Config for Runtime {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type Miners = StorageMiner;
 	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
 	type RewardPool = StorageRewardPool;
@@ -233,5 +234,11 @@ impl pallet_file_bank::Config for Runtime {
 	type MaxExpiriesPerBlock = ConstU32<64>;
 	type MaxSelectionAttempts = ConstU32<8>;
 	type MaxHookWork = ConstU32<32>;
+	// An unconfirmed replica is reassigned 3 times (4 deadlines, 400 blocks ≈ 40 min), then
+	// lost.
+	type MaxReassignments = frame_support::traits::ConstU8<3>;
+	// 1 CESS per declared file, back when the file is stored, forfeited to the storage
+	// reward pool when a replica is lost or the file is deleted before it is stored.
+	type DeclarationDeposit = ConstU128<CESS>;
 	type WeightInfo = pallet_file_bank::weights::SubstrateWeight<Runtime>;
 }
