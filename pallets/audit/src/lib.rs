@@ -377,17 +377,21 @@ pub mod pallet {
 		/// Answers the caller's challenge of `round` (the open round) before its deadline. The
 		/// proof is verified here, against the caller's snapshot (frozen commitment, counts
 		/// and fragment list); the idle and service parts are judged separately (SPEC §7) and
-		/// a challenge whose parts all pass credits storage power. A proof whose parts all pass
-		/// is free (`Pays::No`): an honest miner without free balance still answers. A failing
-		/// proof pays the fee. Errors (wrong round, late, resubmission, not a miner, not
-		/// challenged) change nothing and pay the fee.
+		/// a challenge whose parts all pass credits storage power. The call is declared free
+		/// (`Pays::No`, Operational): the fee is computed from the *declared* info before
+		/// dispatch, so only a declared exemption lets an honest miner without free balance
+		/// answer (a post-dispatch refund would not). Free spam is impossible because
+		/// `CheckProof` admits a proof to the pool and to a block only for a challenged miner,
+		/// in its window, once per round; a failing admissible proof counts as a failure
+		/// (slashed from the second consecutive one), so it never pays to send garbage.
 		#[pallet::call_index(0)]
 		#[pallet::weight((
 			T::WeightInfo::submit_proof().saturating_add(
 				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
 					.saturating_mul(T::RemovalsPerCheckpoint::get().into())
 			),
-			DispatchClass::Operational
+			DispatchClass::Operational,
+			Pays::No
 		))]
 		pub fn submit_proof(
 			origin: OriginFor<T>,
@@ -395,7 +399,7 @@ pub mod pallet {
 			proof: StorageProof,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (valid, removed) = Self::do_submit_proof(who, round, proof)?;
+			let (_valid, removed) = Self::do_submit_proof(who, round, proof)?;
 			// Charged for the removals actually applied, not the `RemovalsPerCheckpoint` bound.
 			let actual = T::WeightInfo::submit_proof().saturating_add(
 				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
@@ -403,7 +407,7 @@ pub mod pallet {
 			);
 			Ok(frame_support::dispatch::PostDispatchInfo {
 				actual_weight: Some(actual),
-				pays_fee: if valid { Pays::No } else { Pays::Yes },
+				pays_fee: Pays::No,
 			})
 		}
 

@@ -797,8 +797,8 @@ fn shrink_under_a_challenge_earns_no_power() {
 		assert_eq!(Audit::miner_challenge_report(&1).expect("r").challenge, Some(challenge));
 		let info = Audit::submit_proof(origin(1), report.round, StorageProof::default())
 			.expect("verified");
-		// A failing proof pays its fee.
-		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::Yes);
+		// Admitted once (CheckProof), free, and counted as a failure rather than paid for.
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::No);
 		assert!(audit_events().contains(&Event::ProofVerified {
 			miner: 1,
 			round: 1,
@@ -837,17 +837,39 @@ fn re_commit_after_the_seed_is_known_does_not_re_roll() {
 }
 
 #[test]
-fn a_valid_proof_is_free() {
+fn a_proof_is_declared_free_so_a_miner_without_balance_still_answers() {
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo, Pays};
 	build_and_execute(|| {
 		miner(1);
 		go_to_round(1);
 		let (round, proof) = honest_proof(1);
+		// The transaction-payment extension charges from the declared info, before dispatch:
+		// it must already say `Pays::No` (a post-dispatch refund needs the fee up front).
+		let call = RuntimeCall::Audit(Call::submit_proof { round, proof: proof.clone() });
+		let declared = call.get_dispatch_info();
+		assert_eq!((declared.pays_fee, declared.class), (Pays::No, DispatchClass::Operational));
+		// The miner has no free balance at all and still answers.
+		use frame_support::traits::{
+			fungible::{Inspect, Mutate},
+			tokens::{Fortitude, Precision, Preservation},
+		};
+		let spendable = Balances::reducible_balance(&1, Preservation::Preserve, Fortitude::Polite);
+		assert_ok!(Balances::burn_from(
+			&1,
+			spendable,
+			Preservation::Preserve,
+			Precision::Exact,
+			Fortitude::Polite
+		));
+		assert_eq!(Balances::reducible_balance(&1, Preservation::Preserve, Fortitude::Polite), 0);
 		let info = Audit::submit_proof(origin(1), round, proof).expect("valid");
-		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::No);
+		assert_eq!(info.pays_fee, Pays::No);
+		assert!(MinerPower::<Test>::iter().any(|(_, who, p)| who == 1 && p > 0));
 		go_to_round(2);
 		let (round, proof) = bad_service_proof(1);
 		let info = Audit::submit_proof(origin(1), round, proof).expect("verified");
-		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::Yes);
+		assert_eq!(info.pays_fee, Pays::No);
+		assert_eq!(record(1).service_failures, 1);
 	});
 }
 
