@@ -153,7 +153,10 @@ impl<T: Config> Pallet<T> {
 			filler_count: idle.map(|c| c.filler_count).unwrap_or(0),
 			fragment_count: T::Fragments::fragment_count(who),
 			idle: spaces.map(|s| s.idle).unwrap_or(0),
-			service: spaces.map(|s| s.service).unwrap_or(0),
+			// Released fragments are still challenged but earn nothing.
+			service: spaces
+				.map(|s| s.service.saturating_sub(T::Fragments::released_space(who)))
+				.unwrap_or(0),
 		}
 	}
 }

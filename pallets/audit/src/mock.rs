@@ -178,6 +178,10 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 	fn removal_weight() -> Weight {
 		Weight::from_parts(1_000, 0)
 	}
+	/// Each released fragment was credited `UNIT`.
+	fn released_space(miner: &AccountId) -> u64 {
+		RELEASED.with(|r| r.borrow().get(miner).map(|s| s.len() as u64).unwrap_or(0)) * UNIT
+	}
 }
 
 impl MockFragments {

@@ -1306,3 +1306,49 @@ fn an_exiting_miner_cannot_leave_past_an_open_challenge_and_its_miss_is_slashed(
 		assert!(Audits::<Test>::get(1).is_none());
 	});
 }
+
+/// Review finding (issue 13, "shrink"/"tiny files" family): a file owner and a miner collude —
+/// the owner uploads, the miner confirms, the owner deletes at once and gets its lease space
+/// back. The miner's released fragments stay challengeable until their removal applies (at
+/// most `RemovalsPerCheckpoint` per proof), but they must not keep earning 95 % service power
+/// meanwhile: the snapshot counts `service − released_space`.
+#[test]
+fn released_fragments_are_challenged_but_earn_no_power() {
+	let power_in = |round: RoundIndex| {
+		audit_events().into_iter().find_map(|e| match e {
+			Event::ProofVerified { miner: 1, round: r, power, .. } if r == round => Some(power),
+			_ => None,
+		})
+	};
+	build_and_execute(|| {
+		// 4 fillers (idle 1 024 B) and 6 fragments (service 6 × 256 = 1 536 B).
+		miner(1);
+		for byte in 10..14 {
+			add_fragment(1, byte);
+		}
+		go_to_round(1);
+		prove(1);
+		// ⌊95 % × 1 536⌋ + ⌊5 % × 1 024⌋ = 1 459 + 51.
+		assert_eq!(power_in(1), Some(1_510));
+		// Every file is deleted right after the proof: six fragments released.
+		for index in 0..6 {
+			MockFragments::remove(1, index);
+		}
+		// Round 2 is judged on the snapshot taken at the round-1 proof (before the deletions):
+		// all six are challengeable and still count. Its checkpoint removes 3 of them and the
+		// new snapshot counts 768 B of service space, all of it released.
+		go_to_round(2);
+		prove(1);
+		assert_eq!(power_in(2), Some(1_510));
+		assert_eq!(MockFragments::released(1), 3);
+		// Round 3: the 3 released fragments are still challenged, but earn nothing — idle only,
+		// ⌊5 % × 1 024⌋ = 51 (it was ⌊95 % × 768⌋ + 51 = 780 before the fix).
+		go_to_round(3);
+		prove(1);
+		assert_eq!(power_in(3), Some(51));
+		assert_eq!(MockFragments::released(1), 0);
+		go_to_round(4);
+		prove(1);
+		assert_eq!(power_in(4), Some(51));
+	});
+}

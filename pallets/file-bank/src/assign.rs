@@ -167,6 +167,10 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		ReleasedFragments::<T>::insert(miner, Self::released_key(index), ());
+		if let Some(fragment) = MinerFragments::<T>::get(miner, index) {
+			let space = Self::credited_space(fragment.data_len);
+			ReleasedSpace::<T>::mutate(miner, |s| *s = s.saturating_add(space));
+		}
 		ReleasedCount::<T>::mutate(miner, |c| *c = c.saturating_add(1));
 		Self::deposit_event(Event::FragmentReleased { miner: miner.clone(), index });
 		if T::Miners::state(miner) == Some(MinerState::Banned) {
@@ -184,6 +188,13 @@ impl<T: Config> Pallet<T> {
 		for key in keys {
 			ReleasedFragments::<T>::remove(miner, key);
 			let index = u32::MAX - u32::from_be_bytes(key);
+			if let Some(fragment) = MinerFragments::<T>::get(miner, index) {
+				let space = Self::credited_space(fragment.data_len);
+				ReleasedSpace::<T>::mutate_exists(miner, |s| {
+					let left = s.unwrap_or_default().saturating_sub(space);
+					*s = (left > 0).then_some(left);
+				});
+			}
 			Self::swap_remove_fragment(miner, index);
 			applied = applied.saturating_add(1);
 		}

@@ -249,6 +249,10 @@ impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
 		MinerFragments::<T>::get(miner, index).map(|f| u64::from(f.data_len))
 	}
 
+	fn released_space(miner: &T::AccountId) -> u64 {
+		ReleasedSpace::<T>::get(miner)
+	}
+
 	fn apply_removals(miner: &T::AccountId, limit: u32) -> u32 {
 		Self::apply_released(miner, limit)
 	}

@@ -92,6 +92,15 @@ impl<T: Config> Pallet<T> {
 					&& released.iter().all(|i| *i < count),
 				"file-bank: released fragments differ from their count or list"
 			);
+			let released_space: u64 = released
+				.iter()
+				.filter_map(|i| MinerFragments::<T>::get(&miner, i))
+				.map(|f| Self::credited_space(f.data_len))
+				.sum();
+			ensure!(
+				released_space == ReleasedSpace::<T>::get(&miner),
+				"file-bank: released space differs from the released fragments"
+			);
 		}
 		ensure!(
 			MinerFragments::<T>::iter_keys()

@@ -264,6 +264,14 @@ pub mod pallet {
 	pub type ReleasedCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// Credited service space of each miner's entries in [`ReleasedFragments`]: a released
+	/// fragment stays challengeable until its removal applies, but earns no power (the audit
+	/// subtracts this from the service space it snapshots), so deleting files a miner holds
+	/// never leaves it paid for space nobody stores with it.
+	#[pallet::storage]
+	pub type ReleasedSpace<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
 	/// Replicas assigned to each miner and not confirmed yet (reserve space on the miner).
 	#[pallet::storage]
 	pub type MinerPending<T: Config> =

@@ -186,11 +186,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `confirm_fragment`): reads `ReleasedFragments` (key), `MinerFragmentCount`,
 	/// `MinerFragments` ×2, `Slots`, `StorageMiner::Miners`, `ReleasedCount`; writes
 	/// `ReleasedFragments`, `MinerFragments` ×2, `MinerFragmentCount`, `Slots`,
-	/// `StorageMiner::Miners`, `ReleasedCount`.
+	/// `StorageMiner::Miners`, `ReleasedCount`; plus `ReleasedSpace` (read and write).
 	fn apply_removal() -> Weight {
-		Weight::from_parts(18_000_000, 1_200)
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(7))
+		Weight::from_parts(18_000_000, 1_300)
+			.saturating_add(T::DbWeight::get().reads(8))
+			.saturating_add(T::DbWeight::get().writes(8))
 	}
 }
 

@@ -134,6 +134,13 @@ pub trait ServiceFragments<AccountId> {
 		0
 	}
 
+	/// Credited service space of `miner`'s released fragments (deleted files, evacuated
+	/// replicas) whose removal is still deferred. They stay challengeable, but earn no power:
+	/// the audit's snapshot counts `service − released_space`.
+	fn released_space(_miner: &AccountId) -> u64 {
+		0
+	}
+
 	/// Weight of one [`apply_removals`](Self::apply_removals) step.
 	fn removal_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
