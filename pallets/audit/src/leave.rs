@@ -74,6 +74,6 @@ impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
 		let (Some(audit), Some(round)) = (Audits::<T>::get(who), CurrentRound::<T>::get()) else {
 			return false;
 		};
-		audit.settled_through < round.index && audit.enrolled_in < round.index
+		!audit.decided(round.index)
 	}
 }

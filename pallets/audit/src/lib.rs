@@ -447,8 +447,7 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now < info.deadline, Error::<T>::ProofTooLate);
 			let mut audit = Audits::<T>::get(&who).ok_or(Error::<T>::NotEnrolled)?;
-			let decided = audit.settled_through >= info.index || audit.enrolled_in >= info.index;
-			ensure!(decided, Error::<T>::ChallengeOpen);
+			ensure!(audit.decided(info.index), Error::<T>::ChallengeOpen);
 			let removed = Self::checkpoint(&who, &mut audit, info.index, limit);
 			Audits::<T>::insert(&who, audit);
 			Self::deposit_event(Event::RemovalsApplied { miner: who, removed });

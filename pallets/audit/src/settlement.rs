@@ -154,7 +154,7 @@ impl<T: Config> Pallet<T> {
 		limit: u32,
 	) -> u32 {
 		use pallet_storage_miner::ServiceFragments;
-		let open_decided = audit.settled_through >= now_round || audit.enrolled_in >= now_round;
+		let open_decided = audit.decided(now_round);
 		let applied =
 			if open_decided && limit > 0 { T::Fragments::apply_removals(who, limit) } else { 0 };
 		audit.record_snapshot(Self::take_snapshot(who, now_round));

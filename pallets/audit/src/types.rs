@@ -117,6 +117,12 @@ pub struct MinerAudit {
 }
 
 impl MinerAudit {
+	/// Whether nothing of `round` is open for this miner: it was not challenged in it (enrolled
+	/// in or after it), or its challenge is proved or settled as a miss.
+	pub fn decided(&self, round: RoundIndex) -> bool {
+		self.settled_through >= round || self.enrolled_in >= round
+	}
+
 	/// The snapshot a challenge of `round` is derived from: the latest one taken before
 	/// `round` started, so it cannot depend on the round's seed.
 	pub fn snapshot_for(&self, round: RoundIndex) -> Snapshot {
