@@ -40,9 +40,13 @@ pub fn file_hash<AccountId: Encode>(
 mod tests {
 	use super::*;
 
+	fn hex(bytes: &[u8]) -> alloc::string::String {
+		bytes.iter().map(|b| alloc::format!("{b:02x}")).collect()
+	}
+
 	/// Golden vector, shared with the miner agent's test and the e2e tests: owner = 32 bytes
 	/// `0x01`, size = 9 MiB (`0x0000_0000_0090_0000`), roots `[0x11; 32]`, `[0x22; 32]`.
-	pub const GOLDEN: &str = "see golden_vector";
+	pub const GOLDEN: &str = "02e8e9a7acbf93d0aea767ed21f17f3d9380d8fc508545137e8019852437812a";
 
 	#[test]
 	fn file_hash_is_blake2_of_domain_owner_size_roots() {
@@ -59,7 +63,7 @@ mod tests {
 		assert_eq!(by_hand.len(), 126);
 		let h = file_hash(&owner, size, &roots);
 		assert_eq!(h.0, sp_io::hashing::blake2_256(&by_hand));
-		let _ = GOLDEN;
+		assert_eq!(hex(&h.0), GOLDEN);
 		// Any change of owner, size or a root changes it.
 		assert_ne!(file_hash(&[2u8; 32], size, &roots), h);
 		assert_ne!(file_hash(&owner, size - 1, &roots), h);
