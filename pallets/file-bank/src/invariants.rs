@@ -63,11 +63,20 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		// Every unplaced file is waiting in the placement queue (exactly once).
-		let queued = (PlacementHead::<T>::get()..PlacementTail::<T>::get())
+		let entries: alloc::vec::Vec<(FileHash, u32)> = (PlacementHead::<T>::get()
+			..PlacementTail::<T>::get())
 			.filter_map(PlacementQueue::<T>::get)
-			.filter(|f| Files::<T>::get(f).is_some_and(|i| i.state == FileState::Declared))
+			.collect();
+		let queued = entries
+			.iter()
+			.filter(|(f, _)| Files::<T>::get(f).is_some_and(|i| i.state == FileState::Declared))
 			.count() as u32;
 		ensure!(queued == declared, "file-bank: unplaced files differ from the placement queue");
+		let backlog: u32 = entries.iter().map(|(_, r)| *r).sum();
+		ensure!(
+			backlog == PlacementBacklog::<T>::get() && backlog <= T::MaxPlacementBacklog::get(),
+			"file-bank: placement backlog differs from the queue or exceeds its bound"
+		);
 		for (file, (fragment, replica), slot) in Slots::<T>::iter() {
 			ensure!(Files::<T>::contains_key(file), "file-bank: slot of unknown file");
 			if let SlotStatus::Confirmed { index } = slot.status {

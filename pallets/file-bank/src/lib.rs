@@ -151,6 +151,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPlacementWork: Get<u32>;
 
+		/// Most replica placements waiting in the placement queue; a declaration that would
+		/// exceed it fails with `PlacementQueueFull`. Bounds the placement latency a flood of
+		/// declarations can cause to `MaxPlacementBacklog / MaxPlacementWork` blocks.
+		#[pallet::constant]
+		type MaxPlacementBacklog: Get<u32>;
+
 		/// The storage-miner reward pool: receives every space payment.
 		type RewardPool: Get<Self::AccountId>;
 
@@ -327,10 +333,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PlacementSeed<T> = StorageValue<_, [u8; 32], ValueQuery>;
 
-	/// Declared files awaiting placement (FIFO; each is due `PlacementDelay` blocks after its
-	/// declaration, so due blocks never decrease along the queue).
+	/// Declared files awaiting placement, with their replica count (FIFO; each is due
+	/// `PlacementDelay` blocks after its declaration, so due blocks never decrease along the
+	/// queue).
 	#[pallet::storage]
-	pub type PlacementQueue<T: Config> = StorageMap<_, Twox64Concat, u64, FileHash>;
+	pub type PlacementQueue<T: Config> = StorageMap<_, Twox64Concat, u64, (FileHash, u32)>;
+
+	/// Replicas waiting in [`PlacementQueue`] (≤ `MaxPlacementBacklog`).
+	#[pallet::storage]
+	pub type PlacementBacklog<T> = StorageValue<_, u32, ValueQuery>;
 
 	/// First live key of [`PlacementQueue`].
 	#[pallet::storage]
@@ -508,6 +519,9 @@ pub mod pallet {
 		ExceedsDeclaredSpace,
 		/// The miner holds `MaxFragmentsPerMiner` fragments.
 		MinerFragmentsFull,
+		/// The placement queue holds `MaxPlacementBacklog` replicas: declare again in a few
+		/// blocks.
+		PlacementQueueFull,
 		/// The caller has no audit record yet (it is enrolled within a round of becoming
 		/// `Positive`): it may not hold fragments the audit would never challenge.
 		MinerNotAudited,

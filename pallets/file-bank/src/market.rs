@@ -167,6 +167,8 @@ impl<T: Config> Pallet<T> {
 			used <= u64::from(lease.space_gib).saturating_mul(GIB),
 			Error::<T>::InsufficientLeaseSpace
 		);
+		let replicas = fragments.saturating_mul(u32::from(redundancy));
+		ensure!(Self::placement_fits(replicas), Error::<T>::PlacementQueueFull);
 		UserFiles::<T>::try_mutate(&who, |files| files.try_push(file))
 			.map_err(|_| Error::<T>::TooManyFiles)?;
 		Self::hold_deposit(&who, file)?;
@@ -188,7 +190,7 @@ impl<T: Config> Pallet<T> {
 				declared_at: now,
 			},
 		);
-		Self::queue_placement(file);
+		Self::queue_placement(file, replicas);
 		Self::deposit_event(Event::FileDeclared {
 			file,
 			owner: who,

@@ -60,6 +60,8 @@ pub const HOOK_WORK: u32 = 4;
 pub const PLACEMENT_DELAY: u64 = 3;
 /// Replica placements per block.
 pub const PLACE_WORK: u32 = 8;
+/// Most replica placements waiting.
+pub const PLACE_BACKLOG: u32 = 128;
 /// Price of 1 GiB for 1 day at genesis.
 pub const PRICE: Balance = CESS / 10;
 /// Most fragments per miner.
@@ -149,6 +151,7 @@ impl pallet_file_bank::Config for Test {
 	type Audited = MockAudited;
 	type PlacementDelay = ConstU64<PLACEMENT_DELAY>;
 	type MaxPlacementWork = ConstU32<PLACE_WORK>;
+	type MaxPlacementBacklog = ConstU32<PLACE_BACKLOG>;
 	type RewardPool = Pool;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type DefaultPricePerGibDay = DefaultPrice;

@@ -17,7 +17,9 @@
 //!   placements (FIFO) and never evacuations, deletions or lease expiries. A file is placed
 //!   whole, in one storage transaction: if any replica finds no eligible miner the
 //!   transaction is rolled back and the declaration refunded (lease space, deposit) with
-//!   `PlacementFailed`.
+//!   `PlacementFailed`. The queue holds at most `MaxPlacementBacklog` replicas
+//!   (`PlacementQueueFull` beyond), so a flood delays a placement by at most
+//!   `MaxPlacementBacklog / MaxPlacementWork` blocks.
 //!
 //! Residual bias: the author of block `b + PlacementDelay − 1` knows `R` of every earlier block
 //! and its own VRF output before publishing; it can withhold its block (another author fills the
@@ -53,15 +55,23 @@ impl<T: Config> Pallet<T> {
 		declared_at.saturating_add(T::PlacementDelay::get())
 	}
 
-	/// Queues `file` for placement.
-	pub(crate) fn queue_placement(file: FileHash) {
+	/// Whether `replicas` more placements fit the queue's `MaxPlacementBacklog`.
+	pub(crate) fn placement_fits(replicas: u32) -> bool {
+		PlacementBacklog::<T>::get().saturating_add(replicas) <= T::MaxPlacementBacklog::get()
+	}
+
+	/// Queues `file` (of `replicas` replicas) for placement.
+	pub(crate) fn queue_placement(file: FileHash, replicas: u32) {
 		let seq = PlacementTail::<T>::get();
-		PlacementQueue::<T>::insert(seq, file);
+		PlacementQueue::<T>::insert(seq, (file, replicas));
 		PlacementTail::<T>::put(seq.saturating_add(1));
+		PlacementBacklog::<T>::mutate(|b| *b = b.saturating_add(replicas));
 	}
 
 	fn pop_placement(head: u64) {
-		PlacementQueue::<T>::remove(head);
+		if let Some((_, replicas)) = PlacementQueue::<T>::take(head) {
+			PlacementBacklog::<T>::mutate(|b| *b = b.saturating_sub(replicas));
+		}
 		PlacementHead::<T>::put(head.saturating_add(1));
 	}
 
@@ -79,7 +89,7 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			let live = PlacementQueue::<T>::get(head)
-				.and_then(|file| Files::<T>::get(file).map(|info| (file, info)))
+				.and_then(|(file, _)| Files::<T>::get(file).map(|info| (file, info)))
 				.filter(|(_, info)| info.state == FileState::Declared);
 			let Some((file, info)) = live else {
 				Self::pop_placement(head);

@@ -41,6 +41,10 @@ fn place(n: u8) {
 	assert_eq!(info.state, FileState::Declared);
 	FileBank::place_file(file, info);
 	assert_eq!(Files::<Test>::get(file).unwrap().state, FileState::Pending);
+	// Its queue entry is done with, as the hook would leave it.
+	let key = crate::PlacementQueue::<Test>::iter().find(|(_, (f, _))| *f == file).unwrap().0;
+	let (_, replicas) = crate::PlacementQueue::<Test>::take(key).unwrap();
+	crate::PlacementBacklog::<Test>::mutate(|b| *b -= replicas);
 }
 
 fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {

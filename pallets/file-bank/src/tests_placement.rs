@@ -299,22 +299,24 @@ fn placement_without_enough_eligible_miners_refunds_exactly() {
 }
 
 #[test]
-fn a_flood_of_declarations_waits_its_turn_and_starves_nothing() {
-	// Attack: 5 users declare 40 files of 2 fragments × 2 replicas (4 placements each, 160 in
-	// all) in block 1, next to a deletion task of 8 slot steps. Placement gets its own budget
-	// of 8 per block: 2 files per block from block 4, so the flood takes 20 blocks (4 … 23);
-	// the task queue keeps its 4 steps per block meanwhile.
+fn a_flood_of_declarations_is_bounded_waits_its_turn_and_starves_nothing() {
+	// Attack: users flood declarations of 2 fragments × 2 replicas (4 placements each) in one
+	// block, next to a deletion task of 5 steps. The queue takes at most PLACE_BACKLOG = 128
+	// placements: 32 files; the 33rd is refused with `PlacementQueueFull`. Placement has its
+	// own budget of 8 per block: 2 files per block from their due block 7, so the flood is
+	// placed by block 22 (128 / 8 = 16 blocks), while the task queue keeps its 4 steps per
+	// block.
 	build_and_execute(|| {
 		for m in [M1, M2, M3, M4] {
 			miner(m, 1, 1);
 		}
-		// An honest file placed before the flood and deleted in block 4: 4 slots to release,
-		// then its removal (DeleteFile takes slots + 1 = 5 steps).
+		// An honest file placed before the flood, deleted in block 4: 4 slots to release, then
+		// its removal (DeleteFile takes slots + 1 = 5 steps).
 		buy(USER, 1);
 		let honest = declare(USER, 2 * FRAGMENT, roots(1, 0, 2), 2);
 		run_to_block(4);
 		assert_eq!(Files::<Test>::get(honest).unwrap().state, FileState::Pending);
-		let users: Vec<AccountId> = (20..25).collect();
+		let users: Vec<AccountId> = (20..24).collect();
 		for u in &users {
 			buy(*u, 1);
 		}
@@ -324,24 +326,45 @@ fn a_flood_of_declarations_waits_its_turn_and_starves_nothing() {
 				flood.push(declare(*u, 2 * FRAGMENT, roots(50 + k as u8, j, 2), 2));
 			}
 		}
+		assert_eq!(crate::PlacementBacklog::<Test>::get(), 128);
+		assert_noop!(
+			FileBank::declare_file(RuntimeOrigin::signed(USER2), 2 * FRAGMENT, roots(60, 0, 2), 2),
+			Error::<Test>::NoLease
+		);
+		buy(USER2, 1);
+		assert_noop!(
+			FileBank::declare_file(RuntimeOrigin::signed(USER2), 2 * FRAGMENT, roots(60, 0, 2), 2),
+			Error::<Test>::PlacementQueueFull
+		);
 		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER), honest));
 		let task_head = TaskHead::<Test>::get();
 		assert_eq!(TaskTail::<Test>::get(), task_head + 1);
 		// Declared at block 4: due at 7.
 		run_to_block(6);
-		assert_eq!(PlacementTail::<Test>::get() - PlacementHead::<Test>::get(), 40);
+		assert_eq!(PlacementTail::<Test>::get() - PlacementHead::<Test>::get(), 32);
 		// The deletion ran 4 steps in block 5 and finished in block 6 (its 5th step).
 		assert!(!Files::<Test>::contains_key(honest));
 		assert_eq!(TaskHead::<Test>::get(), task_head + 1);
-		for b in 7..=26u64 {
+		for b in 7..=22u64 {
 			run_to_block(b);
 			let placed = flood
 				.iter()
 				.filter(|f| Files::<Test>::get(*f).unwrap().state == FileState::Pending)
 				.count() as u64;
 			assert_eq!(placed, 2 * (b - 6), "2 files (8 placements) per block at block {b}");
+			let late = if b > 7 { 4 } else { 0 };
+			assert_eq!(crate::PlacementBacklog::<Test>::get() as u64, 128 + late - 8 * (b - 6));
+			if b == 7 {
+				// Room again: the refused declaration fits now (queued behind the flood).
+				declare(USER2, 2 * FRAGMENT, roots(60, 0, 2), 2);
+			}
 		}
+		// The late file was declared at 7: due at 10, placed after the flood, at 23.
+		run_to_block(22);
+		assert_eq!(crate::PlacementBacklog::<Test>::get(), 4);
+		run_to_block(23);
 		assert_eq!(PlacementTail::<Test>::get(), PlacementHead::<Test>::get());
+		assert_eq!(crate::PlacementBacklog::<Test>::get(), 0);
 	});
 }
 

@@ -229,6 +229,10 @@ impl pallet_file_bank::Config for Runtime {
 	// 32 replica placements per block (one file of up to 32 × 3 = 96 alone), a budget of
 	// its own beside the 32 deadline and 32 task steps.
 	type MaxPlacementWork = ConstU32<32>;
+	// At most 9 600 replicas (100 files of 32 × 3) waiting: a flood delays a placement by at
+	// most 9 600 / 32 = 300 blocks (30 min); beyond, `declare_file` fails with
+	// `PlacementQueueFull`.
+	type MaxPlacementBacklog = ConstU32<9_600>;
 	type RewardPool = StorageRewardPool;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	// 0.01 CESS per GiB per day until governance sets a price.
