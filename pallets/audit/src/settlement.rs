@@ -8,12 +8,12 @@
 //!
 //! `SlashLimit = CollateralPerTiB × ceil((idle + service) / 1 TiB, minimum 1) × 5 %`, with the
 //! spaces of the challenge's snapshot. Punishments go through
-//! [`pallet_storage_miner::StorageMinerInterface::punish`]: the held collateral pays (to the
+//! [`cess_traits::MinerMutate::punish`]: the held collateral pays (to the
 //! treasury), the rest becomes debt.
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerMutate, TIB};
 use frame_support::traits::Get;
-use pallet_storage_miner::{StorageMinerInterface, TIB};
 use sp_runtime::{
 	traits::{Bounded, Zero},
 	Perbill, Saturating,
@@ -153,7 +153,7 @@ impl<T: Config> Pallet<T> {
 		now_round: RoundIndex,
 		limit: u32,
 	) -> u32 {
-		use pallet_storage_miner::ServiceFragments;
+		use cess_traits::ServiceFragmentsMutate;
 		let open_decided = audit.decided(now_round);
 		let applied =
 			if open_decided && limit > 0 { T::Fragments::apply_removals(who, limit) } else { 0 };

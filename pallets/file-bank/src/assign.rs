@@ -2,9 +2,9 @@
 //! two FIFO queues (deadlines, tasks).
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerMutate, MinerState};
 use codec::Encode;
 use frame_support::traits::{Contains, Get};
-use pallet_storage_miner::{MinerState, StorageMinerInterface};
 use sp_runtime::traits::Saturating;
 
 /// Domain of the assignment randomness.

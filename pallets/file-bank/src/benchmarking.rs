@@ -17,6 +17,7 @@
 
 use super::*;
 use crate::{market::EXPIRY_SLACK, Pallet as FileBank};
+use cess_traits::MinerMutate;
 use codec::Encode;
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -24,7 +25,6 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_storage_miner::StorageMinerInterface;
 use sp_runtime::traits::{Bounded, One, Saturating};
 
 fn big<T: Config>() -> BalanceOf<T> {

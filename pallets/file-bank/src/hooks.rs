@@ -3,9 +3,11 @@
 //! traits the storage-miner crate defines and this pallet implements.
 
 use crate::*;
+use cess_traits::{
+	MinerInspect, MinerState, OnMinerLeave, ServiceFragmentsInspect, ServiceFragmentsMutate,
+};
 use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{MinerState, OnMinerLeave, ServiceFragments, StorageMinerInterface};
 
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: folds this block's randomness into the placement seed, ends the leases
@@ -244,7 +246,7 @@ impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
 }
 
 /// The audit reads each miner's confirmed fragments here.
-impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
+impl<T: Config> ServiceFragmentsInspect<T::AccountId> for Pallet<T> {
 	fn fragment_count(miner: &T::AccountId) -> u64 {
 		u64::from(MinerFragmentCount::<T>::get(miner))
 	}
@@ -262,7 +264,10 @@ impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
 	fn released_space(miner: &T::AccountId) -> u64 {
 		ReleasedSpace::<T>::get(miner)
 	}
+}
 
+/// The audit applies the deferred removals of released fragments at a miner's checkpoint.
+impl<T: Config> ServiceFragmentsMutate<T::AccountId> for Pallet<T> {
 	fn apply_removals(miner: &T::AccountId, limit: u32) -> u32 {
 		Self::apply_released(miner, limit)
 	}
