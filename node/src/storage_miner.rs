@@ -13,12 +13,15 @@ pub enum StorageMinerCmd {
 	/// Run the storage-miner agent next to a node: register, seal and commit fillers, store
 	/// uploaded fragments, answer challenges, claim rewards.
 	Run(RunCmd),
-	/// Print what a file owner needs to declare a file: its hash, size and fragment roots
-	/// (JSON on stdout).
+	/// Print what a file owner needs to declare a file: its size and fragment roots and, with
+	/// `--owner`, the hash the chain gives the declaration (JSON on stdout).
 	FragmentRoots {
 		/// The file to split into fragments.
 		#[arg(long)]
 		file: PathBuf,
+		/// The declaring account (SS58): the file hash is `file_hash(owner, size, roots)`.
+		#[arg(long)]
+		owner: Option<String>,
 	},
 }
 
@@ -73,10 +76,17 @@ impl StorageMinerCmd {
 	/// Runs the subcommand.
 	pub fn run(&self) -> sc_cli::Result<()> {
 		match self {
-			StorageMinerCmd::FragmentRoots { file } => {
+			StorageMinerCmd::FragmentRoots { file, owner } => {
 				let data = std::fs::read(file)
 					.map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-				let roots = cess_miner_agent::fragment_roots(&data)?;
+				let owner = owner
+					.as_deref()
+					.map(|t| {
+						cess_runtime::AccountId::from_ss58check_with_version(t).map(|(a, _)| a)
+					})
+					.transpose()
+					.map_err(|e| format!("bad --owner: {e:?}"))?;
+				let roots = cess_miner_agent::fragment_roots(&data, owner.as_ref())?;
 				println!("{roots}");
 				Ok(())
 			}

@@ -86,16 +86,21 @@ pub fn proof_params() -> Params {
 	>>::get()
 }
 
-/// What a user needs to declare a file: its hash, size and the Merkle root of every
-/// fragment, as one JSON object (the output of `cess-node storage-miner fragment-roots`).
-pub fn fragment_roots(data: &[u8]) -> Result<serde_json::Value, String> {
+/// What a user needs to declare a file: its size and the Merkle root of every fragment, and —
+/// given the declaring `owner` — the hash the chain will give it
+/// ([`pallet_file_bank::file_hash`], the same function the runtime calls), as one JSON object
+/// (the output of `cess-node storage-miner fragment-roots`). `content_hash` is blake2-256 of
+/// the bytes, for the user's own reference; the chain does not use it.
+pub fn fragment_roots(data: &[u8], owner: Option<&AccountId>) -> Result<serde_json::Value, String> {
 	let params = proof_params();
 	let size = params.fragment_size as usize;
+	let mut roots = Vec::new();
 	let fragments = data
 		.chunks(size.max(1))
 		.enumerate()
 		.map(|(index, chunk)| {
 			let root = fragment_root(&params, chunk).map_err(|e| format!("{e:?}"))?;
+			roots.push(root);
 			Ok(serde_json::json!({
 				"index": index,
 				"offset": index * size,
@@ -104,8 +109,13 @@ pub fn fragment_roots(data: &[u8]) -> Result<serde_json::Value, String> {
 			}))
 		})
 		.collect::<Result<Vec<_>, String>>()?;
+	let file_hash = owner.map(|o| {
+		store::hash_hex(pallet_file_bank::file_hash(o, data.len() as u64, &roots).as_bytes())
+	});
 	Ok(serde_json::json!({
-		"file_hash": store::hash_hex(&sp_crypto_hashing::blake2_256(data)),
+		"file_hash": file_hash,
+		"owner": owner.map(ss58),
+		"content_hash": store::hash_hex(&sp_crypto_hashing::blake2_256(data)),
 		"size": data.len(),
 		"fragment_size": params.fragment_size,
 		"fragments": fragments,
@@ -121,7 +131,8 @@ mod tests {
 		let params = proof_params();
 		let size = params.fragment_size as usize;
 		let data: Vec<u8> = (0..size + 100).map(|i| (i % 251) as u8).collect();
-		let out = fragment_roots(&data).unwrap();
+		let owner = AccountId::from([1u8; 32]);
+		let out = fragment_roots(&data, Some(&owner)).unwrap();
 		assert_eq!(out["size"], size + 100);
 		let frags = out["fragments"].as_array().unwrap();
 		assert_eq!(frags.len(), 2);
@@ -135,10 +146,34 @@ mod tests {
 			store::hash_hex(&fragment_root(&params, &padded).unwrap()).as_str()
 		);
 		assert_eq!(
-			out["file_hash"],
+			out["content_hash"],
 			store::hash_hex(&sp_crypto_hashing::blake2_256(&data)).as_str()
 		);
-		assert_eq!(fragment_roots(&[]).unwrap()["fragments"].as_array().unwrap().len(), 0);
+		// The chain's hash of this declaration: file_hash(owner, size, roots).
+		let roots = [
+			fragment_root(&params, &data[..size]).unwrap(),
+			fragment_root(&params, &padded).unwrap(),
+		];
+		let expected = pallet_file_bank::file_hash(&owner, (size + 100) as u64, &roots);
+		assert_eq!(out["file_hash"], store::hash_hex(expected.as_bytes()).as_str());
+		assert!(fragment_roots(&data, None).unwrap()["file_hash"].is_null());
+		assert_eq!(fragment_roots(&[], None).unwrap()["fragments"].as_array().unwrap().len(), 0);
+	}
+
+	/// Golden vector of the file hash (the same as the pallet's and the e2e tests'): owner 32
+	/// bytes `0x01`, size 9 MiB, roots `[0x11; 32]` and `[0x22; 32]` — so the agent, the
+	/// runtime and the JS tools cannot drift apart.
+	#[test]
+	fn file_hash_golden_vector() {
+		let h = pallet_file_bank::file_hash(
+			&AccountId::from([1u8; 32]),
+			9 << 20,
+			&[[0x11u8; 32], [0x22u8; 32]],
+		);
+		assert_eq!(
+			store::hash_hex(h.as_bytes()),
+			"0x02e8e9a7acbf93d0aea767ed21f17f3d9380d8fc508545137e8019852437812a"
+		);
 	}
 
 	#[test]

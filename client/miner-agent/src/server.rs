@@ -207,6 +207,13 @@ fn upload(shared: &Shared, key: FragmentKey, body: &[u8]) -> Response {
 		Ok(None) => return Response::error(404, "unknown file"),
 		Err(e) => return Response::error(503, format!("chain unavailable: {e}")),
 	};
+	// Declared but not placed yet: no replica has a miner before block `place_at`.
+	if let Some(at) = placement.place_at {
+		return Response::error(
+			409,
+			format!("not placed yet: replicas are assigned at block {at}"),
+		);
+	}
 	let Some(fragment) = placement.fragments.iter().find(|f| f.fragment == key.fragment) else {
 		return Response::error(404, "the file has no such fragment");
 	};

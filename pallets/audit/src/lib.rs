@@ -68,6 +68,17 @@ mod tests_invariants;
 /// The storage-power trait this pallet implements (defined in `cess-traits`).
 pub use cess_traits::StoragePowerInspect;
 pub use extension::CheckProof;
+
+/// The miners the audit has a record of (on its roster: enrolled, and not yet retired). The
+/// file market assigns and confirms fragments only to them (`pallet_file_bank::Config::
+/// Audited`), so no miner ever holds a service fragment the audit would not challenge — a
+/// miner frozen before the enrolment scan reached it holds nothing (docs/challenges.md).
+pub struct Enrolled<T>(core::marker::PhantomData<T>);
+impl<T: Config> frame_support::traits::Contains<T::AccountId> for Enrolled<T> {
+	fn contains(who: &T::AccountId) -> bool {
+		Audits::<T>::contains_key(who)
+	}
+}
 pub use types::*;
 pub use weights::WeightInfo;
 

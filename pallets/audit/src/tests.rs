@@ -525,6 +525,36 @@ fn punishment_beyond_collateral_becomes_debt() {
 }
 
 #[test]
+fn only_enrolled_miners_count_as_audited_and_freezing_keeps_them_challenged() {
+	// The unaudited-holder attack: become Positive, take fragments before the enrolment scan,
+	// freeze (raise the declared space) and never be challenged. The file market asks
+	// `Enrolled` before assigning or confirming a fragment: false until the scan enrols the
+	// miner, and true — with challenges — while it is frozen.
+	use frame_support::traits::Contains;
+	build_and_execute(|| {
+		miner(1);
+		assert_eq!(StorageMiner::state(&1), Some(MinerState::Positive));
+		assert!(!Enrolled::<Test>::contains(&1), "Positive but not scanned: holds nothing");
+		run_to(1);
+		assert!(Enrolled::<Test>::contains(&1));
+		assert_ok!(StorageMiner::change_declared_space(origin(1), 2));
+		assert_eq!(StorageMiner::state(&1), Some(MinerState::Frozen));
+		assert!(Enrolled::<Test>::contains(&1), "frozen: still on the roster");
+		// Challenged in rounds 1 and 2 like any miner: both silences are settled as misses
+		// and slashed (never rewarded: 5 % of 2 000 = 100 CESS, then 5 % of 1 900 = 95 CESS).
+		settle_round(2);
+		assert_eq!(slashes(1), UNAUDITED_HOLDER_SLASHES.to_vec());
+		assert!(Enrolled::<Test>::contains(&1));
+	});
+}
+
+/// What the frozen miner of the test above is slashed for missing round 1.
+const UNAUDITED_HOLDER_SLASHES: [(SlashReason, Balance); 2] = [
+	(SlashReason::ServiceMissedNeverRewarded, 100 * CESS),
+	(SlashReason::ServiceMissedNeverRewarded, 95 * CESS),
+];
+
+#[test]
 fn frozen_miner_is_challenged_earns_no_power_and_is_still_punished() {
 	build_and_execute(|| {
 		miner(1);

@@ -4,17 +4,18 @@
 use crate::*;
 use cess_traits::{MinerInspect, MinerMutate, MinerState};
 use codec::Encode;
-use frame_support::traits::{Get, Randomness};
+use frame_support::traits::{Contains, Get};
 use sp_runtime::traits::Saturating;
 
 /// Domain of the assignment randomness.
 const RANDOM_SUBJECT: &[u8] = b"cess/file-bank/assign";
 
 impl<T: Config> Pallet<T> {
-	/// The on-chain randomness assignments of this block derive from.
+	/// The randomness reassignments of this block derive from: the running
+	/// [`PlacementSeed`] (which this block's hook has already folded its VRF randomness into),
+	/// so a timed-out or moved replica is not drawn from anything known an epoch ahead.
 	pub(crate) fn random_seed() -> [u8; 32] {
-		let (random, _) = T::Randomness::random(RANDOM_SUBJECT);
-		sp_io::hashing::blake2_256(random.as_ref())
+		(RANDOM_SUBJECT, PlacementSeed::<T>::get()).using_encoded(sp_io::hashing::blake2_256)
 	}
 
 	/// Total replica slots of a file.
@@ -27,7 +28,8 @@ impl<T: Config> Pallet<T> {
 		(info.roots.len() as u32).saturating_mul(u32::from(info.redundancy))
 	}
 
-	/// Whether `miner` can take one more replica: `Positive`, below `MaxFragmentsPerMiner`
+	/// Whether `miner` can take one more replica: `Positive`, audited (see
+	/// [`Config::Audited`]), below `MaxFragmentsPerMiner`
 	/// (confirmed + pending), and `service + (pending + 1) × FragmentSize ≤ declared`. Idle
 	/// space does not count against it: fillers give way to service fragments (the miner
 	/// releases fillers before confirming if needed).
@@ -35,7 +37,7 @@ impl<T: Config> Pallet<T> {
 		let Some(spaces) = T::Miners::spaces(miner) else {
 			return false;
 		};
-		if spaces.state != MinerState::Positive {
+		if spaces.state != MinerState::Positive || !T::Audited::contains(miner) {
 			return false;
 		}
 		let pending = MinerPending::<T>::get(miner);

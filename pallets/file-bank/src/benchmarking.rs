@@ -3,9 +3,10 @@
 //! - `buy_space`/`renew_space`: the expiry lists of the first `EXPIRY_SLACK − 1` candidate
 //!   blocks are full, so the lease lands in the last one (16 list reads); `renew_space` also
 //!   removes the lease from a full list;
-//! - `declare_file(f, r)`: `f` fragments × `r` replicas; the candidate list holds
-//!   `MaxSelectionAttempts` miners of which only `r` are eligible, the others full, so probes
-//!   fail before they succeed;
+//! - `declare_file(f)`: `f` fragments (no assignment: the placement runs in the hook);
+//! - `on_initialize_placements(n)`: one due file of `n` single-replica fragments; the
+//!   candidate list holds `MaxSelectionAttempts` miners of which only one is eligible, the
+//!   others full, so probes fail before they succeed;
 //! - `confirm_fragment`: the last replica of a file (the file becomes `Stored`);
 //! - `delete_file`: the owner has `MaxFilesPerUser` files and deletes the last one listed;
 //! - `on_initialize_expiries(e)`: `e` leases end in the block;
@@ -17,6 +18,7 @@
 use super::*;
 use crate::{market::EXPIRY_SLACK, Pallet as FileBank};
 use cess_traits::MinerMutate;
+use codec::Encode;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
@@ -35,17 +37,32 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
-fn hash(n: u32) -> FileHash {
-	FileHash::from(sp_io::hashing::blake2_256(&n.to_le_bytes()))
-}
-
-fn roots<T: Config>(f: u32) -> Result<RootsOf<T>, BenchmarkError> {
+/// `f` distinct roots; `salt` makes files of the same size distinct.
+fn roots<T: Config>(f: u32, salt: u32) -> Result<RootsOf<T>, BenchmarkError> {
 	BoundedVec::try_from(
 		(0..f)
-			.map(|i| sp_io::hashing::blake2_256(&i.to_le_bytes()))
+			.map(|i| sp_io::hashing::blake2_256(&(i, salt).encode()))
 			.collect::<alloc::vec::Vec<_>>(),
 	)
 	.map_err(|_| BenchmarkError::Stop("roots"))
+}
+
+/// Declares a file of `f` full fragments × `r` replicas and places it at once (as its
+/// placement block's hook would). Returns its hash.
+fn placed<T: Config>(
+	who: &T::AccountId,
+	f: u32,
+	r: u8,
+	salt: u32,
+) -> Result<FileHash, BenchmarkError> {
+	let size = u64::from(f).saturating_mul(T::FragmentSize::get());
+	let file = FileBank::<T>::do_declare_file(who.clone(), size, roots::<T>(f, salt)?, r)?;
+	let info = Files::<T>::get(file).ok_or(BenchmarkError::Stop("declared"))?;
+	FileBank::<T>::place_file(file, info);
+	match Files::<T>::get(file).map(|i| i.state) {
+		Some(FileState::Pending) => Ok(file),
+		_ => Err(BenchmarkError::Stop("placement")),
+	}
 }
 
 /// A lease big enough for anything the benchmarks declare.
@@ -147,20 +164,19 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn declare_file(
-		f: Linear<1, { T::MaxFragmentsPerFile::get() }>,
-		r: Linear<1, { T::MaxRedundancy::get() }>,
-	) -> Result<(), BenchmarkError> {
-		miners::<T>(r)?;
+	fn declare_file(f: Linear<1, { T::MaxFragmentsPerFile::get() }>) -> Result<(), BenchmarkError> {
+		miners::<T>(T::MaxRedundancy::get())?;
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
 		let size = u64::from(f).saturating_mul(T::FragmentSize::get());
-		let roots = roots::<T>(f)?;
+		let roots = roots::<T>(f, 0)?;
+		let file = file_hash(&who, size, &roots);
+		let r = T::MaxRedundancy::get() as u8;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), hash(0), size, roots, r as u8);
+		_(RawOrigin::Signed(who.clone()), size, roots, r);
 
-		assert!(Files::<T>::contains_key(hash(0)));
+		assert_eq!(Files::<T>::get(file).map(|i| i.state), Some(FileState::Declared));
 		Ok(())
 	}
 
@@ -170,12 +186,12 @@ mod benchmarks {
 		let miner = good.first().cloned().ok_or(BenchmarkError::Stop("miner"))?;
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
-		FileBank::<T>::do_declare_file(who, hash(0), T::FragmentSize::get(), roots::<T>(1)?, 1)?;
+		let file = placed::<T>(&who, 1, 1, 0)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(miner), hash(0), 0, 0);
+		_(RawOrigin::Signed(miner), file, 0, 0);
 
-		assert_eq!(Files::<T>::get(hash(0)).map(|f| f.state), Some(FileState::Stored));
+		assert_eq!(Files::<T>::get(file).map(|f| f.state), Some(FileState::Stored));
 		Ok(())
 	}
 
@@ -185,21 +201,39 @@ mod benchmarks {
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
 		let max = T::MaxFilesPerUser::get();
+		let mut last = FileHash::zero();
 		for i in 0..max {
-			FileBank::<T>::do_declare_file(
-				who.clone(),
-				hash(i),
-				T::FragmentSize::get(),
-				roots::<T>(1)?,
-				1,
-			)?;
+			last = placed::<T>(&who, 1, 1, i)?;
 		}
-		let last = hash(max.saturating_sub(1));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), last);
 
 		assert_eq!(Files::<T>::get(last).map(|f| f.state), Some(FileState::Deleting));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn on_initialize_placements(
+		n: Linear<1, { T::MaxFragmentsPerFile::get() }>,
+	) -> Result<(), BenchmarkError> {
+		// One due file of n single-replica fragments; one eligible miner behind
+		// `MaxSelectionAttempts − 1` full ones.
+		miners::<T>(1)?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		let size = u64::from(n).saturating_mul(T::FragmentSize::get());
+		let file = FileBank::<T>::do_declare_file(who, size, roots::<T>(n, 0)?, 1)?;
+		let due = FileBank::<T>::place_at(frame_system::Pallet::<T>::block_number());
+		frame_system::Pallet::<T>::set_block_number(due);
+
+		#[block]
+		{
+			FileBank::<T>::fold_seed(due);
+			FileBank::<T>::run_placements(due);
+		}
+
+		assert_eq!(Files::<T>::get(file).map(|i| i.state), Some(FileState::Pending));
 		Ok(())
 	}
 
@@ -233,13 +267,7 @@ mod benchmarks {
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
 		if n > 0 {
-			FileBank::<T>::do_declare_file(
-				who,
-				hash(0),
-				u64::from(n).saturating_mul(T::FragmentSize::get()),
-				roots::<T>(n)?,
-				1,
-			)?;
+			placed::<T>(&who, n, 1, 0)?;
 		}
 		for m in good.iter() {
 			MinerFragmentCount::<T>::insert(m, T::MaxFragmentsPerMiner::get());
@@ -308,13 +336,14 @@ mod benchmarks {
 				println!("{name}: {} ns", median_ns(bench, &[]));
 			}
 			let max_f = <Test as Config>::MaxFragmentsPerFile::get();
-			let max_r = <Test as Config>::MaxRedundancy::get();
-			for (f, r) in [(1, 1), (max_f, 1), (1, max_r), (max_f, max_r)] {
+			for f in [1, max_f] {
+				let t = median_ns(&SelectedBenchmark::declare_file, &[(BenchmarkParameter::f, f)]);
+				println!("declare_file(f = {f}): {t} ns");
 				let t = median_ns(
-					&SelectedBenchmark::declare_file,
-					&[(BenchmarkParameter::f, f), (BenchmarkParameter::r, r)],
+					&SelectedBenchmark::on_initialize_placements,
+					&[(BenchmarkParameter::n, f)],
 				);
-				println!("declare_file(f = {f}, r = {r}): {t} ns");
+				println!("on_initialize_placements(n = {f}): {t} ns");
 			}
 			let max_e = <Test as Config>::MaxExpiriesPerBlock::get();
 			for e in [0, max_e] {

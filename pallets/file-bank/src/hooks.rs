@@ -10,12 +10,16 @@ use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 
 impl<T: Config> Pallet<T> {
-	/// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
-	/// at most `MaxHookWork` due deadlines and, with a budget of its own, at most `MaxHookWork`
-	/// tasks in FIFO order. Separate budgets: a backlog of due deadlines (never-uploaded
-	/// slots) can no longer starve deletions, evacuations and lease expiries.
+	/// `on_initialize`: folds this block's randomness into the placement seed, ends the leases
+	/// due at `now` (at most `MaxExpiriesPerBlock`), places due declarations (at most
+	/// `MaxPlacementWork` replicas), then runs at most `MaxHookWork` due deadlines and, with a
+	/// budget of its own, at most `MaxHookWork` tasks in FIFO order. Separate budgets: a
+	/// backlog of due deadlines (never-uploaded slots) or of declarations can starve neither
+	/// the other queues nor deletions, evacuations and lease expiries.
 	pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
+		Self::fold_seed(now);
 		let expired = Self::expire_leases(now);
+		let placed = Self::run_placements(now);
 		let max = T::MaxHookWork::get();
 		let mut random = None;
 		let mut deadlines: u32 = 0;
@@ -27,9 +31,15 @@ impl<T: Config> Pallet<T> {
 			tasks = tasks.saturating_add(1);
 		}
 		let steps = deadlines.saturating_add(tasks);
-		T::WeightInfo::on_initialize_expiries(expired).saturating_add(
-			T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
-		)
+		T::WeightInfo::on_initialize_expiries(expired)
+			.saturating_add(T::WeightInfo::on_initialize_placements(
+				placed,
+				T::MaxSelectionAttempts::get(),
+			))
+			.saturating_add(T::WeightInfo::on_initialize_steps(
+				steps,
+				T::MaxSelectionAttempts::get(),
+			))
 	}
 
 	/// Marks the leases ending at `now` as expiring and queues the deletion of their files.

@@ -20,10 +20,12 @@ impl<T: Config> Pallet<T> {
 	///   of pending slots;
 	/// - a lease's `used` is the stored space of its owner's live files and fits its space; a
 	///   running lease is in the expiry list of its end block;
+	/// - a `Declared` file has no slot and is in the placement queue;
 	/// - queue heads never pass their tails.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut used: BTreeMap<T::AccountId, u64> = BTreeMap::new();
+		let mut declared: u32 = 0;
 		for (file, info) in Files::<T>::iter() {
 			let mut slots: u32 = 0;
 			let mut confirmed: u32 = 0;
@@ -41,6 +43,17 @@ impl<T: Config> Pallet<T> {
 			if info.state == FileState::Deleting {
 				continue;
 			}
+			let u = used.entry(info.owner.clone()).or_default();
+			*u = u.saturating_add(info.stored_space);
+			ensure!(
+				UserFiles::<T>::get(&info.owner).contains(&file),
+				"file-bank: live file not in its owner's list"
+			);
+			if info.state == FileState::Declared {
+				ensure!(slots == 0 && info.confirmed == 0, "file-bank: unplaced file has slots");
+				declared = declared.saturating_add(1);
+				continue;
+			}
 			let total = Self::slot_total(&info);
 			ensure!(slots == total, "file-bank: live file lacks slots");
 			ensure!(confirmed == info.confirmed, "file-bank: confirmed count");
@@ -48,13 +61,22 @@ impl<T: Config> Pallet<T> {
 				(info.state == FileState::Stored) == (confirmed == total),
 				"file-bank: Stored state differs from confirmations"
 			);
-			let u = used.entry(info.owner.clone()).or_default();
-			*u = u.saturating_add(info.stored_space);
-			ensure!(
-				UserFiles::<T>::get(&info.owner).contains(&file),
-				"file-bank: live file not in its owner's list"
-			);
 		}
+		// Every unplaced file is waiting in the placement queue (exactly once).
+		let entries: alloc::vec::Vec<(FileHash, u32)> = (PlacementHead::<T>::get()
+			..PlacementTail::<T>::get())
+			.filter_map(PlacementQueue::<T>::get)
+			.collect();
+		let queued = entries
+			.iter()
+			.filter(|(f, _)| Files::<T>::get(f).is_some_and(|i| i.state == FileState::Declared))
+			.count() as u32;
+		ensure!(queued == declared, "file-bank: unplaced files differ from the placement queue");
+		let backlog: u32 = entries.iter().map(|(_, r)| *r).sum();
+		ensure!(
+			backlog == PlacementBacklog::<T>::get() && backlog <= T::MaxPlacementBacklog::get(),
+			"file-bank: placement backlog differs from the queue or exceeds its bound"
+		);
 		for (file, (fragment, replica), slot) in Slots::<T>::iter() {
 			ensure!(Files::<T>::contains_key(file), "file-bank: slot of unknown file");
 			if let SlotStatus::Confirmed { index } = slot.status {
@@ -133,13 +155,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(used.values().all(|u| *u == 0), "file-bank: files without a lease");
 		for (file, _) in Deposits::<T>::iter() {
 			ensure!(
-				Files::<T>::get(file).is_some_and(|f| f.state == FileState::Pending),
+				Files::<T>::get(file)
+					.is_some_and(|f| matches!(f.state, FileState::Pending | FileState::Declared)),
 				"file-bank: deposit held for a file that is not pending"
 			);
 		}
 		ensure!(
 			PendingHead::<T>::get() <= PendingTail::<T>::get()
-				&& TaskHead::<T>::get() <= TaskTail::<T>::get(),
+				&& TaskHead::<T>::get() <= TaskTail::<T>::get()
+				&& PlacementHead::<T>::get() <= PlacementTail::<T>::get(),
 			"file-bank: queue head past tail"
 		);
 		Ok(())

@@ -5,10 +5,14 @@
 //! - **Space**: a user buys space (`buy_space(gib, days)`) at a governance-set price per GiB
 //!   per day; the payment goes to the storage-miner reward pool. The lease can be expanded
 //!   and renewed; when it ends, the user's files are deleted.
-//! - **Files**: the owner declares a file — hash, size, the Merkle root of each fragment
+//! - **Files**: the owner declares a file — size, the Merkle root of each fragment
 //!   (`FragmentSize`, 8 MiB, the last one zero-padded) and a redundancy (replicas per
-//!   fragment). Each replica is assigned at random (on-chain randomness) to a `Positive` miner
-//!   with free declared space; the replicas of one fragment go to distinct miners.
+//!   fragment). The file's hash is not chosen: it is [`file_hash`] of the owner and this
+//!   content commitment. Replicas are **placed `PlacementDelay` blocks later** (see
+//!   [`placement`]), from per-block VRF randomness of blocks that did not exist when the
+//!   declaration was included, so nobody can grind a placement. Each replica goes at random
+//!   to a `Positive`, audited miner with free declared space; the replicas of one fragment go
+//!   to distinct miners. If too few are eligible then, the declaration is refunded.
 //! - **Confirmation**: the assigned miner confirms it stores its fragment; from then on the
 //!   fragment is the miner's service space and is challengeable (the audit reads each miner's
 //!   fragment list through [`cess_traits::ServiceFragmentsInspect`]). A replica not confirmed
@@ -19,9 +23,10 @@
 //! - **Freeing space**: deleting a file or an expiring lease releases the fragments; a miner
 //!   that exits or is banned has its fragments moved to other miners.
 //!
-//! All background work (deadlines, deletions, moves, expiries) runs in `on_initialize` with
-//! fixed budgets — `MaxHookWork` deadline steps and, separately, `MaxHookWork` task steps per
-//! block — whatever the number of files or miners.
+//! All background work (placements, deadlines, deletions, moves, expiries) runs in
+//! `on_initialize` with fixed budgets — `MaxPlacementWork` replica placements, `MaxHookWork`
+//! deadline steps and, separately, `MaxHookWork` task steps per block — whatever the number of
+//! files or miners.
 //! See `docs/storage-miners.md`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -33,6 +38,8 @@ pub use pallet::*;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod assign;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod commitment;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod deposit;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod hooks;
@@ -40,6 +47,8 @@ mod hooks;
 mod invariants;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod market;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod placement;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod runtime_api;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -54,7 +63,10 @@ mod mock;
 mod tests;
 #[cfg(test)]
 mod tests_lost;
+#[cfg(test)]
+mod tests_placement;
 
+pub use commitment::{file_hash, FILE_HASH_DOMAIN};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -95,7 +107,7 @@ pub mod pallet {
 		pallet_prelude::*,
 		traits::{
 			fungible::{Mutate, MutateHold},
-			Randomness,
+			Contains, Randomness,
 		},
 	};
 	use frame_system::pallet_prelude::*;
@@ -117,8 +129,33 @@ pub mod pallet {
 		/// removed through it (`pallet_storage_miner::Pallet` in the runtime).
 		type Miners: MinerMutate<Self::AccountId>;
 
-		/// On-chain randomness for assignments (BABE's in the runtime).
+		/// Per-block randomness, folded into [`PlacementSeed`] once per block. Must change every
+		/// block and be unknown before the block exists (the runtime: BABE's epoch randomness
+		/// mixed with the parent block's VRF output, the audit's `AuditRandomness`).
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Miners the audit has a record of (enrolled on its roster). Only they are assigned
+		/// replicas and may confirm them, so nobody holds service fragments without being
+		/// challenged (the runtime: `pallet_audit::Enrolled`).
+		type Audited: Contains<Self::AccountId>;
+
+		/// Blocks between a declaration's inclusion (block `b`) and its placement (block
+		/// `b + PlacementDelay`): the placement randomness mixes the VRF outputs of blocks
+		/// `b + 1 … b + PlacementDelay − 1`, none of which existed when the declaration was
+		/// included. Must be ≥ 2.
+		#[pallet::constant]
+		type PlacementDelay: Get<BlockNumberFor<Self>>;
+
+		/// Replica placements per block (the placement queue's own budget; a file is placed
+		/// whole, and a file larger than the budget alone in its block). Must be ≥ 1.
+		#[pallet::constant]
+		type MaxPlacementWork: Get<u32>;
+
+		/// Most replica placements waiting in the placement queue; a declaration that would
+		/// exceed it fails with `PlacementQueueFull`. Bounds the placement latency a flood of
+		/// declarations can cause to `MaxPlacementBacklog / MaxPlacementWork` blocks.
+		#[pallet::constant]
+		type MaxPlacementBacklog: Get<u32>;
 
 		/// The storage-miner reward pool: receives every space payment.
 		type RewardPool: Get<Self::AccountId>;
@@ -290,6 +327,30 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingTail<T> = StorageValue<_, u64, ValueQuery>;
 
+	/// Running placement randomness: every block's `on_initialize` sets it to
+	/// `blake2_256("cess/file-bank/seed" ‖ previous ‖ Randomness ‖ block)`, so it depends on the
+	/// VRF output of every block so far.
+	#[pallet::storage]
+	pub type PlacementSeed<T> = StorageValue<_, [u8; 32], ValueQuery>;
+
+	/// Declared files awaiting placement, with their replica count (FIFO; each is due
+	/// `PlacementDelay` blocks after its declaration, so due blocks never decrease along the
+	/// queue).
+	#[pallet::storage]
+	pub type PlacementQueue<T: Config> = StorageMap<_, Twox64Concat, u64, (FileHash, u32)>;
+
+	/// Replicas waiting in [`PlacementQueue`] (≤ `MaxPlacementBacklog`).
+	#[pallet::storage]
+	pub type PlacementBacklog<T> = StorageValue<_, u32, ValueQuery>;
+
+	/// First live key of [`PlacementQueue`].
+	#[pallet::storage]
+	pub type PlacementHead<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// Next key of [`PlacementQueue`].
+	#[pallet::storage]
+	pub type PlacementTail<T> = StorageValue<_, u64, ValueQuery>;
+
 	/// Declaration deposit still held for each file (absent once returned or forfeited).
 	#[pallet::storage]
 	pub type Deposits<T: Config> = StorageMap<_, Identity, FileHash, BalanceOf<T>>;
@@ -338,14 +399,21 @@ pub mod pallet {
 		LeaseExpired { who: T::AccountId },
 		/// An ended lease's files are all deleted; the lease is gone.
 		LeaseRemoved { who: T::AccountId },
-		/// A file was declared and its replicas assigned.
+		/// A file was declared: `file` = [`file_hash`]`(owner, size, roots)`; its replicas are
+		/// placed at block `place_at` (`FragmentAssigned` events, then `FilePlaced`).
 		FileDeclared {
 			file: FileHash,
 			owner: T::AccountId,
 			size: u64,
 			fragments: u32,
 			redundancy: u8,
+			place_at: BlockNumberFor<T>,
 		},
+		/// Every replica of a declared file was assigned (`FragmentAssigned` events before).
+		FilePlaced { file: FileHash },
+		/// Too few eligible miners at placement: the declaration is undone — the file is gone,
+		/// `released` bytes of lease space are free again and the deposit is returned.
+		PlacementFailed { file: FileHash, owner: T::AccountId, released: u64 },
 		/// A replica was assigned to `miner`, to be confirmed by `deadline`.
 		FragmentAssigned {
 			file: FileHash,
@@ -457,12 +525,19 @@ pub mod pallet {
 		ExceedsDeclaredSpace,
 		/// The miner holds `MaxFragmentsPerMiner` fragments.
 		MinerFragmentsFull,
+		/// The placement queue holds `MaxPlacementBacklog` replicas: declare again in a few
+		/// blocks.
+		PlacementQueueFull,
+		/// The caller has no audit record yet (it is enrolled within a round of becoming
+		/// `Positive`): it may not hold fragments the audit would never challenge.
+		MinerNotAudited,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Ends the leases due now, then spends at most `MaxHookWork` steps on deadline
-		/// reassignments and background tasks.
+		/// Folds this block's randomness into the placement seed, ends the leases due now,
+		/// places due declarations (`MaxPlacementWork` replicas), then spends at most
+		/// `MaxHookWork` steps on deadline reassignments and as many on background tasks.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::run_hook(now)
 		}
@@ -474,6 +549,11 @@ pub mod pallet {
 				"file-bank: MaxRedundancy must be 1..=255"
 			);
 			assert!(T::MaxHookWork::get() > 0, "file-bank: MaxHookWork must be > 0");
+			assert!(T::MaxPlacementWork::get() > 0, "file-bank: MaxPlacementWork must be > 0");
+			assert!(
+				T::PlacementDelay::get() >= 2u32.into(),
+				"file-bank: PlacementDelay must be >= 2"
+			);
 			assert!(
 				T::MaxSelectionAttempts::get() > 0,
 				"file-bank: MaxSelectionAttempts must be > 0"
@@ -530,25 +610,22 @@ pub mod pallet {
 
 		/// Declares a file of `size` bytes whose fragments have the Merkle roots
 		/// `fragment_roots` (`ceil(size / FragmentSize)` of them), stored `redundancy` times.
-		/// Every replica is assigned now to a random eligible miner (replicas of a fragment on
-		/// distinct miners) — or the call fails with `NotEnoughMiners` and changes nothing.
-		/// Uses `fragments × FragmentSize × redundancy` bytes of the caller's lease and holds
-		/// `DeclarationDeposit` until the file is `Stored`.
+		/// The file's hash is [`file_hash`]`(caller, size, fragment_roots)` (in the
+		/// `FileDeclared` event). Uses `fragments × FragmentSize × redundancy` bytes of the
+		/// caller's lease and holds `DeclarationDeposit` until the file is `Stored`. Nothing is
+		/// assigned now: the replicas are placed `PlacementDelay` blocks later from randomness
+		/// that does not exist yet (refused at once with `NotEnoughMiners` if fewer than
+		/// `redundancy` miners are `Positive`).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::declare_file(
-            fragment_roots.len() as u32,
-            u32::from(*redundancy),
-            T::MaxSelectionAttempts::get(),
-        ))]
+		#[pallet::weight(T::WeightInfo::declare_file(fragment_roots.len() as u32))]
 		pub fn declare_file(
 			origin: OriginFor<T>,
-			file: FileHash,
 			size: u64,
 			fragment_roots: RootsOf<T>,
 			redundancy: u8,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_declare_file(who, file, size, fragment_roots, redundancy)
+			Self::do_declare_file(who, size, fragment_roots, redundancy).map(|_| ())
 		}
 
 		/// The assigned miner confirms it stores replica `replica` of fragment `fragment`: the

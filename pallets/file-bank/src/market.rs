@@ -1,10 +1,10 @@
 //! The calls' logic: leases (buy, expand, renew), file declaration, confirmation, deletion.
 
 use crate::*;
-use cess_traits::{MinerMutate, ServiceSpaceError};
+use cess_traits::{MinerInspect, MinerMutate, ServiceSpaceError};
 use frame_support::{
 	ensure,
-	traits::{fungible::Mutate, tokens::Preservation, Get},
+	traits::{fungible::Mutate, tokens::Preservation, Contains, Get},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
@@ -134,15 +134,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Records a declaration (lease space, deposit, a `Declared` file) and queues its
+	/// placement; nothing is assigned here (see [`crate::placement`]). Returns the file hash.
 	pub(crate) fn do_declare_file(
 		who: T::AccountId,
-		file: FileHash,
 		size: u64,
 		roots: RootsOf<T>,
 		redundancy: u8,
-	) -> DispatchResult {
+	) -> Result<FileHash, sp_runtime::DispatchError> {
 		let mut lease = Self::active_lease(&who)?;
 		ensure!(size > 0, Error::<T>::EmptyFile);
+		let file = file_hash(&who, size, &roots);
 		ensure!(!Files::<T>::contains_key(file), Error::<T>::FileExists);
 		let fragment_size = T::FragmentSize::get();
 		ensure!(
@@ -153,6 +155,9 @@ impl<T: Config> Pallet<T> {
 			redundancy > 0 && u32::from(redundancy) <= T::MaxRedundancy::get(),
 			Error::<T>::BadRedundancy
 		);
+		// Cheap precheck: fewer `Positive` miners than replicas of a fragment can never work.
+		// Whether enough are eligible (audited, with room) is decided at placement.
+		ensure!(T::Miners::candidate_count() >= u32::from(redundancy), Error::<T>::NotEnoughMiners);
 		let fragments = roots.len() as u32;
 		let stored_space = u64::from(fragments)
 			.checked_mul(fragment_size)
@@ -163,31 +168,15 @@ impl<T: Config> Pallet<T> {
 			used <= u64::from(lease.space_gib).saturating_mul(GIB),
 			Error::<T>::InsufficientLeaseSpace
 		);
+		let replicas = fragments.saturating_mul(u32::from(redundancy));
+		ensure!(Self::placement_fits(replicas), Error::<T>::PlacementQueueFull);
 		UserFiles::<T>::try_mutate(&who, |files| files.try_push(file))
 			.map_err(|_| Error::<T>::TooManyFiles)?;
 		Self::hold_deposit(&who, file)?;
 
-		let random = Self::random_seed();
-		for fragment in 0..fragments {
-			let mut chosen: alloc::vec::Vec<T::AccountId> = alloc::vec::Vec::new();
-			for replica in 0..redundancy {
-				let slot = SlotRef { file, fragment, replica };
-				let miner = Self::select_miner(&random, &slot, &chosen)
-					.ok_or(Error::<T>::NotEnoughMiners)?;
-				let deadline = Self::assign(&slot, Some(miner.clone()), 0);
-				chosen.push(miner.clone());
-				Self::deposit_event(Event::FragmentAssigned {
-					file,
-					fragment,
-					replica,
-					miner,
-					deadline,
-				});
-			}
-		}
-
 		lease.used = used;
 		Leases::<T>::insert(&who, lease);
+		let now = frame_system::Pallet::<T>::block_number();
 		Files::<T>::insert(
 			file,
 			FileInfo {
@@ -198,12 +187,20 @@ impl<T: Config> Pallet<T> {
 				stored_space,
 				confirmed: 0,
 				lost: 0,
-				state: FileState::Pending,
-				declared_at: frame_system::Pallet::<T>::block_number(),
+				state: FileState::Declared,
+				declared_at: now,
 			},
 		);
-		Self::deposit_event(Event::FileDeclared { file, owner: who, size, fragments, redundancy });
-		Ok(())
+		Self::queue_placement(file, replicas);
+		Self::deposit_event(Event::FileDeclared {
+			file,
+			owner: who,
+			size,
+			fragments,
+			redundancy,
+			place_at: Self::place_at(now),
+		});
+		Ok(file)
 	}
 
 	/// Bytes of file data in fragment `fragment` of a file: a full `FragmentSize`, except for
@@ -222,6 +219,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut info = Files::<T>::get(file).ok_or(Error::<T>::FileNotFound)?;
 		ensure!(info.state != FileState::Deleting, Error::<T>::FileBeingDeleted);
+		ensure!(T::Audited::contains(&who), Error::<T>::MinerNotAudited);
 		let mut slot =
 			Slots::<T>::get(file, (fragment, replica)).ok_or(Error::<T>::SlotNotFound)?;
 		let root = *info.roots.get(fragment as usize).ok_or(Error::<T>::SlotNotFound)?;

@@ -1,6 +1,8 @@
 //! Mock runtime: System, Balances (u128, existential deposit 1), StorageMiner (the real
 //! pallet, so service space and states are the real ones) and FileBank, with `u64` accounts,
-//! 8 MiB fragments and fillers, and a deterministic randomness source.
+//! 8 MiB fragments and fillers, a deterministic per-block randomness source that mixes in a
+//! secret (standing for the VRF output nobody knows before the block exists), and a switch
+//! for which miners the (absent) audit has enrolled.
 
 use crate as pallet_file_bank;
 use codec::Encode;
@@ -54,6 +56,12 @@ pub const DAY: u64 = 10;
 pub const TIMEOUT: u64 = 5;
 /// Background steps per block.
 pub const HOOK_WORK: u32 = 4;
+/// Blocks from a declaration to its placement.
+pub const PLACEMENT_DELAY: u64 = 3;
+/// Replica placements per block.
+pub const PLACE_WORK: u32 = 8;
+/// Most replica placements waiting.
+pub const PLACE_BACKLOG: u32 = 128;
 /// Price of 1 GiB for 1 day at genesis.
 pub const PRICE: Balance = CESS / 10;
 /// Most fragments per miner.
@@ -89,15 +97,31 @@ parameter_types! {
 	pub const Deposit: Balance = DEPOSIT;
 	/// Changes the randomness between tests that want another draw.
 	pub static RandomNonce: u64 = 0;
+	/// Miners the audit has not enrolled (everyone else is).
+	pub static Unaudited: Vec<AccountId> = Vec::new();
 }
 
-/// Deterministic randomness: `blake2(subject ‖ block ‖ nonce)`.
+/// Stands for the VRF output of a block, unknown to everyone before the block exists. Tests
+/// playing an attacker never read it: they predict from on-chain state only.
+const VRF_SECRET: [u8; 32] = *b"mock vrf: unknown before a block";
+
+/// Per-block randomness: `blake2(subject ‖ block ‖ nonce ‖ VRF_SECRET)`; different every
+/// block, and not computable from chain state.
 pub struct TestRandomness;
 impl Randomness<H256, u64> for TestRandomness {
 	fn random(subject: &[u8]) -> (H256, u64) {
 		let block = System::block_number();
-		let h = sp_io::hashing::blake2_256(&(subject, block, RandomNonce::get()).encode());
+		let h =
+			sp_io::hashing::blake2_256(&(subject, block, RandomNonce::get(), VRF_SECRET).encode());
 		(H256(h), block)
+	}
+}
+
+/// The audit's record: every miner but those in [`Unaudited`].
+pub struct MockAudited;
+impl frame_support::traits::Contains<AccountId> for MockAudited {
+	fn contains(who: &AccountId) -> bool {
+		!Unaudited::get().contains(who)
 	}
 }
 
@@ -125,6 +149,10 @@ impl pallet_file_bank::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Miners = StorageMiner;
 	type Randomness = TestRandomness;
+	type Audited = MockAudited;
+	type PlacementDelay = ConstU64<PLACEMENT_DELAY>;
+	type MaxPlacementWork = ConstU32<PLACE_WORK>;
+	type MaxPlacementBacklog = ConstU32<PLACE_BACKLOG>;
 	type RewardPool = Pool;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type DefaultPricePerGibDay = DefaultPrice;
@@ -157,6 +185,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		RandomNonce::set(0);
+		Unaudited::set(Vec::new());
 	});
 	ext
 }

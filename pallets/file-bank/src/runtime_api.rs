@@ -11,7 +11,8 @@ sp_api::decl_runtime_apis! {
 		BlockNumber: codec::Codec,
 	{
 		/// Every fragment of the file with its root and, per replica, the miner, whether it is
-		/// confirmed (and its number in the miner's list) or the confirmation deadline.
+		/// confirmed (and its number in the miner's list) or the confirmation deadline. A file
+		/// still `Declared` has no miner yet and reports `place_at`, the block of its placement.
 		fn file_placement(file: FileHash) -> Option<FilePlacement<AccountId, BlockNumber>>;
 
 		/// Up to `limit` (at most 1 000) of the miner's confirmed fragments from number
@@ -59,6 +60,8 @@ impl<T: crate::Config> crate::Pallet<T> {
 			redundancy: info.redundancy,
 			state: info.state,
 			stored_space: info.stored_space,
+			place_at: (info.state == crate::FileState::Declared)
+				.then(|| Self::place_at(info.declared_at)),
 			fragments,
 		})
 	}

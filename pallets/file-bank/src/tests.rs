@@ -14,8 +14,39 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVe
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
+thread_local! {
+	static FIDS: core::cell::RefCell<std::collections::BTreeMap<u8, H256>> = Default::default();
+}
+
+/// Hash of test file `n` (the file whose first root is `roots(n, _)[0]`): the chain computes
+/// it at declaration (`file_hash(owner, size, roots)`); remembered once seen, so it is known
+/// after the file is gone. `H256([n; 32])` for a file never declared.
 fn fid(n: u8) -> H256 {
-	H256([n; 32])
+	let first = roots(n, 1)[0];
+	let found =
+		Files::<Test>::iter().find(|(_, i)| i.roots.first() == Some(&first)).map(|(h, _)| h);
+	FIDS.with(|m| {
+		let mut m = m.borrow_mut();
+		if let Some(h) = found {
+			m.insert(n, h);
+		}
+		m.get(&n).copied().unwrap_or(H256([n; 32]))
+	})
+}
+
+/// Places file `n` now, as its placement block's hook would (`PLACEMENT_DELAY` blocks later,
+/// see `tests_placement.rs`): these tests are about what follows placement, with the times of
+/// an assignment at declaration. Its queue entry is then stale and skipped.
+fn place(n: u8) {
+	let file = fid(n);
+	let info = Files::<Test>::get(file).unwrap();
+	assert_eq!(info.state, FileState::Declared);
+	FileBank::place_file(file, info);
+	assert_eq!(Files::<Test>::get(file).unwrap().state, FileState::Pending);
+	// Its queue entry is done with, as the hook would leave it.
+	let key = crate::PlacementQueue::<Test>::iter().find(|(_, (f, _))| *f == file).unwrap().0;
+	let (_, replicas) = crate::PlacementQueue::<Test>::take(key).unwrap();
+	crate::PlacementBacklog::<Test>::mutate(|b| *b -= replicas);
 }
 
 fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
@@ -39,11 +70,11 @@ fn buy(who: AccountId, gib: u32, days: u32) {
 fn declare(who: AccountId, n: u8, fragments: u32, redundancy: u8) {
 	assert_ok!(FileBank::declare_file(
 		RuntimeOrigin::signed(who),
-		fid(n),
 		u64::from(fragments) * FRAGMENT - FRAGMENT / 2,
 		roots(n, fragments),
 		redundancy
 	));
+	place(n);
 }
 
 fn slot(n: u8, fragment: u32, replica: u8) -> Slot<AccountId, u64> {
@@ -268,13 +299,14 @@ fn declare_assigns_replicas_to_distinct_positive_miners() {
 		assert_eq!(info.state, FileState::Pending);
 		assert_eq!(Leases::<Test>::get(USER).unwrap().used, 96 << 20);
 		assert_eq!(UserFiles::<Test>::get(USER).into_inner(), vec![fid(1)]);
-		System::assert_last_event(
+		System::assert_has_event(
 			Event::<Test>::FileDeclared {
 				file: fid(1),
 				owner: USER,
 				size: 4 * FRAGMENT - FRAGMENT / 2,
 				fragments: 4,
 				redundancy: 3,
+				place_at: 1 + PLACEMENT_DELAY,
 			}
 			.into(),
 		);
@@ -289,56 +321,50 @@ fn declare_errors_change_nothing() {
 	build_and_execute(|| {
 		let o = RuntimeOrigin::signed;
 		let size = 2 * FRAGMENT;
-		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 1),
-			Error::<Test>::NoLease
-		);
+		assert_noop!(FileBank::declare_file(o(USER), size, roots(1, 2), 1), Error::<Test>::NoLease);
 		miner(M1, 1, 1);
 		miner(M2, 1, 1);
 		buy(USER, 1, 1);
-		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), 0, roots(1, 0), 1),
-			Error::<Test>::EmptyFile
-		);
+		assert_noop!(FileBank::declare_file(o(USER), 0, roots(1, 0), 1), Error::<Test>::EmptyFile);
 		// 16 MiB needs 2 roots; 16 MiB + 1 byte would need 3.
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size + 1, roots(1, 2), 1),
+			FileBank::declare_file(o(USER), size + 1, roots(1, 2), 1),
 			Error::<Test>::FragmentCountMismatch
 		);
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size, roots(1, 1), 1),
+			FileBank::declare_file(o(USER), size, roots(1, 1), 1),
 			Error::<Test>::FragmentCountMismatch
 		);
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 0),
+			FileBank::declare_file(o(USER), size, roots(1, 2), 0),
 			Error::<Test>::BadRedundancy
 		);
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 4),
+			FileBank::declare_file(o(USER), size, roots(1, 2), 4),
 			Error::<Test>::BadRedundancy
 		);
 		// Two miners cannot hold three distinct replicas: nothing is assigned.
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 3),
+			FileBank::declare_file(o(USER), size, roots(1, 2), 3),
 			Error::<Test>::NotEnoughMiners
 		);
-		assert_ok!(FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 2));
+		assert_ok!(FileBank::declare_file(o(USER), size, roots(1, 2), 2));
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(1), size, roots(1, 2), 1),
+			FileBank::declare_file(o(USER), size, roots(1, 2), 1),
 			Error::<Test>::FileExists
 		);
 		// MaxFilesPerUser = 8: seven more one-fragment files, then the ninth fails.
 		for n in 2..=8u8 {
-			assert_ok!(FileBank::declare_file(o(USER), fid(n), 1, roots(n, 1), 1));
+			assert_ok!(FileBank::declare_file(o(USER), 1, roots(n, 1), 1));
 		}
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(9), 1, roots(9, 1), 1),
+			FileBank::declare_file(o(USER), 1, roots(9, 1), 1),
 			Error::<Test>::TooManyFiles
 		);
 		// After the lease ends (block 11) nothing can be declared.
 		run_to_block(11);
 		assert_noop!(
-			FileBank::declare_file(o(USER), fid(9), 1, roots(9, 1), 1),
+			FileBank::declare_file(o(USER), 1, roots(9, 1), 1),
 			Error::<Test>::LeaseExpired
 		);
 	});
@@ -355,7 +381,6 @@ fn declare_beyond_lease_space_fails() {
 		for n in 1..=5u8 {
 			assert_ok!(FileBank::declare_file(
 				RuntimeOrigin::signed(USER),
-				fid(n),
 				8 * FRAGMENT,
 				roots(n, 8),
 				3
@@ -364,29 +389,16 @@ fn declare_beyond_lease_space_fails() {
 		assert_eq!(Leases::<Test>::get(USER).unwrap().used, 960 << 20);
 		// A 6th would need 1 152 MiB.
 		assert_noop!(
-			FileBank::declare_file(
-				RuntimeOrigin::signed(USER),
-				fid(6),
-				8 * FRAGMENT,
-				roots(6, 8),
-				3
-			),
+			FileBank::declare_file(RuntimeOrigin::signed(USER), 8 * FRAGMENT, roots(6, 8), 3),
 			Error::<Test>::InsufficientLeaseSpace
 		);
 		// 64 MiB are left: 2 fragments × 3 replicas = 48 MiB fit, 3 × 3 = 72 do not.
 		assert_noop!(
-			FileBank::declare_file(
-				RuntimeOrigin::signed(USER),
-				fid(6),
-				3 * FRAGMENT,
-				roots(6, 3),
-				3
-			),
+			FileBank::declare_file(RuntimeOrigin::signed(USER), 3 * FRAGMENT, roots(6, 3), 3),
 			Error::<Test>::InsufficientLeaseSpace
 		);
 		assert_ok!(FileBank::declare_file(
 			RuntimeOrigin::signed(USER),
-			fid(6),
 			2 * FRAGMENT,
 			roots(6, 2),
 			3
@@ -505,7 +517,7 @@ fn a_frozen_miner_cannot_accept_fragments() {
 		);
 		// ...and is not assigned new fragments.
 		assert_noop!(
-			FileBank::declare_file(RuntimeOrigin::signed(USER), fid(2), 1, roots(2, 1), 1),
+			FileBank::declare_file(RuntimeOrigin::signed(USER), 1, roots(2, 1), 1),
 			Error::<Test>::NotEnoughMiners
 		);
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(M1), CESS));
@@ -685,13 +697,8 @@ fn a_tiny_file_is_credited_by_its_data_length() {
 		miner(M1, 1, 1);
 		buy(USER, 1, 10);
 		for (n, size) in [(1u8, 1u64), (2, 33)] {
-			assert_ok!(FileBank::declare_file(
-				RuntimeOrigin::signed(USER),
-				fid(n),
-				size,
-				roots(n, 1),
-				1
-			));
+			assert_ok!(FileBank::declare_file(RuntimeOrigin::signed(USER), size, roots(n, 1), 1));
+			place(n);
 		}
 		confirm(1, 0, 0);
 		assert_eq!(service(M1), 32);
@@ -869,7 +876,7 @@ fn an_expired_lease_deletes_its_files() {
 			Error::<Test>::LeaseExpired
 		);
 		assert_noop!(
-			FileBank::declare_file(RuntimeOrigin::signed(USER), fid(9), 1, roots(9, 1), 1),
+			FileBank::declare_file(RuntimeOrigin::signed(USER), 1, roots(9, 1), 1),
 			Error::<Test>::LeaseExpired
 		);
 		// Block 12: the last file, then the lease goes; the slot releases follow.
@@ -932,7 +939,6 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
 			assert_ne!(a, M1);
 			assert_ne!(b, M1);
 		}
-		confirm(1, 0, 0);
 		for f in 0..3 {
 			for r in 0..2 {
 				if matches!(slot(1, f, r).status, SlotStatus::Pending { .. }) {

@@ -15,8 +15,39 @@ use frame_support::{
 };
 use sp_core::H256;
 
+thread_local! {
+	static FIDS: core::cell::RefCell<std::collections::BTreeMap<u8, H256>> = Default::default();
+}
+
+/// Hash of test file `n` (the file whose first root is `roots(n, _)[0]`): the chain computes
+/// it at declaration (`file_hash(owner, size, roots)`); remembered once seen, so it is known
+/// after the file is gone. `H256([n; 32])` for a file never declared.
 fn fid(n: u8) -> H256 {
-	H256([n; 32])
+	let first = roots(n, 1)[0];
+	let found =
+		Files::<Test>::iter().find(|(_, i)| i.roots.first() == Some(&first)).map(|(h, _)| h);
+	FIDS.with(|m| {
+		let mut m = m.borrow_mut();
+		if let Some(h) = found {
+			m.insert(n, h);
+		}
+		m.get(&n).copied().unwrap_or(H256([n; 32]))
+	})
+}
+
+/// Places file `n` now, as its placement block's hook would (`PLACEMENT_DELAY` blocks later,
+/// see `tests_placement.rs`): these tests are about what follows placement, with the times of
+/// an assignment at declaration. Its queue entry is then stale and skipped.
+fn place(n: u8) {
+	let file = fid(n);
+	let info = Files::<Test>::get(file).unwrap();
+	assert_eq!(info.state, FileState::Declared);
+	FileBank::place_file(file, info);
+	assert_eq!(Files::<Test>::get(file).unwrap().state, FileState::Pending);
+	// Its queue entry is done with, as the hook would leave it.
+	let key = crate::PlacementQueue::<Test>::iter().find(|(_, (f, _))| *f == file).unwrap().0;
+	let (_, replicas) = crate::PlacementQueue::<Test>::take(key).unwrap();
+	crate::PlacementBacklog::<Test>::mutate(|b| *b -= replicas);
 }
 
 fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
@@ -35,11 +66,11 @@ fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU
 fn declare(who: AccountId, n: u8, fragments: u32, redundancy: u8) {
 	assert_ok!(FileBank::declare_file(
 		RuntimeOrigin::signed(who),
-		fid(n),
 		u64::from(fragments) * FRAGMENT,
 		roots(n, fragments),
 		redundancy
 	));
+	place(n);
 }
 
 fn confirm(n: u8, fragment: u32, replica: u8) {
@@ -218,7 +249,7 @@ fn declaring_without_the_deposit_fails() {
 		// 1 short of the deposit above the existential deposit.
 		assert_eq!(<Balances as Mutate<_>>::set_balance(&USER, DEPOSIT), DEPOSIT);
 		assert_noop!(
-			FileBank::declare_file(RuntimeOrigin::signed(USER), fid(1), FRAGMENT, roots(1, 1), 1),
+			FileBank::declare_file(RuntimeOrigin::signed(USER), FRAGMENT, roots(1, 1), 1),
 			Error::<Test>::InsufficientDeposit
 		);
 	});

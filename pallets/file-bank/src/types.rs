@@ -11,7 +11,8 @@ use sp_core::{Get, H256};
 /// One GiB in bytes: space is bought in GiB.
 pub const GIB: u64 = 1 << 30;
 
-/// A file's identifier: the hash of its content, chosen by the uploader's tools.
+/// A file's identifier: [`crate::file_hash`] of its owner and content commitment (size and
+/// fragment roots), computed by the chain at declaration.
 pub type FileHash = H256;
 
 /// A fragment's Merkle root (`cess_storage_proof::fragment_root`).
@@ -57,6 +58,10 @@ pub enum FileState {
 	/// Deleted by its owner or by lease expiry; its slots are being released.
 	#[codec(index = 2)]
 	Deleting,
+	/// Declared, awaiting placement (`PlacementDelay` blocks after the declaration): no slot
+	/// exists yet.
+	#[codec(index = 3)]
+	Declared,
 }
 
 /// A declared file. Fragment `i` has root `roots[i]`; each fragment is stored `redundancy`
@@ -224,6 +229,9 @@ pub struct FilePlacement<AccountId, BlockNumber> {
 	pub state: FileState,
 	/// Bytes charged to the lease.
 	pub stored_space: u64,
+	/// While `Declared`: the block its replicas are placed in (no replica is assigned
+	/// before). `None` once placed.
+	pub place_at: Option<BlockNumber>,
 	/// Every fragment with its replicas.
 	pub fragments: alloc::vec::Vec<FragmentPlacement<AccountId, BlockNumber>>,
 }

@@ -200,7 +200,23 @@ impl pallet_file_bank::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Miners = StorageMiner;
-	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	// Folded into `fileBank.PlacementSeed` every block: epoch randomness mixed with the parent
+	// block's VRF output, so placements and reassignments are drawn from outputs that did not
+	// exist when the declaration was included (not `RandomnessFromOneEpochAgo`, which is
+	// known for a whole epoch and let an uploader grind its file hash).
+	type Randomness = AuditRandomness;
+	// Only miners on the audit's roster take or confirm fragments (the unaudited-holder gap).
+	type Audited = pallet_audit::Enrolled<Runtime>;
+	// Placed 5 blocks (30 s) after inclusion in block b, from a seed folding in the VRF
+	// outputs of blocks b + 1 … b + 4; the same on dev and production (same wasm).
+	type PlacementDelay = ConstU32<5>;
+	// 32 replica placements per block (one file of up to 32 × 3 = 96 alone), a budget of
+	// its own beside the 32 deadline and 32 task steps.
+	type MaxPlacementWork = ConstU32<32>;
+	// At most 9 600 replicas (100 files of 32 × 3) waiting: a flood delays a placement by at
+	// most 9 600 / 32 = 300 blocks (30 min); beyond, `declare_file` fails with
+	// `PlacementQueueFull`.
+	type MaxPlacementBacklog = ConstU32<9_600>;
 	type RewardPool = StorageRewardPool;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	// 0.01 CESS per GiB per day until governance sets a price.

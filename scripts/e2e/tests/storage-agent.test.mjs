@@ -31,6 +31,7 @@ import { blake2AsHex, cryptoWaitReady, decodeAddress } from '@polkadot/util-cryp
 import {
   freePort, nodeBinary, repoRoot, startNode, submitAndWatch, tail, waitForHead,
 } from '../lib/node.mjs';
+import { fileHash as computeFileHash } from '../lib/file-hash.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -496,9 +497,10 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
     file.path = join(tmpRoot, `user-file-${process.pid}.bin`);
     writeFileSync(file.path, file.content);
     const { stdout } = await execFileP(
-      nodeBinary(), ['storage-miner', 'fragment-roots', '--file', file.path], { maxBuffer: 1 << 20 });
+      nodeBinary(), ['storage-miner', 'fragment-roots', '--file', file.path, '--owner', user.address],
+      { maxBuffer: 1 << 20 });
     const roots = JSON.parse(stdout);
-    assert.equal(roots.file_hash, blake2AsHex(file.content, 256), 'file_hash is blake2-256 of the content');
+    assert.equal(roots.content_hash, blake2AsHex(file.content, 256), 'content_hash is blake2-256 of the content');
     assert.equal(roots.size, Number(FRAGMENT));
     assert.equal(roots.fragment_size, 8_388_608);
     assert.equal(roots.fragments.length, 1);
@@ -507,18 +509,29 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
       { index: 0, offset: 0, len: Number(FRAGMENT) },
     );
     assert.match(roots.fragments[0].root, /^0x[0-9a-f]{64}$/);
-    file.hash = roots.file_hash.toLowerCase();
     file.root = roots.fragments[0].root.toLowerCase();
+    // The CLI's file hash is the chain's file_hash(owner, size, roots), recomputed in JS.
+    file.hash = roots.file_hash.toLowerCase();
+    assert.equal(file.hash, computeFileHash(user.address, roots.size, [file.root]), 'CLI file_hash = JS file_hash');
 
     const declared = await submitAndWatch(
-      api, api.tx.fileBank.declareFile(file.hash, roots.size, [file.root], 3), user);
+      api, api.tx.fileBank.declareFile(roots.size, [file.root], 3), user);
     assert.equal(declared.dispatchError, undefined, 'declareFile(redundancy 3)');
     file.declaredBlock = (await api.rpc.chain.getHeader(declared.blockHash)).number.toNumber();
-    const assigned = declared.events.filter((e) => is(e, 'fileBank', 'FragmentAssigned'));
+    const ev = declared.events.find((e) => is(e, 'fileBank', 'FileDeclared'));
+    assert.equal(ev.data.file.toHex(), file.hash, 'the chain gave the declaration the CLI hash');
+    assert.equal(ev.data.placeAt.toNumber(), file.declaredBlock + 5, 'placed PlacementDelay = 5 blocks later');
+    assert.equal(declared.events.filter((e) => is(e, 'fileBank', 'FragmentAssigned')).length, 0,
+      'nothing assigned at declaration');
+    // The replicas arrive in the hook of the placement block.
+    await log.waitFor(() => log.find('fileBank', 'FilePlaced', (d) => d.file.toHex() === file.hash).length === 1,
+      2 * MIN, 'FilePlaced');
+    const assigned = log.find('fileBank', 'FragmentAssigned', (d) => d.file.toHex() === file.hash);
     assert.equal(assigned.length, 3, 'three replicas assigned');
+    file.placedBlock = assigned[0].block;
+    assert.equal(file.placedBlock, file.declaredBlock + 5, 'in block declared + 5');
     file.replica = new Map(); // miner address → replica
-    for (const e of assigned) {
-      assert.equal(e.data.file.toHex(), file.hash);
+    for (const { event: e } of assigned) {
       assert.equal(e.data.fragment.toNumber(), 0);
       file.replica.set(addr(e.data.miner), e.data.replica.toNumber());
     }
@@ -533,8 +546,8 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
       'FragmentAssigned names A, B and C');
     assert.deepEqual([...file.replica.values()].sort(), [0, 1, 2]);
     const slot = (a) => `/fragments/${file.hash}/0/${file.replica.get(a.address)}`;
-    // Whichever head the agents check the assignment at, the declaration is in it.
-    await waitForHead(api, (h) => h.number.toNumber() >= file.declaredBlock, { finalized: true, timeoutMs: 2 * MIN });
+    // Whichever head the agents check the assignment at, the placement is in it.
+    await waitForHead(api, (h) => h.number.toNumber() >= file.placedBlock, { finalized: true, timeoutMs: 2 * MIN });
 
     // Wrong bytes: refused, nothing stored, nothing confirmed.
     const wrong = randomBytes(Number(FRAGMENT));

@@ -1,14 +1,16 @@
 // Storage miners and the file market on the dev chain, as operators and users drive them with
 // polkadot.js: a miner registers with collateral and commits idle fillers, a user buys space
-// and declares a file, the assigned miner confirms its fragment, and the runtime API shows the
-// fragment as the miner's service space.
+// and declares a file (its hash is computed by the chain from the owner and the content
+// commitment), the replica is placed `PlacementDelay` = 5 blocks later, the assigned miner
+// confirms its fragment, and the runtime API shows the fragment as the miner's service space.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { stringToHex, stringToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
-import { palletAccount, startNode, submitAndWatch } from '../lib/node.mjs';
+import { palletAccount, startNode, submitAndWatch, waitForHead } from '../lib/node.mjs';
+import { fileHash as computeFileHash } from '../lib/file-hash.mjs';
 
 const CESS = 10n ** 18n;
 const MiB = 1n << 20n;
@@ -19,7 +21,7 @@ describe('storage miners and the file market', () => {
   let api;
   let miner;
   let user;
-  const fileHash = u8aToHex(blake2AsU8a('e2e file'));
+  let fileHash;
 
   before(async () => {
     await cryptoWaitReady();
@@ -72,11 +74,33 @@ describe('storage miners and the file market', () => {
 
     // One 8 MiB fragment, one replica; its Merkle root is what the miner will be challenged on.
     const root = u8aToHex(blake2AsU8a('fragment 0'));
-    const declared = await submitAndWatch(api, api.tx.fileBank.declareFile(fileHash, 8n * MiB, [root], 1), user);
+    const declared = await submitAndWatch(api, api.tx.fileBank.declareFile(8n * MiB, [root], 1), user);
     ok(declared, 'declareFile');
-    const assigned = declared.events.find((e) => api.events.fileBank.FragmentAssigned.is(e));
-    assert.ok(assigned, 'FragmentAssigned');
+    // The hash is not the user's choice: file_hash(owner, size, roots), recomputed here.
+    const ev = declared.events.find((e) => api.events.fileBank.FileDeclared.is(e));
+    assert.ok(ev, 'FileDeclared');
+    fileHash = ev.data.file.toHex();
+    assert.equal(fileHash, computeFileHash(user.address, 8n * MiB, [root]), 'hash = content commitment');
+    const declaredAt = (await api.rpc.chain.getHeader(declared.blockHash)).number.toNumber();
+    assert.equal(ev.data.placeAt.toNumber(), declaredAt + 5, 'placed PlacementDelay = 5 blocks later');
+    // Nothing is assigned at declaration.
+    assert.ok(!declared.events.some((e) => api.events.fileBank.FragmentAssigned.is(e)), 'no assignment yet');
+    const before = (await api.call.fileBankApi.filePlacement(fileHash)).unwrap();
+    assert.equal(before.state.toString(), 'Declared');
+    assert.equal(before.placeAt.unwrap().toNumber(), declaredAt + 5);
+    assert.ok(before.fragments[0].replicas.every((r) => r.miner.isNone), 'no miner before placement');
+    const early = await submitAndWatch(api, api.tx.fileBank.confirmFragment(fileHash, 0, 0), miner);
+    assert.equal(errorName(early.dispatchError), 'fileBank.SlotNotFound', 'nothing to confirm before placement');
+
+    // The placement block's events: FragmentAssigned to the only Positive (and enrolled)
+    // miner, then FilePlaced.
+    const placedHeader = await waitForHead(api, (h) => h.number.toNumber() >= declaredAt + 5);
+    const placedHash = await api.rpc.chain.getBlockHash(declaredAt + 5);
+    const events = (await (await api.at(placedHash)).query.system.events()).map((r) => r.event);
+    const assigned = events.find((e) => api.events.fileBank.FragmentAssigned.is(e) && e.data.file.toHex() === fileHash);
+    assert.ok(assigned, `FragmentAssigned in block ${declaredAt + 5} (head ${placedHeader.number})`);
     assert.equal(assigned.data.miner.toString(), miner.address, 'the only Positive miner gets it');
+    assert.ok(events.some((e) => api.events.fileBank.FilePlaced.is(e) && e.data.file.toHex() === fileHash), 'FilePlaced');
 
     // Someone else cannot confirm the miner's fragment.
     const foreign = await submitAndWatch(api, api.tx.fileBank.confirmFragment(fileHash, 0, 0), user);
