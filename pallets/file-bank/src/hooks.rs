@@ -9,8 +9,8 @@ use pallet_storage_miner::{MinerState, OnMinerLeave, ServiceFragments, StorageMi
 
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
-	/// at most `MaxHookWork` due deadlines and, with a budget of its own, at most `MaxHookWork`
-	/// tasks in FIFO order. Separate budgets: a backlog of due deadlines (never-uploaded
+	/// at most `MaxHookWork` due deadlines, with a budget of its own at most `MaxHookWork`
+	/// tasks in FIFO order, and with a third budget at most `MaxRepairWork` repair steps. Separate budgets: a backlog of due deadlines (never-uploaded
 	/// slots) can no longer starve deletions, evacuations and lease expiries.
 	pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
 		let expired = Self::expire_leases(now);
@@ -24,7 +24,10 @@ impl<T: Config> Pallet<T> {
 		while tasks < max && Self::step_task(&mut random) {
 			tasks = tasks.saturating_add(1);
 		}
-		let steps = deadlines.saturating_add(tasks);
+		// Repairs have their own budget: a failing miner's moves neither wait behind nor delay
+		// deletions, evacuations and expiries.
+		let repairs = Self::run_repairs(&mut random);
+		let steps = deadlines.saturating_add(tasks).saturating_add(repairs);
 		T::WeightInfo::on_initialize_expiries(expired).saturating_add(
 			T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
 		)
@@ -85,8 +88,19 @@ impl<T: Config> Pallet<T> {
 				if let Some(m) = &slot.miner {
 					Self::dec_pending(m);
 				}
-				if reassigned >= T::MaxReassignments::get() {
-					Self::lose_slot(&slot_ref, info);
+				// A migrating replica still has its old holder: it is offered to up to
+				// `MaxMigrationAttempts` new holders, then the migration ends (migrate.rs).
+				let migration = Migrations::<T>::get(slot_ref.file, key);
+				let limit = if migration.is_some() {
+					T::MaxMigrationAttempts::get()
+				} else {
+					T::MaxReassignments::get()
+				};
+				if reassigned >= limit {
+					match migration {
+						Some(m) => Self::end_migration(&slot_ref, m, info),
+						None => Self::lose_slot(&slot_ref, info),
+					}
 					return true;
 				}
 				let random = random.get_or_insert_with(Self::random_seed);
@@ -144,11 +158,14 @@ impl<T: Config> Pallet<T> {
 		if let Some(slot) = Slots::<T>::take(file, key) {
 			Self::release_slot(&slot);
 		}
+		// A replica moving off another miner: that miner's copy goes too.
+		Self::drop_migration(file, key);
 		Tasks::<T>::insert(head, Job::DeleteFile { file, next: next.saturating_add(1) });
 	}
 
-	/// Moves fragment `next − 1` of a leaving miner to another miner (skipping a released
-	/// one), or finishes.
+	/// Starts moving fragment `next − 1` of a leaving miner to another miner (skipping a
+	/// released or already moving one), or finishes. The leaving miner keeps the copy until the
+	/// new holder confirms (migrate.rs).
 	fn step_evacuate(head: u64, miner: T::AccountId, next: u32, random: &mut Option<[u8; 32]>) {
 		// A stale task (the miner withdrew and registered again before the task ran) must not
 		// move the fragments of an active miner.
@@ -172,31 +189,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let index = next.saturating_sub(1);
 		Tasks::<T>::insert(head, Job::Evacuate { miner: miner.clone(), next: index });
-		if ReleasedFragments::<T>::contains_key(&miner, Self::released_key(index)) {
-			return;
-		}
-		let fragment = MinerFragments::<T>::get(&miner, index);
-		Self::remove_miner_fragment(&miner, index);
-		let Some(fragment) = fragment else {
-			return;
-		};
-		let slot_ref =
-			SlotRef { file: fragment.file, fragment: fragment.fragment, replica: fragment.replica };
-		let Some(mut info) = Files::<T>::get(fragment.file) else {
-			return;
-		};
-		if info.state == FileState::Deleting {
-			// Already released here; the deletion task will find nothing to do.
-			Slots::<T>::remove(fragment.file, (fragment.fragment, fragment.replica));
-			return;
-		}
-		info.confirmed = info.confirmed.saturating_sub(1);
-		info.state = FileState::Pending;
-		let redundancy = info.redundancy;
-		Files::<T>::insert(fragment.file, info);
-		let random = random.get_or_insert_with(Self::random_seed);
-		// A fresh assignment of a stored replica: its reassignment count starts again.
-		Self::reassign(random, &slot_ref, redundancy, Some(miner), 0);
+		Self::start_migration(&miner, index, random);
 	}
 
 	/// Starts deleting one more file of an expired lease, or removes the lease when none is
@@ -249,8 +242,13 @@ impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
 		MinerFragments::<T>::get(miner, index).map(|f| u64::from(f.data_len))
 	}
 
+	/// Released and migrating replicas: both still challengeable, neither earns power.
 	fn released_space(miner: &T::AccountId) -> u64 {
-		ReleasedSpace::<T>::get(miner)
+		ReleasedSpace::<T>::get(miner).saturating_add(MigratingSpace::<T>::get(miner))
+	}
+
+	fn start_repair(miner: &T::AccountId) -> bool {
+		Self::request_repair(miner)
 	}
 
 	fn apply_removals(miner: &T::AccountId, limit: u32) -> u32 {

@@ -76,6 +76,8 @@ pub const M3: AccountId = 3;
 pub const M4: AccountId = 4;
 /// Reassignments of an unconfirmed replica before it is lost.
 pub const MAX_REASSIGN: u8 = 3;
+/// New holders a migrating replica is offered to before the migration ends.
+pub const MAX_MIGRATION_ATTEMPTS: u8 = 4;
 /// Declaration deposit per file.
 pub const DEPOSIT: Balance = 2 * CESS;
 /// Starting balance.
@@ -139,6 +141,8 @@ impl pallet_file_bank::Config for Test {
 	type MaxHookWork = ConstU32<HOOK_WORK>;
 	type MaxReassignments = ConstU8<MAX_REASSIGN>;
 	type DeclarationDeposit = Deposit;
+	type MaxMigrationAttempts = ConstU8<MAX_MIGRATION_ATTEMPTS>;
+	type MaxRepairWork = ConstU32<HOOK_WORK>;
 	type WeightInfo = ();
 }
 

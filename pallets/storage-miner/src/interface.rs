@@ -145,6 +145,19 @@ pub trait ServiceFragments<AccountId> {
 	fn removal_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}
+
+	// ---- issue 15, repair (added by the `repair` branch; mutate half) ----
+
+	/// The audit found `miner` failing or missing its service proofs for `RepairAfterFailures`
+	/// consecutive rounds, or `Frozen` for `RepairAfterFrozenRounds` rounds: the file market
+	/// starts moving its replicas to other miners ("migrate, release on confirm": each stays on
+	/// `miner`, challengeable but earning no power, until its new holder confirms). Returns
+	/// whether a repair was started now (`false`: one is running, nothing is left to move, or
+	/// the miner is leaving and its evacuation does the same). O(1); the moves run in the file
+	/// market's hook with their own budget.
+	fn start_repair(_miner: &AccountId) -> bool {
+		false
+	}
 }
 
 /// No file market: no service fragments.
