@@ -79,8 +79,8 @@ impl<T: Config> Pallet<T> {
 		let slot_ref =
 			SlotRef { file: fragment.file, fragment: fragment.fragment, replica: fragment.replica };
 		let random = random.get_or_insert_with(Self::random_seed);
-		// A fresh assignment: its attempt count starts at 0 (bounded by MaxMigrationAttempts).
-		Self::reassign(random, &slot_ref, redundancy, Some(miner.clone()), 0);
+		// The first of at most `MaxMigrationAttempts` new holders (the count starts at 1).
+		Self::reassign(random, &slot_ref, redundancy, Some(miner.clone()), 1);
 	}
 
 	/// The new holder `to` confirmed replica `key` of `file`: if it was migrating, the old

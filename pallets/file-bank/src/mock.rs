@@ -91,6 +91,8 @@ parameter_types! {
 	pub const Deposit: Balance = DEPOSIT;
 	/// Changes the randomness between tests that want another draw.
 	pub static RandomNonce: u64 = 0;
+	/// `MaxMigrationAttempts` (tests may raise it).
+	pub static MigrationAttempts: u8 = MAX_MIGRATION_ATTEMPTS;
 }
 
 /// Deterministic randomness: `blake2(subject ‖ block ‖ nonce)`.
@@ -141,7 +143,7 @@ impl pallet_file_bank::Config for Test {
 	type MaxHookWork = ConstU32<HOOK_WORK>;
 	type MaxReassignments = ConstU8<MAX_REASSIGN>;
 	type DeclarationDeposit = Deposit;
-	type MaxMigrationAttempts = ConstU8<MAX_MIGRATION_ATTEMPTS>;
+	type MaxMigrationAttempts = MigrationAttempts;
 	type MaxRepairWork = ConstU32<HOOK_WORK>;
 	type WeightInfo = ();
 }
@@ -160,6 +162,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		RandomNonce::set(0);
+		MigrationAttempts::set(MAX_MIGRATION_ATTEMPTS);
 	});
 	ext
 }
