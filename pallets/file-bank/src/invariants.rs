@@ -114,7 +114,8 @@ impl<T: Config> Pallet<T> {
 			let slot = Slots::<T>::get(file, (fragment, replica))
 				.ok_or("file-bank: migration of a missing slot")?;
 			ensure!(
-				matches!(slot.status, SlotStatus::Pending { .. }) && slot.miner.as_ref() != Some(&m.from),
+				matches!(slot.status, SlotStatus::Pending { .. })
+					&& slot.miner.as_ref() != Some(&m.from),
 				"file-bank: migrating slot not pending on another miner"
 			);
 			let entry = MinerFragments::<T>::get(&m.from, m.index)

@@ -318,14 +318,8 @@ pub mod pallet {
 	/// Replicas being moved off a miner, keyed like [`Slots`]: the slot is pending on its new
 	/// holder, the old holder keeps its copy until the new holder confirms.
 	#[pallet::storage]
-	pub type Migrations<T: Config> = StorageDoubleMap<
-		_,
-		Identity,
-		FileHash,
-		Twox64Concat,
-		(u32, u8),
-		Migration<T::AccountId>,
-	>;
+	pub type Migrations<T: Config> =
+		StorageDoubleMap<_, Identity, FileHash, Twox64Concat, (u32, u8), Migration<T::AccountId>>;
 
 	/// Credited service space of each miner's replicas in [`Migrations`]: still held and
 	/// challengeable, but earning no power (the audit subtracts it with [`ReleasedSpace`]), so

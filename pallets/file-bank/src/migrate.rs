@@ -123,7 +123,8 @@ impl<T: Config> Pallet<T> {
 		Migrations::<T>::remove(slot_ref.file, key);
 		let from = migration.from;
 		Self::sub_migrating(&from, Self::listed_space(&from, migration.index));
-		let active = matches!(T::Miners::state(&from), Some(MinerState::Positive | MinerState::Frozen));
+		let active =
+			matches!(T::Miners::state(&from), Some(MinerState::Positive | MinerState::Frozen));
 		if !active {
 			Self::remove_miner_fragment(&from, migration.index);
 			Self::deposit_event(Event::MigrationAbandoned {
@@ -138,7 +139,10 @@ impl<T: Config> Pallet<T> {
 		Slots::<T>::insert(
 			slot_ref.file,
 			key,
-			Slot { miner: Some(from.clone()), status: SlotStatus::Confirmed { index: migration.index } },
+			Slot {
+				miner: Some(from.clone()),
+				status: SlotStatus::Confirmed { index: migration.index },
+			},
 		);
 		info.confirmed = info.confirmed.saturating_add(1);
 		let stored = info.confirmed >= Self::slot_total(&info);
@@ -168,7 +172,7 @@ impl<T: Config> Pallet<T> {
 			Some(m) if m.from == *miner => {
 				m.index = to_index;
 				true
-			},
+			}
 			_ => false,
 		})
 	}
@@ -185,8 +189,8 @@ impl<T: Config> Pallet<T> {
 		let Some(spaces) = T::Miners::spaces(miner) else {
 			return false;
 		};
-		if !matches!(spaces.state, MinerState::Positive | MinerState::Frozen) ||
-			Repairs::<T>::contains_key(miner)
+		if !matches!(spaces.state, MinerState::Positive | MinerState::Frozen)
+			|| Repairs::<T>::contains_key(miner)
 		{
 			return false;
 		}
@@ -218,7 +222,8 @@ impl<T: Config> Pallet<T> {
 			pop();
 			return true;
 		};
-		let next = Repairs::<T>::get(&miner).unwrap_or_default().min(MinerFragmentCount::<T>::get(&miner));
+		let next =
+			Repairs::<T>::get(&miner).unwrap_or_default().min(MinerFragmentCount::<T>::get(&miner));
 		// A miner that started leaving meanwhile is evacuated instead (same moves).
 		let active =
 			matches!(T::Miners::state(&miner), Some(MinerState::Positive | MinerState::Frozen));

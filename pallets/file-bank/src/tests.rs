@@ -943,8 +943,14 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
 					confirm(1, f, r);
 					moved += 1;
 					System::assert_has_event(
-						Event::<Test>::ReplicaMigrated { file: fid(1), fragment: f, replica: r, from: M1, to }
-							.into(),
+						Event::<Test>::ReplicaMigrated {
+							file: fid(1),
+							fragment: f,
+							replica: r,
+							from: M1,
+							to,
+						}
+						.into(),
 					);
 					// Released on confirmation, removed at M1's next checkpoint.
 					assert_eq!(crate::ReleasedCount::<Test>::get(M1), moved);

@@ -130,8 +130,14 @@ fn an_exit_never_loses_a_redundancy_1_file_withdraw_waits_for_the_new_holder() {
 		let now_holder = holder(1, 0, 0);
 		assert_ok!(FileBank::confirm_fragment(RuntimeOrigin::signed(now_holder), fid(1), 0, 0));
 		System::assert_has_event(
-			Event::<Test>::ReplicaMigrated { file: fid(1), fragment: 0, replica: 0, from: M1, to: now_holder }
-				.into(),
+			Event::<Test>::ReplicaMigrated {
+				file: fid(1),
+				fragment: 0,
+				replica: 0,
+				from: M1,
+				to: now_holder,
+			}
+			.into(),
 		);
 		System::assert_has_event(Event::<Test>::FragmentReleased { miner: M1, index: 0 }.into());
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Stored);
@@ -183,14 +189,17 @@ fn a_new_holder_that_never_confirms_lets_a_leaving_miner_go_after_max_attempts()
 		assert_eq!(moves, 4, "offered to 4 holders");
 		run_to_block(22);
 		System::assert_has_event(
-			Event::<Test>::MigrationAbandoned { file: fid(1), fragment: 0, replica: 0, from: M1 }.into(),
+			Event::<Test>::MigrationAbandoned { file: fid(1), fragment: 0, replica: 0, from: M1 }
+				.into(),
 		);
 		System::assert_has_event(
 			Event::<Test>::SlotLost { file: fid(1), fragment: 0, replica: 0, released: FRAGMENT }
 				.into(),
 		);
 		// Its only replica lost: the file is deleted and the lease charged nothing for it.
-		System::assert_has_event(Event::<Test>::FileDeletionStarted { file: fid(1), owner: USER }.into());
+		System::assert_has_event(
+			Event::<Test>::FileDeletionStarted { file: fid(1), owner: USER }.into(),
+		);
 		assert_eq!(Leases::<Test>::get(USER).unwrap().used, 0);
 		assert_eq!(ReleasedCount::<Test>::get(M1), 1);
 		assert_eq!(checkpoint(M1), 1);
@@ -323,7 +332,10 @@ fn only_active_miners_with_data_to_move_can_be_repaired() {
 		// Everything already moving (M2's evacuation) or released: nothing left to move.
 		miner(M3, 1, 1);
 		run_to_block(2);
-		assert!(Migrations::<Test>::contains_key(fid(1), (0, 1)) || Migrations::<Test>::contains_key(fid(1), (0, 0)));
+		assert!(
+			Migrations::<Test>::contains_key(fid(1), (0, 1))
+				|| Migrations::<Test>::contains_key(fid(1), (0, 0))
+		);
 		assert!(<FileBank as ServiceFragments<_>>::start_repair(&M1));
 		run_to_block(3);
 		// M1's copy is moving too now (to the one miner free: M3 holds M2's, so nobody).
