@@ -27,10 +27,11 @@ impl<T: Config> Pallet<T> {
 		// Repairs have their own budget: a failing miner's moves neither wait behind nor delay
 		// deletions, evacuations and expiries.
 		let repairs = Self::run_repairs(&mut random);
-		let steps = deadlines.saturating_add(tasks).saturating_add(repairs);
-		T::WeightInfo::on_initialize_expiries(expired).saturating_add(
-			T::WeightInfo::on_initialize_steps(steps, T::MaxSelectionAttempts::get()),
-		)
+		let steps = deadlines.saturating_add(tasks);
+		let probes = T::MaxSelectionAttempts::get();
+		T::WeightInfo::on_initialize_expiries(expired)
+			.saturating_add(T::WeightInfo::on_initialize_steps(steps, probes))
+			.saturating_add(T::WeightInfo::on_initialize_repairs(repairs, probes))
 	}
 
 	/// Marks the leases ending at `now` as expiring and queues the deletion of their files.
