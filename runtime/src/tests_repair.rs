@@ -39,11 +39,15 @@ fn a_miner_that_stops_proving_loses_its_files_to_a_repair_and_its_space_only_on_
 		frame_support::genesis_builder_helper::build_state::<crate::RuntimeGenesisConfig>(json)
 			.expect("preset builds");
 		System::set_block_number(1);
-		let miners: Vec<crate::AccountId> =
-			[Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::One]
-				.iter()
-				.map(|k| k.to_account_id())
-				.collect();
+		let miners: Vec<crate::AccountId> = [
+			Sr25519Keyring::Dave,
+			Sr25519Keyring::Eve,
+			Sr25519Keyring::Ferdie,
+			Sr25519Keyring::One,
+		]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect();
 		for m in miners.iter() {
 			let endpoint: BoundedVec<u8, _> = BoundedVec::try_from(b"/ip4/1".to_vec()).unwrap();
 			assert_ok!(StorageMiner::register(
@@ -66,6 +70,8 @@ fn a_miner_that_stops_proving_loses_its_files_to_a_repair_and_its_space_only_on_
 		let x = holder(file);
 		assert_ok!(FileBank::confirm_fragment(RuntimeOrigin::signed(x.clone()), file, 0, 0));
 		assert_eq!(service(&x), FRAGMENT);
+		Audit::on_initialize(1);
+		FileBank::on_initialize(1);
 		// Round 0 opens in block 1 and enrols the four miners (X's snapshot counts its
 		// fragment); nobody ever proves. The others hold no fragment: idle-only misses, no
 		// slash. X misses rounds 1, 2, 3 (sweeps at blocks 31, 51, 71), never rewarded: 5 % of
@@ -89,17 +95,17 @@ fn a_miner_that_stops_proving_loses_its_files_to_a_repair_and_its_space_only_on_
 		// The same block's file-market hook moved the replica to another (honest) miner.
 		let y = holder(file);
 		assert!(y != x && miners.contains(&y));
-		assert!(events.contains(&RuntimeEvent::FileBank(pallet_file_bank::Event::RepairFinished {
-			miner: x.clone()
-		})));
+		assert!(events.contains(&RuntimeEvent::FileBank(
+			pallet_file_bank::Event::RepairFinished { miner: x.clone() }
+		)));
 		// X still holds (and is challenged on) the only confirmed copy; it earns nothing on it.
 		run_to(79);
 		assert_eq!(service(&x), FRAGMENT);
 		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_count(&x), 1);
 		assert_eq!(<FileBank as ServiceFragments<_>>::released_space(&x), FRAGMENT);
 		assert_ok!(FileBank::confirm_fragment(RuntimeOrigin::signed(y.clone()), file, 0, 0));
-		assert!(System::events().into_iter().any(|e| e.event ==
-			RuntimeEvent::FileBank(pallet_file_bank::Event::ReplicaMigrated {
+		assert!(System::events().into_iter().any(|e| e.event
+			== RuntimeEvent::FileBank(pallet_file_bank::Event::ReplicaMigrated {
 				file,
 				fragment: 0,
 				replica: 0,
