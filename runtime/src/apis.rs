@@ -338,15 +338,15 @@ impl_runtime_apis! {
 		}
 
 		fn cycle_power(cycle: pallet_audit::CycleIndex) -> pallet_audit::Power {
-			<crate::Audit as pallet_audit::StoragePowerInfo<AccountId>>::cycle_power(cycle)
+			<crate::Audit as cess_traits::StoragePowerInspect<AccountId>>::cycle_power(cycle)
 		}
 
 		fn miner_power(cycle: pallet_audit::CycleIndex, miner: AccountId) -> pallet_audit::Power {
-			<crate::Audit as pallet_audit::StoragePowerInfo<AccountId>>::miner_power(cycle, &miner)
+			<crate::Audit as cess_traits::StoragePowerInspect<AccountId>>::miner_power(cycle, &miner)
 		}
 
 		fn finished_cycle() -> Option<pallet_audit::CycleIndex> {
-			<crate::Audit as pallet_audit::StoragePowerInfo<AccountId>>::finished_cycle()
+			<crate::Audit as cess_traits::StoragePowerInspect<AccountId>>::finished_cycle()
 		}
 	}
 

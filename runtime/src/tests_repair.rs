@@ -6,8 +6,8 @@
 //! confirmed (at its next audit checkpoint).
 
 use crate::{Audit, FileBank, Runtime, RuntimeEvent, RuntimeOrigin, StorageMiner, System};
+use cess_traits::{MinerInspect, MinerState, ServiceFragmentsInspect};
 use frame_support::{assert_ok, traits::Hooks, BoundedVec};
-use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
 use sp_keyring::Sr25519Keyring;
 
 use crate::currency::CESS;
@@ -24,11 +24,11 @@ fn run_to(n: u32) {
 }
 
 fn service(who: &crate::AccountId) -> u64 {
-	<StorageMiner as StorageMinerInterface<_>>::spaces(who).map(|s| s.service).unwrap_or(0)
+	<StorageMiner as MinerInspect<_>>::spaces(who).map(|s| s.service).unwrap_or(0)
 }
 
 fn collateral(who: &crate::AccountId) -> u128 {
-	<StorageMiner as StorageMinerInterface<_>>::collateral_and_debt(who).map(|c| c.0).unwrap_or(0)
+	<StorageMiner as MinerInspect<_>>::collateral_and_debt(who).map(|c| c.0).unwrap_or(0)
 }
 
 #[test]
@@ -101,8 +101,8 @@ fn a_miner_that_stops_proving_loses_its_files_to_a_repair_and_its_space_only_on_
 		// X still holds (and is challenged on) the only confirmed copy; it earns nothing on it.
 		run_to(79);
 		assert_eq!(service(&x), FRAGMENT);
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_count(&x), 1);
-		assert_eq!(<FileBank as ServiceFragments<_>>::released_space(&x), FRAGMENT);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::fragment_count(&x), 1);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::released_space(&x), FRAGMENT);
 		assert_ok!(FileBank::confirm_fragment(RuntimeOrigin::signed(y.clone()), file, 0, 0));
 		assert!(System::events().into_iter().any(|e| e.event
 			== RuntimeEvent::FileBank(pallet_file_bank::Event::ReplicaMigrated {
@@ -122,7 +122,7 @@ fn a_miner_that_stops_proving_loses_its_files_to_a_repair_and_its_space_only_on_
 		assert_eq!(service(&x), FRAGMENT);
 		run_to(91);
 		assert_eq!(service(&x), 0);
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_count(&x), 0);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::fragment_count(&x), 0);
 		// 1 714.75 − 5 % = 1 629.0125 CESS.
 		assert_eq!(collateral(&x), 1_629_012_500 * CESS / 1_000_000);
 		FileBank::do_try_state().expect("file-bank invariants");

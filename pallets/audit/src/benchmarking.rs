@@ -18,10 +18,10 @@ use super::*;
 use crate::benchmark_fixture::{
 	fixture_for, FIXTURE_FILLERS, FIXTURE_FRAGMENTS, FIXTURE_ROUND, FIXTURE_SEED,
 };
+use cess_traits::{MinerInspect, MinerMutate};
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_storage_miner::StorageMinerInterface;
 use sp_runtime::{traits::One, Saturating};
 
 #[benchmarks]
@@ -77,7 +77,7 @@ mod benchmarks {
 			Pallet::<T>::sweep_step(now, 1);
 		}
 
-		assert_eq!(T::Miners::state(&miner), Some(pallet_storage_miner::MinerState::Banned));
+		assert_eq!(T::Miners::state(&miner), Some(cess_traits::MinerState::Banned));
 		assert_eq!(RosterLen::<T>::get(), 0);
 		assert_eq!(LastSettledRound::<T>::get(), Some(1));
 		let _ = T::SettlePerBlock::get();
@@ -144,7 +144,7 @@ mod benchmarks {
 		});
 		assert!(passed, "the fixture proof passes both parts");
 		// The missed previous round was slashed in the call (which freezes the miner).
-		assert_eq!(T::Miners::state(&miner), Some(pallet_storage_miner::MinerState::Frozen));
+		assert_eq!(T::Miners::state(&miner), Some(cess_traits::MinerState::Frozen));
 		Ok(())
 	}
 

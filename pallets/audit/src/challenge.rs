@@ -136,7 +136,10 @@ impl<T: Config> Pallet<T> {
 			.map_err(|_| Error::<T>::InvalidParams)?;
 		// Zero padding is public: challenge only the leaves that hold file data.
 		challenge.confine_fragment_leaves(|index| {
-			<T::Fragments as pallet_storage_miner::ServiceFragments<T::AccountId>>::fragment_data_len(who, index).map(|len| len.div_ceil(LEAF_SIZE))
+			<T::Fragments as cess_traits::ServiceFragmentsInspect<T::AccountId>>::fragment_data_len(
+				who, index,
+			)
+			.map(|len| len.div_ceil(LEAF_SIZE))
 		});
 		Ok(Some(challenge))
 	}
@@ -144,7 +147,7 @@ impl<T: Config> Pallet<T> {
 	/// The snapshot of `who` taken now (in `round`): commitment, counts and spaces as on
 	/// chain.
 	pub(crate) fn take_snapshot(who: &T::AccountId, round: RoundIndex) -> Snapshot {
-		use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
+		use cess_traits::{MinerInspect, ServiceFragmentsInspect};
 		let spaces = T::Miners::spaces(who);
 		let idle = T::Miners::idle_commitment(who);
 		Snapshot {

@@ -12,11 +12,11 @@
 //! (the expensive part) runs in the block, where an invalid proof pays its fee.
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerState};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use frame_support::{pallet_prelude::*, traits::IsSubType};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{MinerState, StorageMinerInterface};
 use sp_runtime::{
 	traits::{
 		AsSystemOriginSigner, DispatchInfoOf, DispatchOriginOf, Dispatchable, Implication,

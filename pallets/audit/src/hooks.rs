@@ -10,9 +10,9 @@
 //! 4. prune at most `SettlePerBlock` power records of a cycle older than `PowerHistory`.
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerState};
 use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{MinerState, StorageMinerInterface};
 use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
@@ -33,7 +33,7 @@ impl<T: Config> Pallet<T> {
 			weight.saturating_add(T::WeightInfo::settle_miner().saturating_mul(settled.into()));
 		if settled > 0 {
 			// At most `RemovalsPerBlock` deferred fragment removals at the sweep's checkpoints.
-			use pallet_storage_miner::ServiceFragments;
+			use cess_traits::ServiceFragmentsMutate;
 			weight = weight.saturating_add(
 				T::Fragments::removal_weight().saturating_mul(T::RemovalsPerBlock::get().into()),
 			);

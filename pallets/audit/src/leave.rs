@@ -4,7 +4,7 @@
 //! storage-miner's power hook: every credit of power is copied to the reward orders.
 
 use crate::*;
-use pallet_storage_miner::{OnMinerLeave, StorageMinerInterface};
+use cess_traits::{MinerInspect, OnMinerLeave};
 
 impl<T: Config> Pallet<T> {
 	/// Removes `who`'s record and roster entry, keeping the running sweep exact: an entry moved

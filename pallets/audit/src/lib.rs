@@ -15,10 +15,12 @@
 //!   roster of enrolled miners (`SettlePerBlock` miners per block), which always finishes before
 //!   the next round's deadline (`integrity_test` checks the capacity).
 //! - **Punishments** follow SPEC §7 exactly (see [`settlement`]); slashed funds go to the
-//!   treasury and a shortfall becomes debt through [`pallet_storage_miner::StorageMinerInterface`].
+//!   treasury and a shortfall becomes debt through [`cess_traits::MinerMutate`] (implemented
+//!   by the storage-miner pallet; this pallet depends only on `cess-traits`).
 //! - **Storage power**: a challenge whose parts all pass credits `95 % service + 5 % idle` to the
 //!   miner and to the cycle total (running sums: closing a cycle is O(1)); read it through
-//!   [`StoragePowerInfo`].
+//!   [`StoragePowerInspect`] (`cess-traits`), which this pallet implements for the reward
+//!   orders.
 //!
 //! Miners are **enrolled** (put on the roster) by a bounded scan of the storage-miner candidate
 //! list (every `Positive` miner), and stay enrolled — also while `Frozen` or `Exiting` — until
@@ -61,8 +63,9 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+/// The storage-power trait this pallet implements (defined in `cess-traits`).
+pub use cess_traits::StoragePowerInspect;
 pub use extension::CheckProof;
-pub use power::StoragePowerInfo;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -110,9 +113,9 @@ pub const MAX_REMOVALS_PER_CALL: u32 = 256;
 pub mod pallet {
 	use super::*;
 	use cess_storage_proof::{Params, StorageProof};
+	use cess_traits::{MinerMutate, ServiceFragmentsMutate};
 	use frame_support::{pallet_prelude::*, traits::Randomness};
 	use frame_system::pallet_prelude::*;
-	use pallet_storage_miner::{ServiceFragments, StorageMinerInterface};
 	use sp_runtime::traits::AtLeast32BitUnsigned;
 
 	#[pallet::pallet]
@@ -125,10 +128,10 @@ pub mod pallet {
 		type Balance: Parameter + MaxEncodedLen + AtLeast32BitUnsigned + Copy + Default;
 
 		/// The storage miners: states, spaces, idle commitments, punishment and ban.
-		type Miners: StorageMinerInterface<Self::AccountId, Balance = Self::Balance>;
+		type Miners: MinerMutate<Self::AccountId, Balance = Self::Balance>;
 
 		/// The miners' service fragments (the file market): count and Merkle roots.
-		type Fragments: ServiceFragments<Self::AccountId>;
+		type Fragments: ServiceFragmentsMutate<Self::AccountId>;
 
 		/// Source of the round seed (BABE: `pallet_babe::RandomnessFromOneEpochAgo`).
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
@@ -401,7 +404,7 @@ pub mod pallet {
 		#[pallet::call_index(0)]
 		#[pallet::weight((
 			T::WeightInfo::submit_proof().saturating_add(
-				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
 					.saturating_mul(T::RemovalsPerCheckpoint::get().into())
 			),
 			DispatchClass::Operational,
@@ -416,7 +419,7 @@ pub mod pallet {
 			let (_valid, removed) = Self::do_submit_proof(who, round, proof)?;
 			// Charged for the removals actually applied, not the `RemovalsPerCheckpoint` bound.
 			let actual = T::WeightInfo::submit_proof().saturating_add(
-				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
 					.saturating_mul(removed.into()),
 			);
 			Ok(frame_support::dispatch::PostDispatchInfo {
@@ -450,7 +453,7 @@ pub mod pallet {
 		#[pallet::call_index(2)]
 		#[pallet::weight(
 			T::WeightInfo::set_deadline().saturating_add(
-				<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
 					.saturating_mul((*limit).min(MAX_REMOVALS_PER_CALL).into())
 			)
 		)]
@@ -467,7 +470,7 @@ pub mod pallet {
 			Self::deposit_event(Event::RemovalsApplied { miner: who, removed });
 			Ok(Some(
 				T::WeightInfo::set_deadline().saturating_add(
-					<T::Fragments as ServiceFragments<T::AccountId>>::removal_weight()
+					<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
 						.saturating_mul(removed.into()),
 				),
 			)

@@ -138,7 +138,7 @@ pub const REPAIR_AFTER_FROZEN: u32 = 4;
 
 /// The mock file market: fragments kept in a thread-local map.
 pub struct MockFragments;
-impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
+impl cess_traits::ServiceFragmentsInspect<AccountId> for MockFragments {
 	fn fragment_count(miner: &AccountId) -> u64 {
 		if let Some(count) = SPARSE.with(|s| s.borrow().get(miner).map(|(c, _)| *c)) {
 			return count;
@@ -164,6 +164,14 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 				.map(|(_, data)| data.len() as u64)
 		})
 	}
+	/// Each released fragment was credited `UNIT`.
+	fn released_space(miner: &AccountId) -> u64 {
+		RELEASED.with(|r| r.borrow().get(miner).map(|s| s.len() as u64).unwrap_or(0)) * UNIT
+	}
+}
+
+/// The mock file market's deferred removals.
+impl cess_traits::ServiceFragmentsMutate<AccountId> for MockFragments {
 	/// Like the file market: the highest released numbers first, each swap-removed (the last
 	/// fragment, never a released one then, takes its number), freeing `UNIT` of service space.
 	fn apply_removals(miner: &AccountId, limit: u32) -> u32 {
@@ -177,9 +185,7 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 					v.swap_remove(index);
 				}
 			});
-			<StorageMiner as pallet_storage_miner::StorageMinerInterface<_>>::remove_service_space(
-				miner, UNIT,
-			);
+			<StorageMiner as cess_traits::MinerMutate<_>>::remove_service_space(miner, UNIT);
 			applied += 1;
 		}
 		applied
@@ -187,16 +193,12 @@ impl pallet_storage_miner::ServiceFragments<AccountId> for MockFragments {
 	fn removal_weight() -> Weight {
 		Weight::from_parts(1_000, 0)
 	}
-	/// Each released fragment was credited `UNIT`.
-	fn released_space(miner: &AccountId) -> u64 {
-		RELEASED.with(|r| r.borrow().get(miner).map(|s| s.len() as u64).unwrap_or(0)) * UNIT
-	}
 	/// Like the file market: only an active miner (`Positive`, `Frozen`) with fragments and no
 	/// repair running gets one.
 	fn start_repair(miner: &AccountId) -> bool {
-		use pallet_storage_miner::{MinerState, StorageMinerInterface};
+		use cess_traits::{MinerInspect, MinerState, ServiceFragmentsInspect};
 		let active = matches!(
-			<StorageMiner as StorageMinerInterface<_>>::state(miner),
+			<StorageMiner as MinerInspect<_>>::state(miner),
 			Some(MinerState::Positive | MinerState::Frozen)
 		);
 		if !active || Self::fragment_count(miner) == 0 {
@@ -312,7 +314,7 @@ impl pallet_audit::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		fragment_count: u64,
 		fragment_roots: Vec<(u64, Hash)>,
 	) -> Result<(), &'static str> {
-		use pallet_storage_miner::StorageMinerInterface;
+		use cess_traits::MinerMutate;
 		TestParams::set(Params::default());
 		StorageMiner::benchmark_positive_miner(who, 1024).map_err(|_| "register")?;
 		StorageMiner::commit_idle(RuntimeOrigin::signed(*who), filler_commitment, filler_count)

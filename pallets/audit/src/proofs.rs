@@ -4,8 +4,8 @@
 
 use crate::*;
 use cess_storage_proof::{verify_idle, verify_service, StorageProof};
+use cess_traits::{MinerInspect, MinerState, ServiceFragmentsInspect};
 use frame_support::{ensure, traits::Get};
-use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
 use sp_runtime::Perbill;
 use sp_runtime::{DispatchError, Saturating};
 

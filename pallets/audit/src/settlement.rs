@@ -8,12 +8,12 @@
 //!
 //! `SlashLimit = CollateralPerTiB × ceil((idle + service) / 1 TiB, minimum 1) × 5 %`, with the
 //! spaces of the challenge's snapshot. Punishments go through
-//! [`pallet_storage_miner::StorageMinerInterface::punish`]: the held collateral pays (to the
+//! [`cess_traits::MinerMutate::punish`]: the held collateral pays (to the
 //! treasury), the rest becomes debt.
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerMutate, TIB};
 use frame_support::traits::Get;
-use pallet_storage_miner::{StorageMinerInterface, TIB};
 use sp_runtime::{
 	traits::{Bounded, Zero},
 	Perbill, Saturating,
@@ -154,7 +154,7 @@ impl<T: Config> Pallet<T> {
 		now_round: RoundIndex,
 		limit: u32,
 	) -> u32 {
-		use pallet_storage_miner::ServiceFragments;
+		use cess_traits::ServiceFragmentsMutate;
 		let open_decided = audit.decided(now_round);
 		let applied =
 			if open_decided && limit > 0 { T::Fragments::apply_removals(who, limit) } else { 0 };
@@ -204,7 +204,7 @@ impl<T: Config> Pallet<T> {
 	/// The sweep's settlement of `round` found `who` in some state: counts how long it has
 	/// been `Frozen`; from `RepairAfterFrozenRounds` rounds on, its files are repaired.
 	pub(crate) fn track_frozen(who: &T::AccountId, audit: &mut MinerAudit, round: RoundIndex) {
-		use pallet_storage_miner::MinerState;
+		use cess_traits::MinerState;
 		if T::Miners::state(who) != Some(MinerState::Frozen) {
 			audit.frozen_since = None;
 			return;
@@ -217,7 +217,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn request_repair(who: &T::AccountId, round: RoundIndex, reason: RepairReason) {
-		use pallet_storage_miner::ServiceFragments;
+		use cess_traits::ServiceFragmentsMutate;
 		if T::Fragments::start_repair(who) {
 			Self::deposit_event(Event::RepairRequested { miner: who.clone(), round, reason });
 		}

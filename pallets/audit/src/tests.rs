@@ -4,12 +4,12 @@
 
 use crate::{mock::*, *};
 use cess_storage_proof::{build_proof, FillerSet, SealedFiller, StorageProof};
+use cess_traits::{MinerInspect, MinerMutate, MinerState, GIB, TIB};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::Mutate, Get},
 	weights::Weight,
 };
-use pallet_storage_miner::{MinerState, StorageMinerInterface, GIB, TIB};
 use sp_runtime::{transaction_validity::ValidTransaction, DispatchError};
 use std::{cell::RefCell, collections::BTreeMap};
 
@@ -42,7 +42,7 @@ fn commit_fillers(who: AccountId, n: u64) {
 /// Gives `who` a confirmed fragment (data filled with `byte`).
 fn add_fragment(who: AccountId, byte: u8) {
 	MockFragments::add(who, vec![byte; UNIT as usize]);
-	assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&who, UNIT));
+	assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&who, UNIT));
 }
 
 /// A standard miner: 1 GiB declared, 2 000 CESS, 4 fillers, 2 fragments.
@@ -111,11 +111,11 @@ fn settle_round(r: u32) {
 }
 
 fn collateral(who: AccountId) -> Balance {
-	<StorageMiner as StorageMinerInterface<_>>::collateral_and_debt(&who).expect("registered").0
+	<StorageMiner as MinerInspect<_>>::collateral_and_debt(&who).expect("registered").0
 }
 
 fn debt(who: AccountId) -> Balance {
-	<StorageMiner as StorageMinerInterface<_>>::collateral_and_debt(&who).expect("registered").1
+	<StorageMiner as MinerInspect<_>>::collateral_and_debt(&who).expect("registered").1
 }
 
 fn record(who: AccountId) -> MinerAudit {
@@ -393,7 +393,7 @@ fn rewarded_miner_with_space(who: AccountId, declared_tib: u32, total: u64) {
 	add_fragment(who, 3);
 	add_fragment(who, 4);
 	let extra = total - 4 * UNIT - 2 * UNIT;
-	assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&who, extra));
+	assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&who, extra));
 	go_to_round(1);
 	prove(who);
 	assert!(record(who).rewarded);
@@ -481,7 +481,7 @@ fn five_consecutive_service_misses_ban_and_earned_power_stays() {
 		assert_eq!(collateral(1), 1_500 * CESS);
 		// Off the roster; the power earned in cycle 0 stays readable for the reward orders.
 		assert!(Audits::<Test>::get(1).is_none());
-		assert_eq!(<Audit as StoragePowerInfo<_>>::miner_power(0, &1), STANDARD_POWER);
+		assert_eq!(<Audit as StoragePowerInspect<_>>::miner_power(0, &1), STANDARD_POWER);
 		go_to_round(7);
 		let proof = StorageProof::default();
 		assert_noop!(Audit::submit_proof(origin(1), 7, proof), Error::<Test>::MinerBanned);
@@ -509,7 +509,7 @@ fn punishment_beyond_collateral_becomes_debt() {
 	build_and_execute(|| {
 		rewarded_miner_with_space(1, 1, 4 * UNIT + 2 * UNIT);
 		// Something else took most of the collateral: 50 CESS left.
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::punish(&1, 1_950 * CESS));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::punish(&1, 1_950 * CESS));
 		assert_eq!(collateral(1), 50 * CESS);
 		go_to_round(2);
 		settle_round(2);
@@ -580,11 +580,11 @@ fn power_totals_over_a_cycle_with_several_miners() {
 		assert_eq!(FinishedCycle::<Test>::get(), None);
 		settle_round(3);
 		// Cycle 0 = rounds 0..=3, finished once round 3 is settled.
-		assert_eq!(<Audit as StoragePowerInfo<_>>::finished_cycle(), Some(0));
+		assert_eq!(<Audit as StoragePowerInspect<_>>::finished_cycle(), Some(0));
 		assert_eq!(MinerPower::<Test>::get(0, 1), 3 * 537);
 		assert_eq!(MinerPower::<Test>::get(0, 2), 2 * 25);
 		assert_eq!(MinerPower::<Test>::get(0, 3), 1_074);
-		assert_eq!(<Audit as StoragePowerInfo<_>>::cycle_power(0), 1_611 + 50 + 1_074);
+		assert_eq!(<Audit as StoragePowerInspect<_>>::cycle_power(0), 1_611 + 50 + 1_074);
 		assert!(audit_events().contains(&Event::CycleFinished { cycle: 0, total_power: 2_735 }));
 		// Round 4 belongs to cycle 1.
 		go_to_round(4);
@@ -606,7 +606,7 @@ fn old_cycles_are_pruned_boundedly() {
 		assert_eq!(MinerPower::<Test>::get(0, 1), 0);
 		assert_eq!(CyclePower::<Test>::get(0), 0);
 		assert!(audit_events().contains(&Event::CyclePruned { cycle: 0 }));
-		assert_eq!(<Audit as StoragePowerInfo<_>>::oldest_retained_cycle(), 1);
+		assert_eq!(<Audit as StoragePowerInspect<_>>::oldest_retained_cycle(), 1);
 	});
 }
 
@@ -629,7 +629,7 @@ fn renumbering_race_an_honest_proof_built_before_a_deletion_passes() {
 		MockFragments::remove(1, 0);
 		// Still listed and challengeable; the challenge is unchanged.
 		assert_eq!(
-			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			<MockFragments as cess_traits::ServiceFragmentsInspect<_>>::fragment_count(&1),
 			3
 		);
 		assert_ok!(Audit::submit_proof(origin(1), round, proof));
@@ -646,10 +646,10 @@ fn renumbering_race_an_honest_proof_built_before_a_deletion_passes() {
 		// and the next challenge counts two.
 		assert_eq!(MockFragments::released(1), 0);
 		assert_eq!(
-			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			<MockFragments as cess_traits::ServiceFragmentsInspect<_>>::fragment_count(&1),
 			2
 		);
-		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::spaces(&1).expect("r").service, 512);
+		assert_eq!(<StorageMiner as MinerInspect<_>>::spaces(&1).expect("r").service, 512);
 		assert_eq!(record(1).current.fragment_count, 2);
 		go_to_round(2);
 		prove(1);
@@ -708,7 +708,7 @@ fn removals_beyond_the_checkpoint_budget_wait_and_stay_challenged() {
 		// At most REMOVALS_PER_CHECKPOINT = 3 applied (numbers 4, 3, 2): 3 fragments left, 2
 		// still released.
 		assert_eq!(
-			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			<MockFragments as cess_traits::ServiceFragmentsInspect<_>>::fragment_count(&1),
 			3
 		);
 		assert_eq!(MockFragments::released(1), 2);
@@ -716,7 +716,7 @@ fn removals_beyond_the_checkpoint_budget_wait_and_stay_challenged() {
 		go_to_round(2);
 		prove(1);
 		assert_eq!(
-			<MockFragments as pallet_storage_miner::ServiceFragments<_>>::fragment_count(&1),
+			<MockFragments as cess_traits::ServiceFragmentsInspect<_>>::fragment_count(&1),
 			1
 		);
 		assert_eq!(MockFragments::released(1), 0);
@@ -912,7 +912,7 @@ fn thousands_of_miners_bounded_hook_weight_and_misses_settled_in_time() {
 			register(who, 1, PER_TIB);
 			assert_ok!(StorageMiner::commit_idle(origin(who), [1u8; 32], 1));
 			MockFragments::add(who, vec![1u8; 8]);
-			assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&who, UNIT));
+			assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&who, UNIT));
 		}
 		// Round 0: enrolment takes MINERS / 500 = 6 blocks.
 		let mut max = Weight::zero();
@@ -952,9 +952,7 @@ fn hook_weight_does_not_grow_with_the_miner_count() {
 				register(who, 1, PER_TIB);
 				assert_ok!(StorageMiner::commit_idle(origin(who), [1u8; 32], 1));
 				MockFragments::add(who, vec![1u8; 8]);
-				assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(
-					&who, UNIT
-				));
+				assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&who, UNIT));
 			}
 			max = run_to(round_start(2) + DEADLINE);
 			assert_eq!(LastSettledRound::<Test>::get(), Some(1));
@@ -981,7 +979,7 @@ fn a_short_fragment_is_challenged_only_inside_its_data() {
 		// 40 bytes of data: leaf 0 and the first 8 bytes of leaf 1; leaves 2..8 are padding,
 		// which anyone can answer without the data.
 		MockFragments::add(1, vec![0xab; 40]);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&1, UNIT));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&1, UNIT));
 		run_to(1);
 		let fillers = FILLERS.with(|f| f.borrow().get(&1).cloned().unwrap_or_default());
 		let set = FillerSet::new(&fillers.iter().map(|f| f.root()).collect::<Vec<_>>());
@@ -1110,7 +1108,7 @@ fn a_miner_applies_its_removals_itself_once_its_challenge_is_decided() {
 		assert_eq!(record(1).current.fragment_count, 1);
 		assert_eq!(record(1).current.taken_in, 1);
 		// Service space 6 × 256 → 256.
-		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::spaces(&1).expect("r").service, 256);
+		assert_eq!(<StorageMiner as MinerInspect<_>>::spaces(&1).expect("r").service, 256);
 		// Past the deadline: the next round's randomness may be near; refused.
 		run_to(round_start(1) + DEADLINE);
 		assert_noop!(Audit::apply_removals(origin(1), 1), Error::<Test>::ProofTooLate);
@@ -1144,7 +1142,7 @@ fn re_registration_after_withdraw_starts_with_a_fresh_record() {
 		assert!(old.rewarded);
 		assert_eq!(old.service_misses, 1);
 		assert_eq!(slashes(1).last().map(|s| s.0), Some(SlashReason::ServiceMissed));
-		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, 2 * UNIT);
+		<StorageMiner as MinerMutate<_>>::remove_service_space(&1, 2 * UNIT);
 		assert_ok!(StorageMiner::withdraw(origin(1)));
 		// The record, counters, snapshots and roster entry are gone with the withdrawal.
 		assert!(Audits::<Test>::get(1).is_none());
@@ -1153,7 +1151,7 @@ fn re_registration_after_withdraw_starts_with_a_fresh_record() {
 		// Registering again: enrolled with a clean record, judged as never rewarded.
 		register(1, 1, PER_TIB);
 		commit_fillers(1, 4);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&1, 2 * UNIT));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&1, 2 * UNIT));
 		run_to(System::block_number() + 1);
 		let fresh = record(1);
 		assert_eq!(
@@ -1283,7 +1281,7 @@ fn an_exiting_miner_cannot_leave_past_an_open_challenge_and_its_miss_is_slashed(
 		// fragments are gone from its service space (evacuated), the cooldown is over: the
 		// attacker tries to leave instead of answering.
 		go_to_round(12);
-		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&1, 2 * UNIT);
+		<StorageMiner as MinerMutate<_>>::remove_service_space(&1, 2 * UNIT);
 		assert_eq!(collateral(1), PER_TIB);
 		assert_noop!(
 			StorageMiner::withdraw(origin(1)),

@@ -8,10 +8,10 @@ use scale_info::TypeInfo;
 
 /// Index of a challenge round (one era). Round 0 opens in the first block.
 pub type RoundIndex = u32;
-/// Index of a challenge cycle (`RoundsPerCycle` rounds, the reward snapshot period).
-pub type CycleIndex = u32;
-/// Storage power: bytes weighted 95 % service / 5 % idle, summed over passed challenges.
-pub type Power = u128;
+/// Index of a challenge cycle (`RoundsPerCycle` rounds, the reward snapshot period) and storage
+/// power (bytes weighted 95 % service / 5 % idle, summed over passed challenges): the types of
+/// `cess-traits`, shared with the reward orders.
+pub use cess_traits::{CycleIndex, Power};
 
 /// The open challenge round. Written once per round (O(1)); every miner's challenge is
 /// derived from it on demand.

@@ -2,9 +2,9 @@
 //! two FIFO queues (deadlines, tasks).
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerMutate, MinerState};
 use codec::Encode;
 use frame_support::traits::{Get, Randomness};
-use pallet_storage_miner::{MinerState, StorageMinerInterface};
 use sp_runtime::traits::Saturating;
 
 /// Domain of the assignment randomness.
@@ -166,7 +166,7 @@ impl<T: Config> Pallet<T> {
 	/// Releases fragment `index` of `miner` (its file was deleted, or it was moved to another
 	/// miner). It keeps its number, root and service space — the audit may still challenge it —
 	/// until the audit applies the removal at the miner's next checkpoint
-	/// ([`ServiceFragments::apply_removals`](pallet_storage_miner::ServiceFragments)). A banned
+	/// ([`ServiceFragments::apply_removals`](cess_traits::ServiceFragmentsMutate)). A banned
 	/// miner is never audited again: its removals apply at once.
 	pub(crate) fn remove_miner_fragment(miner: &T::AccountId, index: u32) {
 		if ReleasedFragments::<T>::contains_key(miner, Self::released_key(index)) {

@@ -21,13 +21,13 @@
 
 use super::*;
 use crate::{market::EXPIRY_SLACK, Pallet as FileBank};
+use cess_traits::MinerMutate;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_storage_miner::StorageMinerInterface;
 use sp_runtime::traits::{Bounded, One, Saturating};
 
 fn big<T: Config>() -> BalanceOf<T> {

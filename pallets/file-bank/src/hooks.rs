@@ -3,9 +3,11 @@
 //! traits the storage-miner crate defines and this pallet implements.
 
 use crate::*;
+use cess_traits::{
+	MinerInspect, MinerState, OnMinerLeave, ServiceFragmentsInspect, ServiceFragmentsMutate,
+};
 use frame_support::{traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{MinerState, OnMinerLeave, ServiceFragments, StorageMinerInterface};
 
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
@@ -228,7 +230,7 @@ impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
 }
 
 /// The audit reads each miner's confirmed fragments here.
-impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
+impl<T: Config> ServiceFragmentsInspect<T::AccountId> for Pallet<T> {
 	fn fragment_count(miner: &T::AccountId) -> u64 {
 		u64::from(MinerFragmentCount::<T>::get(miner))
 	}
@@ -247,7 +249,10 @@ impl<T: Config> ServiceFragments<T::AccountId> for Pallet<T> {
 	fn released_space(miner: &T::AccountId) -> u64 {
 		ReleasedSpace::<T>::get(miner).saturating_add(MigratingSpace::<T>::get(miner))
 	}
+}
 
+/// The audit applies the deferred removals of released fragments at a miner's checkpoint.
+impl<T: Config> ServiceFragmentsMutate<T::AccountId> for Pallet<T> {
 	fn start_repair(miner: &T::AccountId) -> bool {
 		Self::request_repair(miner)
 	}

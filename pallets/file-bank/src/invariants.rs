@@ -3,8 +3,8 @@
 
 use crate::*;
 use alloc::collections::btree_map::BTreeMap;
+use cess_traits::MinerInspect;
 use frame_support::{ensure, traits::Get};
-use pallet_storage_miner::StorageMinerInterface;
 use sp_runtime::TryRuntimeError;
 
 impl<T: Config> Pallet<T> {

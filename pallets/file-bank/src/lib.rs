@@ -11,7 +11,7 @@
 //!   with free declared space; the replicas of one fragment go to distinct miners.
 //! - **Confirmation**: the assigned miner confirms it stores its fragment; from then on the
 //!   fragment is the miner's service space and is challengeable (the audit reads each miner's
-//!   fragment list through [`pallet_storage_miner::ServiceFragments`]). A replica not confirmed
+//!   fragment list through [`cess_traits::ServiceFragmentsInspect`]). A replica not confirmed
 //!   within `AssignmentTimeout` blocks goes to another miner, at most `MaxReassignments`
 //!   times; then it is lost (its lease space released). A declaration holds
 //!   `DeclarationDeposit` until the file is stored; a lost replica (or a deletion before the
@@ -97,6 +97,7 @@ pub type FilePlacementOf<T> = FilePlacement<
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use cess_traits::MinerMutate;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -105,7 +106,6 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use pallet_storage_miner::StorageMinerInterface;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -122,7 +122,7 @@ pub mod pallet {
 
 		/// The storage miners: states, spaces, the candidate list; service space is added and
 		/// removed through it (`pallet_storage_miner::Pallet` in the runtime).
-		type Miners: StorageMinerInterface<Self::AccountId>;
+		type Miners: MinerMutate<Self::AccountId>;
 
 		/// On-chain randomness for assignments (BABE's in the runtime).
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;

@@ -1,12 +1,12 @@
 //! The calls' logic: leases (buy, expand, renew), file declaration, confirmation, deletion.
 
 use crate::*;
+use cess_traits::{MinerMutate, ServiceSpaceError};
 use frame_support::{
 	ensure,
 	traits::{fungible::Mutate, tokens::Preservation, Get},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_storage_miner::{ServiceSpaceError, StorageMinerInterface};
 use sp_runtime::{
 	traits::{CheckedAdd, CheckedDiv, CheckedMul, One, Saturating, Zero},
 	DispatchResult,

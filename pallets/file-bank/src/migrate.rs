@@ -18,8 +18,8 @@
 //!   and moves its fragments `MaxRepairWork` per block.
 
 use crate::*;
+use cess_traits::{MinerInspect, MinerState};
 use frame_support::traits::Get;
-use pallet_storage_miner::{MinerState, StorageMinerInterface};
 
 impl<T: Config> Pallet<T> {
 	fn add_migrating(miner: &T::AccountId, space: u64) {

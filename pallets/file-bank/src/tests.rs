@@ -7,8 +7,10 @@ use crate::{
 	MinerFragmentCount, MinerFragments, MinerPending, Slot, SlotStatus, Slots, SpacePrice, Tasks,
 	UserFiles,
 };
+use cess_traits::{
+	MinerInspect, MinerMutate, MinerState, ServiceFragmentsInspect, ServiceFragmentsMutate,
+};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect, BoundedVec};
-use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
@@ -70,11 +72,11 @@ fn confirm_all(n: u8) {
 /// The audit's checkpoint of miner `m` (after its proof or settled miss): its released
 /// fragments leave its list.
 fn checkpoint(m: AccountId) -> u32 {
-	<FileBank as ServiceFragments<_>>::apply_removals(&m, u32::MAX)
+	<FileBank as ServiceFragmentsMutate<_>>::apply_removals(&m, u32::MAX)
 }
 
 fn service(m: AccountId) -> u64 {
-	<StorageMiner as StorageMinerInterface<_>>::spaces(&m).unwrap().service
+	<StorageMiner as MinerInspect<_>>::spaces(&m).unwrap().service
 }
 
 fn events() -> Vec<Event<Test>> {
@@ -433,9 +435,12 @@ fn confirmation_turns_a_fragment_into_service_space() {
 			.into(),
 		);
 		// The audit's view.
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_count(&m), 1);
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_root(&m, 0), Some(roots(1, 2)[1]));
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_root(&m, 1), None);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::fragment_count(&m), 1);
+		assert_eq!(
+			<FileBank as ServiceFragmentsInspect<_>>::fragment_root(&m, 0),
+			Some(roots(1, 2)[1])
+		);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::fragment_root(&m, 1), None);
 		confirm(1, 0, 0);
 		confirm(1, 0, 1);
 		confirm(1, 1, 1);
@@ -493,7 +498,7 @@ fn a_frozen_miner_cannot_accept_fragments() {
 		declare(USER, 1, 1, 1);
 		assert_eq!(assigned(1, 0, 0), M1);
 		// 1 CESS slashed: 1 999 < 2 000 → Frozen.
-		<StorageMiner as StorageMinerInterface<_>>::punish(&M1, CESS).unwrap();
+		<StorageMiner as MinerMutate<_>>::punish(&M1, CESS).unwrap();
 		assert_noop!(
 			FileBank::confirm_fragment(RuntimeOrigin::signed(M1), fid(1), 0, 0),
 			Error::<Test>::MinerFrozen
@@ -524,7 +529,7 @@ fn idle_fillers_must_be_released_before_confirming() {
 		confirm(1, 0, 0);
 		// The file is 4 MiB (half a fragment): credited 4 MiB, so 4 MiB of the declared TiB
 		// stay free.
-		let spaces = <StorageMiner as StorageMinerInterface<_>>::spaces(&M1).unwrap();
+		let spaces = <StorageMiner as MinerInspect<_>>::spaces(&M1).unwrap();
 		assert_eq!(spaces.service, FRAGMENT / 2);
 		assert_eq!(spaces.idle + spaces.service, spaces.declared - FRAGMENT / 2);
 	});
@@ -923,7 +928,7 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
 		assert_eq!(checkpoint(M1), 0);
 		assert_eq!(service(M1), held);
 		assert_eq!(crate::MigratingSpace::<Test>::get(M1), held);
-		assert_eq!(<FileBank as ServiceFragments<_>>::released_space(&M1), held);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::released_space(&M1), held);
 		assert_eq!(crate::Migrations::<Test>::iter().count() as u32, on_m1);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Pending);
 		// The moved replicas went to the miner not holding the other replica, and the
@@ -978,11 +983,8 @@ fn a_banned_miners_fragments_move_too() {
 		confirm_all(1);
 		let victim = assigned(1, 0, 0);
 		let on_victim = MinerFragmentCount::<Test>::get(victim);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&victim));
-		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::state(&victim),
-			Some(MinerState::Banned)
-		);
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&victim));
+		assert_eq!(<StorageMiner as MinerInspect<_>>::state(&victim), Some(MinerState::Banned));
 		run_to_block(3);
 		// Redundancy 1: the banned miner keeps the only copy until the new holder confirms.
 		assert_eq!(MinerFragmentCount::<Test>::get(victim), on_victim);
@@ -1017,7 +1019,7 @@ fn a_banned_miners_released_fragments_are_removed_by_its_evacuation() {
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), 2);
 		assert_eq!(crate::ReleasedCount::<Test>::get(M1), 1);
 		miner(M2, 1, 1);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&M1));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&M1));
 		run_to_block(5);
 		assert_eq!(crate::ReleasedCount::<Test>::get(M1), 0);
 		// File 2's only copy (4 MiB of data) is still on M1.
@@ -1039,7 +1041,7 @@ fn a_stale_evacuation_never_moves_an_active_miners_fragments() {
 		declare(USER, 1, 1, 1);
 		confirm_all(1);
 		// As if M1 had left, withdrawn and registered again before the task ran.
-		<FileBank as pallet_storage_miner::OnMinerLeave<_>>::on_miner_leave(&M1);
+		<FileBank as cess_traits::OnMinerLeave<_>>::on_miner_leave(&M1);
 		run_to_block(2);
 		assert_eq!(Tasks::<Test>::iter().count(), 0);
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), 1);

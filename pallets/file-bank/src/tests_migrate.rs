@@ -9,8 +9,8 @@ use crate::{
 	mock::*, Event, FileState, Files, Leases, MigratingSpace, Migrations, MinerFragmentCount,
 	MinerFragments, ReleasedCount, Repairs, SlotStatus, Slots,
 };
+use cess_traits::{MinerInspect, MinerState, ServiceFragmentsInspect, ServiceFragmentsMutate};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
-use pallet_storage_miner::{MinerState, ServiceFragments, StorageMinerInterface};
 use sp_core::H256;
 
 fn fid(n: u8) -> H256 {
@@ -60,11 +60,11 @@ fn pending(n: u8, fragment: u32, replica: u8) -> bool {
 }
 
 fn service(m: AccountId) -> u64 {
-	<StorageMiner as StorageMinerInterface<_>>::spaces(&m).map(|s| s.service).unwrap_or(0)
+	<StorageMiner as MinerInspect<_>>::spaces(&m).map(|s| s.service).unwrap_or(0)
 }
 
 fn checkpoint(m: AccountId) -> u32 {
-	<FileBank as ServiceFragments<_>>::apply_removals(&m, u32::MAX)
+	<FileBank as ServiceFragmentsMutate<_>>::apply_removals(&m, u32::MAX)
 }
 
 fn reassigned_from(n: u8, from: AccountId) -> Vec<Option<AccountId>> {
@@ -110,10 +110,13 @@ fn an_exit_never_loses_a_redundancy_1_file_withdraw_waits_for_the_new_holder() {
 		assert!(pending(1, 0, 0));
 		assert_eq!(Migrations::<Test>::get(fid(1), (0, 0)).unwrap().from, M1);
 		// M1 still lists it at number 0 with its 8 MiB, all of it earning no power.
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_count(&M1), 1);
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_root(&M1, 0), Some(roots(1, 1)[0]));
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::fragment_count(&M1), 1);
+		assert_eq!(
+			<FileBank as ServiceFragmentsInspect<_>>::fragment_root(&M1, 0),
+			Some(roots(1, 1)[0])
+		);
 		assert_eq!(service(M1), FRAGMENT);
-		assert_eq!(<FileBank as ServiceFragments<_>>::released_space(&M1), FRAGMENT);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::released_space(&M1), FRAGMENT);
 		// The first holder does not confirm: at its deadline (block 7) the other one gets it,
 		// never M1 (it still holds the copy).
 		run_to_block(7);
@@ -226,10 +229,10 @@ fn repair_moves_a_failing_miners_files_and_releases_its_space_only_on_confirm() 
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), 2);
 		miner(M3, 1, 1);
 		miner(M4, 1, 1);
-		assert!(<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		System::assert_has_event(Event::<Test>::RepairStarted { miner: M1, fragments: 2 }.into());
 		// Running: asking again starts nothing.
-		assert!(!<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(!<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		// Under repair, M1 gets no new replica (a 1 × 2 file lands on two of M2, M3, M4).
 		assert_ok!(FileBank::declare_file(
 			RuntimeOrigin::signed(USER),
@@ -248,15 +251,12 @@ fn repair_moves_a_failing_miners_files_and_releases_its_space_only_on_confirm() 
 		assert!(to.iter().all(|t| matches!(t, Some(m) if *m == M3 || *m == M4)));
 		// The copies stay on M1 (same numbers, still challengeable), its space held, none of
 		// it earning power; nothing is released yet.
-		assert_eq!(<FileBank as ServiceFragments<_>>::fragment_count(&M1), 2);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::fragment_count(&M1), 2);
 		assert_eq!(service(M1), 2 * FRAGMENT);
-		assert_eq!(<FileBank as ServiceFragments<_>>::released_space(&M1), 2 * FRAGMENT);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::released_space(&M1), 2 * FRAGMENT);
 		assert_eq!(ReleasedCount::<Test>::get(M1), 0);
 		assert_eq!(checkpoint(M1), 0);
-		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::state(&M1),
-			Some(MinerState::Positive)
-		);
+		assert_eq!(<StorageMiner as MinerInspect<_>>::state(&M1), Some(MinerState::Positive));
 		// New holders confirm one by one; each releases one copy of M1.
 		let mut released = 0;
 		for f in 0..2 {
@@ -292,7 +292,7 @@ fn a_repair_without_a_confirming_holder_keeps_the_replica_on_the_active_miner() 
 		buy(USER, 1, 10);
 		store(1, 1, 1);
 		miner(M2, 1, 1);
-		assert!(<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		run_to_block(2);
 		assert_eq!(holder(1, 0, 0), M2);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Pending);
@@ -309,10 +309,10 @@ fn a_repair_without_a_confirming_holder_keeps_the_replica_on_the_active_miner() 
 		assert_eq!(holder(1, 0, 0), M1);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Stored);
 		assert_eq!(MigratingSpace::<Test>::get(M1), 0);
-		assert_eq!(<FileBank as ServiceFragments<_>>::released_space(&M1), 0);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::released_space(&M1), 0);
 		assert_eq!(Leases::<Test>::get(USER).unwrap().used, FRAGMENT);
 		assert_eq!(crate::MinerPending::<Test>::get(M2), 0);
-		assert!(<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 	});
 }
 
@@ -320,15 +320,15 @@ fn a_repair_without_a_confirming_holder_keeps_the_replica_on_the_active_miner() 
 fn only_active_miners_with_data_to_move_can_be_repaired() {
 	build_and_execute(|| {
 		// Not registered, or nothing stored: nothing to repair.
-		assert!(!<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(!<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		miner(M1, 1, 1);
-		assert!(!<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(!<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		miner(M2, 1, 1);
 		buy(USER, 1, 10);
 		store(1, 1, 2);
 		// Leaving: its evacuation makes the same moves, a repair would only repeat them.
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(M2)));
-		assert!(!<FileBank as ServiceFragments<_>>::start_repair(&M2));
+		assert!(!<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M2));
 		// Everything already moving (M2's evacuation) or released: nothing left to move.
 		miner(M3, 1, 1);
 		run_to_block(2);
@@ -336,11 +336,11 @@ fn only_active_miners_with_data_to_move_can_be_repaired() {
 			Migrations::<Test>::contains_key(fid(1), (0, 1))
 				|| Migrations::<Test>::contains_key(fid(1), (0, 0))
 		);
-		assert!(<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		run_to_block(3);
 		// M1's copy is moving too now (to the one miner free: M3 holds M2's, so nobody).
 		assert_eq!(MigratingSpace::<Test>::get(M1), FRAGMENT);
-		assert!(!<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(!<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 	});
 }
 
@@ -383,7 +383,7 @@ fn a_renumbered_migrating_copy_is_still_the_one_released() {
 		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(USER), fid(1)));
 		run_to_block(2);
 		assert_eq!(ReleasedCount::<Test>::get(M1), 1);
-		assert!(<FileBank as ServiceFragments<_>>::start_repair(&M1));
+		assert!(<FileBank as ServiceFragmentsMutate<_>>::start_repair(&M1));
 		run_to_block(3);
 		assert_eq!(Migrations::<Test>::get(fid(2), (0, 0)).unwrap().index, 1);
 		assert_eq!(checkpoint(M1), 1);

@@ -20,13 +20,13 @@
 
 use super::*;
 use crate::Pallet as StorageMiner;
+use cess_traits::StoragePowerInspect;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Get,
 };
 use frame_system::RawOrigin;
-use interface::StoragePowerSource;
 use sp_runtime::traits::{Bounded, Saturating};
 
 /// 1 TiB: the declaration of the benchmark miners.

@@ -30,8 +30,10 @@
 //!   rest in 90 block-day steps. Only a miner without debt and with its collateral requirement
 //!   covered may claim, whatever its state label. Nothing expires (see [`MinerRewards`]).
 //!
-//! Other pallets use the [`StorageMinerInterface`] trait; fragment moves on exit are requested
-//! through [`OnMinerLeave`]. See `docs/storage-miners.md`.
+//! Other pallets use the [`MinerInspect`] and [`MinerMutate`] traits of `cess-traits`, which
+//! this pallet implements; fragment moves on exit are requested through [`OnMinerLeave`] and
+//! cycle power is read through [`StoragePowerInspect`] (both implemented by other pallets and
+//! wired by the runtime). This pallet depends on no other pallet. See `docs/storage-miners.md`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -39,8 +41,6 @@ extern crate alloc;
 
 pub use pallet::*;
 
-#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-pub mod interface;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod invariants;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -64,7 +64,13 @@ mod tests_lifecycle;
 #[cfg(test)]
 mod tests_rewards;
 
-pub use interface::{OnMinerLeave, ServiceFragments, StorageMinerInterface, StoragePowerSource};
+/// The cross-pallet traits, defined in `cess-traits` (this pallet implements `MinerInspect` and
+/// `MinerMutate` and consumes `OnMinerLeave` and `StoragePowerInspect`); re-exported so users
+/// of this pallet need no second import.
+pub use cess_traits::{
+	MinerInspect, MinerMutate, OnMinerLeave, ServiceFragmentsInspect, ServiceFragmentsMutate,
+	StoragePowerInspect,
+};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -152,8 +158,8 @@ pub mod pallet {
 		/// fragments).
 		type OnLeave: OnMinerLeave<Self::AccountId>;
 
-		/// Storage power per cycle (the audit, through an adapter: see the docs).
-		type Power: StoragePowerSource<Self::AccountId>;
+		/// Storage power per cycle (the audit pallet, `type Power = Audit;`).
+		type Power: StoragePowerInspect<Self::AccountId>;
 
 		/// The storage-miner reward pool account (issuance's 60 % and the space payments).
 		type RewardPool: Get<Self::AccountId>;

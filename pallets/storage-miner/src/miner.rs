@@ -1,4 +1,4 @@
-//! The miner logic behind the calls and the [`StorageMinerInterface`]: collateral and debt,
+//! The miner logic behind the calls and the [`MinerInspect`]/[`MinerMutate`] traits: collateral and debt,
 //! the state machine, the candidate list of `Positive` miners.
 
 use crate::*;
@@ -340,7 +340,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Punishment (see [`StorageMinerInterface::punish`]).
+	/// Punishment (see [`MinerMutate::punish`]).
 	pub(crate) fn do_punish(
 		who: &T::AccountId,
 		amount: BalanceOf<T>,
@@ -377,7 +377,7 @@ impl<T: Config> Pallet<T> {
 		Ok(Punishment { slashed, debt_added })
 	}
 
-	/// Ban (see [`StorageMinerInterface::ban`]). Idempotent.
+	/// Ban (see [`MinerMutate::ban`]). Idempotent.
 	pub(crate) fn do_ban(who: &T::AccountId) -> DispatchResult {
 		let mut info = Miners::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
 		if info.state == MinerState::Banned {
@@ -443,7 +443,7 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
+impl<T: Config> MinerInspect<T::AccountId> for Pallet<T> {
 	type Balance = BalanceOf<T>;
 
 	fn state(who: &T::AccountId) -> Option<MinerState> {
@@ -483,7 +483,9 @@ impl<T: Config> StorageMinerInterface<T::AccountId> for Pallet<T> {
 	fn candidate(index: u32) -> Option<T::AccountId> {
 		Candidates::<T>::get(index)
 	}
+}
 
+impl<T: Config> MinerMutate<T::AccountId> for Pallet<T> {
 	fn add_service_space(who: &T::AccountId, bytes: u64) -> Result<(), ServiceSpaceError> {
 		let mut info = Miners::<T>::get(who).ok_or(ServiceSpaceError::NotRegistered)?;
 		match info.state {

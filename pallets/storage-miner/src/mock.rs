@@ -92,9 +92,7 @@ impl MockPower {
 	/// Credits `power` to `miner` in `cycle` (and to the cycle's total) and tells the pallet,
 	/// as the audit does for a passed challenge.
 	pub fn credit(cycle: CycleIndex, miner: AccountId, power: Power) {
-		<crate::Pallet<Test> as crate::StorageMinerInterface<AccountId>>::note_power(
-			&miner, cycle, power,
-		);
+		<crate::Pallet<Test> as crate::MinerMutate<AccountId>>::note_power(&miner, cycle, power);
 		let mut m = MinerPowers::get();
 		*m.entry((cycle, miner)).or_default() += power;
 		MinerPowers::set(m);
@@ -107,12 +105,19 @@ impl MockPower {
 		Finished::set(Some(cycle));
 	}
 }
-impl crate::StoragePowerSource<AccountId> for MockPower {
+impl crate::StoragePowerInspect<AccountId> for MockPower {
 	fn cycle_power(cycle: CycleIndex) -> Power {
 		CyclePowers::get().get(&cycle).copied().unwrap_or(0)
 	}
+	fn miner_power(cycle: CycleIndex, miner: &AccountId) -> Power {
+		MinerPowers::get().get(&(cycle, *miner)).copied().unwrap_or(0)
+	}
 	fn finished_cycle() -> Option<CycleIndex> {
 		Finished::get()
+	}
+	/// The mock keeps every cycle.
+	fn oldest_retained_cycle() -> CycleIndex {
+		0
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_credit(cycle: CycleIndex, miner: &AccountId, power: Power) {

@@ -2,12 +2,12 @@
 //! power, `claim_rewards`, and the view the runtime API reports.
 //!
 //! **Power.** Every passed challenge's power reaches this pallet through
-//! [`StorageMinerInterface::note_power`]: it is added to the miner's `pending` entry for the
+//! [`MinerMutate::note_power`]: it is added to the miner's `pending` entry for the
 //! cycle, and the cycle's record counts the miner as a `holder`. Before that, the miner's
 //! pending power of cycles already snapshot is turned into `banked` shares (O(1): at most
 //! [`MAX_PENDING_CYCLES`] entries). So nothing here depends on the audit's power history.
 //!
-//! **Snapshot.** `on_initialize` asks the audit (through [`StoragePowerSource`]) for the last
+//! **Snapshot.** `on_initialize` asks the audit (through [`StoragePowerInspect`]) for the last
 //! finished cycle; when a new one finished, the *unreserved* content of the reward pool
 //! (`reducible balance − RewardsReserved`) becomes `TotalReward_N` and is added to
 //! [`RewardsReserved`]: O(1), one cycle per block, and later cycles only ever see what came into
@@ -206,7 +206,7 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// [`StorageMinerInterface::note_power`]: folds what is snapshot, then records the new
+	/// [`MinerMutate::note_power`]: folds what is snapshot, then records the new
 	/// power. O(1): at most `MAX_PENDING_CYCLES` cycle records read and written.
 	pub(crate) fn do_note_power(who: &T::AccountId, cycle: CycleIndex, power: Power) {
 		if power == 0 {

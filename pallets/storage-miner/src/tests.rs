@@ -4,7 +4,7 @@
 
 use crate::{
 	mock::*, BannedAccounts, CandidateCount, Candidates, Error, Event, HoldReason, IdleCommitment,
-	MinerState, Miners, Punishment, ServiceSpaceError, StorageMinerInterface,
+	MinerInspect, MinerMutate, MinerState, Miners, Punishment, ServiceSpaceError,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -186,7 +186,7 @@ fn first_commitment_makes_positive_and_a_candidate() {
 			.into(),
 		);
 		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::idle_commitment(&ALICE),
+			<StorageMiner as MinerInspect<_>>::idle_commitment(&ALICE),
 			Some(IdleCommitment { commitment: [7u8; 32], filler_count: 100 })
 		);
 	});
@@ -217,10 +217,7 @@ fn idle_space_cannot_exceed_declared_space() {
 		);
 		// With one filler's worth of service space only 127 fillers fit.
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 127));
-		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::add_service_space(&ALICE, FILLER),
-			Ok(())
-		);
+		assert_eq!(<StorageMiner as MinerMutate<_>>::add_service_space(&ALICE, FILLER), Ok(()));
 		assert_noop!(
 			StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [2u8; 32], 128),
 			Error::<Test>::ExceedsDeclaredSpace
@@ -242,7 +239,7 @@ fn commit_errors_change_nothing() {
 			Error::<Test>::MinerExiting
 		);
 		positive(BOB, 1, 1);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&BOB));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&BOB));
 		assert_noop!(
 			StorageMiner::commit_idle(RuntimeOrigin::signed(BOB), [1u8; 32], 2),
 			Error::<Test>::MinerBanned
@@ -289,10 +286,10 @@ fn frozen_and_unfrozen_with_exact_collateral() {
 			Error::<Test>::MinerFrozen
 		);
 		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::add_service_space(&ALICE, FILLER),
+			<StorageMiner as MinerMutate<_>>::add_service_space(&ALICE, FILLER),
 			Err(ServiceSpaceError::Frozen)
 		);
-		assert!(!<StorageMiner as StorageMinerInterface<_>>::can_earn_rewards(&ALICE));
+		assert!(!<StorageMiner as MinerInspect<_>>::can_earn_rewards(&ALICE));
 		// ...but may shrink it (release fillers).
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [9u8; 32], 9));
 
@@ -314,7 +311,7 @@ fn frozen_and_unfrozen_with_exact_collateral() {
 			}
 			.into(),
 		);
-		assert!(<StorageMiner as StorageMinerInterface<_>>::can_earn_rewards(&ALICE));
+		assert!(<StorageMiner as MinerInspect<_>>::can_earn_rewards(&ALICE));
 	});
 }
 
@@ -398,7 +395,7 @@ fn change_declared_space_errors_change_nothing() {
 fn punishment_within_collateral_goes_to_treasury_and_freezes() {
 	build_and_execute(|| {
 		positive(ALICE, 3, 1);
-		let p = <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 300 * CESS).unwrap();
+		let p = <StorageMiner as MinerMutate<_>>::punish(&ALICE, 300 * CESS).unwrap();
 		assert_eq!(p, Punishment { slashed: 300 * CESS, debt_added: 0 });
 		// 6 000 − 300 = 5 700 < 6 000 required → Frozen.
 		assert_eq!(collateral(ALICE), 5_700 * CESS);
@@ -415,7 +412,7 @@ fn debt_is_repaid_first_from_top_ups() {
 	build_and_execute(|| {
 		positive(ALICE, 3, 1);
 		// Punish 6 500 with 6 000 held: 6 000 slashed to the treasury, 500 becomes debt.
-		let p = <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 6_500 * CESS).unwrap();
+		let p = <StorageMiner as MinerMutate<_>>::punish(&ALICE, 6_500 * CESS).unwrap();
 		assert_eq!(p, Punishment { slashed: 6_000 * CESS, debt_added: 500 * CESS });
 		assert_eq!((collateral(ALICE), debt(ALICE)), (0, 500 * CESS));
 		assert_eq!(treasury(), 1 + 6_000 * CESS);
@@ -432,7 +429,7 @@ fn debt_is_repaid_first_from_top_ups() {
 			.into(),
 		);
 		// Punishment has no upper bound: another 100 with nothing held is all debt.
-		let p = <StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 100 * CESS).unwrap();
+		let p = <StorageMiner as MinerMutate<_>>::punish(&ALICE, 100 * CESS).unwrap();
 		assert_eq!(p.debt_added, 100 * CESS);
 		assert_eq!(debt(ALICE), 600 * CESS);
 
@@ -464,7 +461,7 @@ fn debt_is_repaid_first_from_top_ups() {
 fn a_miner_with_debt_is_frozen_even_if_the_top_up_only_repays() {
 	build_and_execute(|| {
 		positive(ALICE, 1, 1);
-		<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_500 * CESS).unwrap();
+		<StorageMiner as MinerMutate<_>>::punish(&ALICE, 2_500 * CESS).unwrap();
 		assert_eq!(debt(ALICE), 500 * CESS);
 		// 400 only reduces the debt: 100 left → Frozen with zero collateral.
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), 400 * CESS));
@@ -478,7 +475,7 @@ fn a_miner_with_debt_is_frozen_even_if_the_top_up_only_repays() {
 fn punishing_an_unknown_account_fails() {
 	build_and_execute(|| {
 		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 1),
+			<StorageMiner as MinerMutate<_>>::punish(&ALICE, 1),
 			Err(Error::<Test>::NotRegistered.into())
 		);
 	});
@@ -501,7 +498,7 @@ fn increase_collateral_errors_change_nothing() {
 			Error::<Test>::InsufficientBalance
 		);
 		// Debt repayment that the free balance cannot cover also fails as a whole.
-		<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_000 * CESS + INITIAL).unwrap();
+		<StorageMiner as MinerMutate<_>>::punish(&ALICE, 2_000 * CESS + INITIAL).unwrap();
 		assert_noop!(
 			StorageMiner::increase_collateral(RuntimeOrigin::signed(ALICE), INITIAL),
 			Error::<Test>::InsufficientBalance
@@ -582,7 +579,7 @@ fn exit_cooldown_then_withdraw_returns_collateral() {
 fn withdraw_pays_the_debt_from_a_top_up_first() {
 	build_and_execute(|| {
 		positive(ALICE, 1, 1);
-		<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_300 * CESS).unwrap();
+		<StorageMiner as MinerMutate<_>>::punish(&ALICE, 2_300 * CESS).unwrap();
 		assert_eq!(state(ALICE), MinerState::Frozen);
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)));
 		// Topping up 400 while exiting: 300 repay the debt first, 100 are held.
@@ -603,17 +600,14 @@ fn withdraw_pays_the_debt_from_a_top_up_first() {
 fn withdraw_waits_until_service_space_is_released() {
 	build_and_execute(|| {
 		positive(ALICE, 1, 1);
-		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::add_service_space(&ALICE, FILLER),
-			Ok(())
-		);
+		assert_eq!(<StorageMiner as MinerMutate<_>>::add_service_space(&ALICE, FILLER), Ok(()));
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)));
 		System::set_block_number(1 + COOLDOWN);
 		assert_noop!(
 			StorageMiner::withdraw(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::ServiceSpaceNotReleased
 		);
-		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&ALICE, FILLER);
+		<StorageMiner as MinerMutate<_>>::remove_service_space(&ALICE, FILLER);
 		assert_ok!(StorageMiner::withdraw(RuntimeOrigin::signed(ALICE)));
 	});
 }
@@ -638,8 +632,8 @@ fn withdraw_unknown_account_fails() {
 fn banned_account_can_never_register_again() {
 	build_and_execute(|| {
 		positive(ALICE, 1, 1);
-		<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, 2_500 * CESS).unwrap();
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&ALICE));
+		<StorageMiner as MinerMutate<_>>::punish(&ALICE, 2_500 * CESS).unwrap();
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&ALICE));
 		assert_eq!(state(ALICE), MinerState::Banned);
 		assert_eq!(Left::get(), vec![ALICE]);
 		assert_eq!(BannedAccounts::<Test>::get(ALICE), Some(1));
@@ -647,7 +641,7 @@ fn banned_account_can_never_register_again() {
 			Event::MinerBanned { miner: ALICE, exit_at: 1 + COOLDOWN }.into(),
 		);
 		// Idempotent, and the file market is told once.
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&ALICE));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&ALICE));
 		assert_eq!(Left::get(), vec![ALICE]);
 		assert_noop!(
 			StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)),
@@ -661,10 +655,7 @@ fn banned_account_can_never_register_again() {
 		System::set_block_number(1 + COOLDOWN);
 		assert_ok!(StorageMiner::withdraw(RuntimeOrigin::signed(ALICE)));
 		assert!(Miners::<Test>::get(ALICE).is_none());
-		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::state(&ALICE),
-			Some(MinerState::Banned)
-		);
+		assert_eq!(<StorageMiner as MinerInspect<_>>::state(&ALICE), Some(MinerState::Banned));
 		assert_eq!(StorageMiner::miner_report(&ALICE).map(|r| r.state), Some(MinerState::Banned));
 		assert_noop!(
 			StorageMiner::register(RuntimeOrigin::signed(ALICE), ALICE, endpoint(), 1, PER_TIB),
@@ -678,11 +669,11 @@ fn banning_an_exiting_miner_does_not_notify_twice() {
 	build_and_execute(|| {
 		positive(ALICE, 1, 1);
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)));
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&ALICE));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&ALICE));
 		assert_eq!(Left::get(), vec![ALICE]);
 		assert_eq!(state(ALICE), MinerState::Banned);
 		assert_eq!(
-			<StorageMiner as StorageMinerInterface<_>>::ban(&BOB),
+			<StorageMiner as MinerMutate<_>>::ban(&BOB),
 			Err(Error::<Test>::NotRegistered.into())
 		);
 	});
@@ -694,7 +685,7 @@ fn banning_an_exiting_miner_does_not_notify_twice() {
 fn service_space_rules() {
 	build_and_execute(|| {
 		use ServiceSpaceError as E;
-		let add = <StorageMiner as StorageMinerInterface<_>>::add_service_space;
+		let add = <StorageMiner as MinerMutate<_>>::add_service_space;
 		assert_eq!(add(&ALICE, FILLER), Err(E::NotRegistered));
 		register(ALICE, 1, PER_TIB);
 		assert_eq!(add(&ALICE, FILLER), Err(E::NotPositive), "Registered");
@@ -708,13 +699,13 @@ fn service_space_rules() {
 		assert_eq!(add(&ALICE, u64::MAX), Err(E::Overflow));
 		assert_ok!(StorageMiner::commit_idle(RuntimeOrigin::signed(ALICE), [1u8; 32], 126));
 		assert_eq!(add(&ALICE, FILLER), Ok(()));
-		let spaces = <StorageMiner as StorageMinerInterface<_>>::spaces(&ALICE).unwrap();
+		let spaces = <StorageMiner as MinerInspect<_>>::spaces(&ALICE).unwrap();
 		assert_eq!(
 			(spaces.declared, spaces.idle, spaces.service),
 			(crate::TIB, 126 * FILLER, 2 * FILLER)
 		);
 		// Removal saturates and works in any state.
-		<StorageMiner as StorageMinerInterface<_>>::remove_service_space(&ALICE, 100 * FILLER);
+		<StorageMiner as MinerMutate<_>>::remove_service_space(&ALICE, 100 * FILLER);
 		assert_eq!(Miners::<Test>::get(ALICE).unwrap().service_space, 0);
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(add(&ALICE, FILLER), Err(E::NotPositive), "Exiting");
@@ -733,13 +724,13 @@ fn candidate_list_stays_dense() {
 		assert_eq!(candidates(), vec![CHARLIE, BOB]);
 		assert_eq!(Miners::<Test>::get(CHARLIE).unwrap().candidate_index, Some(0));
 		// BOB frozen, then back.
-		<StorageMiner as StorageMinerInterface<_>>::punish(&BOB, 1).unwrap();
+		<StorageMiner as MinerMutate<_>>::punish(&BOB, 1).unwrap();
 		assert_eq!(candidates(), vec![CHARLIE]);
 		assert_ok!(StorageMiner::increase_collateral(RuntimeOrigin::signed(BOB), 1));
 		assert_eq!(candidates(), vec![CHARLIE, BOB]);
-		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::candidate_count(), 2);
-		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::candidate(1), Some(BOB));
-		assert_eq!(<StorageMiner as StorageMinerInterface<_>>::candidate(2), None);
+		assert_eq!(<StorageMiner as MinerInspect<_>>::candidate_count(), 2);
+		assert_eq!(<StorageMiner as MinerInspect<_>>::candidate(1), Some(BOB));
+		assert_eq!(<StorageMiner as MinerInspect<_>>::candidate(2), None);
 	});
 }
 

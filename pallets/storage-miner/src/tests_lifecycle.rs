@@ -3,8 +3,8 @@
 //! day = 10 blocks, `PROVE_WITHIN` = 100 blocks, `MAX_MINERS` = 4; block 1 is in block day 0.
 
 use crate::{
-	mock::*, Debts, Error, Event, MinerCount, MinerState, Miners, RewardCycles, Rewards,
-	RewardsPaid, StorageMinerInterface,
+	mock::*, Debts, Error, Event, MinerCount, MinerMutate, MinerState, Miners, RewardCycles,
+	Rewards, RewardsPaid,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -45,7 +45,7 @@ fn beneficiary(who: AccountId) -> Balance {
 }
 
 fn punish(who: AccountId, amount: Balance) {
-	assert_ok!(<StorageMiner as StorageMinerInterface<_>>::punish(&who, amount));
+	assert_ok!(<StorageMiner as MinerMutate<_>>::punish(&who, amount));
 }
 
 fn fund_pool(amount: Balance) {
@@ -97,7 +97,7 @@ fn prepare_exit_while_frozen_or_banned_with_debt_then_claim_is_refused() {
 		assert_eq!(state(ALICE), MinerState::Exiting);
 		// BOB is slashed 2 500 (2 000 from collateral, 500 debt) and banned.
 		punish(BOB, 2_500 * CESS);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&BOB));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&BOB));
 		assert_eq!(state(BOB), MinerState::Banned);
 		run_to(10 * DAY);
 		// The label does not help: both are refused and nothing changes.
@@ -361,7 +361,7 @@ fn miners_that_never_prove_lose_their_slot_after_prove_within() {
 		// BOB earns power at block 50; CHARLIE holds service space.
 		run_to(50);
 		MockPower::credit(0, BOB, 1);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::add_service_space(&CHARLIE, 1));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::add_service_space(&CHARLIE, 1));
 		// Registered at block 1: evictable from block 1 + 100.
 		run_to(100);
 		assert_noop!(

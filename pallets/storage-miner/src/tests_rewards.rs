@@ -2,8 +2,8 @@
 //! day 0, block `10 k` starts block day `k`. Numbers are worked by hand next to each assertion.
 
 use crate::{
-	mock::*, Error, Event, MinerState, RewardCycles, RewardReport, Rewards, RewardsReserved,
-	StorageMinerInterface, RELEASE_STEPS,
+	mock::*, Error, Event, MinerInspect, MinerMutate, MinerState, RewardCycles, RewardReport,
+	Rewards, RewardsReserved, RELEASE_STEPS,
 };
 use codec::{Encode, MaxEncodedLen};
 use frame_support::{
@@ -372,7 +372,7 @@ fn frozen_miner_cannot_claim_but_keeps_vesting() {
 		finish(0);
 		assert_eq!(claim(ALICE), 450 * CESS);
 		// A punishment of 1 CESS leaves the collateral below the requirement: Frozen.
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::punish(&ALICE, CESS));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::punish(&ALICE, CESS));
 		assert_eq!(Miners::state(&ALICE), Some(MinerState::Frozen));
 		run_to(10 * DAY);
 		assert_noop!(
@@ -398,7 +398,7 @@ fn banned_and_exited_miners_can_still_claim() {
 		MockPower::credit(0, BOB, 1);
 		fund_pool(200 * CESS);
 		finish(0);
-		assert_ok!(<StorageMiner as StorageMinerInterface<_>>::ban(&ALICE));
+		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&ALICE));
 		assert_eq!(claim(ALICE), 50 * CESS); // half of 100 to the beneficiary
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(BOB)));
 		run_to(COOLDOWN + 1);

@@ -44,7 +44,8 @@ impl pallet_storage_miner::Config for Runtime {
 	type ExitCooldown = MinerExitCooldown;
 	// The file market moves a leaving miner's fragments; the audit forgets a withdrawn one.
 	type OnLeave = (FileBank, Audit);
-	type Power = AuditPower;
+	// The audit implements `cess_traits::StoragePowerInspect` itself: no adapter.
+	type Power = Audit;
 	type RewardPool = StorageRewardPool;
 	type BlockDay = pallet_timings::BlockDayOf<Runtime>;
 	// 16 challenge rounds (4 cycles: 4 days in production, 320 blocks on the dev chain)
@@ -60,25 +61,6 @@ pub struct MinerProveWithin;
 impl Get<BlockNumber> for MinerProveWithin {
 	fn get() -> BlockNumber {
 		AuditRoundLength::get().saturating_mul(16)
-	}
-}
-
-/// The audit's cycle totals, as the reward snapshot reads them (pallet-storage-miner cannot
-/// depend on pallet-audit, which depends on it). Per-miner power reaches the reward orders
-/// through `StorageMinerInterface::note_power`, called by the audit.
-pub struct AuditPower;
-impl pallet_storage_miner::StoragePowerSource<AccountId> for AuditPower {
-	fn cycle_power(cycle: u32) -> u128 {
-		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::cycle_power(cycle)
-	}
-	fn finished_cycle() -> Option<u32> {
-		<Audit as pallet_audit::StoragePowerInfo<AccountId>>::finished_cycle()
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_credit(cycle: u32, miner: &AccountId, power: u128) {
-		pallet_audit::MinerPower::<Runtime>::mutate(cycle, miner, |p| *p = p.saturating_add(power));
-		pallet_audit::CyclePower::<Runtime>::mutate(cycle, |p| *p = p.saturating_add(power));
-		pallet_audit::FinishedCycle::<Runtime>::put(cycle);
 	}
 }
 
@@ -188,10 +170,10 @@ impl pallet_audit::BenchmarkHelper<AccountId> for AuditBenchmarkHelper {
 		fragment_count: u64,
 		fragment_roots: alloc::vec::Vec<(u64, cess_storage_proof::Hash)>,
 	) -> Result<(), &'static str> {
-		use pallet_storage_miner::StorageMinerInterface;
+		use pallet_storage_miner::MinerMutate;
 		let tib = filler_count.saturating_mul(FRAGMENT_SIZE).div_ceil(1 << 40).max(1);
 		let tib = u32::try_from(tib).map_err(|_| "declared space")?;
-		<StorageMiner as StorageMinerInterface<AccountId>>::benchmark_positive_miner(who, tib)
+		<StorageMiner as MinerMutate<AccountId>>::benchmark_positive_miner(who, tib)
 			.map_err(|_| "register")?;
 		StorageMiner::commit_idle(
 			crate::RuntimeOrigin::signed(who.clone()),
