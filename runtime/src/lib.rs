@@ -30,6 +30,8 @@ pub mod offences;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_repair;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};

@@ -338,7 +338,7 @@ fn audit_proofs_fit_in_blocks_by_weight_and_length_on_every_preset() {
 	use pallet_file_bank::WeightInfo as _;
 	const MAX_PROOF_EXTRINSIC: u64 = 22_858 + 120;
 	for (preset, deadline, miners_per_round) in
-		[("development", 10, 2_280u64), ("local_testnet", 10, 2_280), ("staging", 1_800, 410_400)]
+		[("development", 10, 2_110u64), ("local_testnet", 10, 2_110), ("staging", 1_800, 379_800)]
 	{
 		ext_with_preset(preset).execute_with(|| {
 			type A = pallet_audit::weights::SubstrateWeight<Runtime>;
@@ -363,7 +363,11 @@ fn audit_proofs_fit_in_blocks_by_weight_and_length_on_every_preset() {
 			let by_weight = room.ref_time() / per_proof.ref_time();
 			let by_length =
 				u64::from(*length.max.get(DispatchClass::Operational)) / MAX_PROOF_EXTRINSIC;
-			assert_eq!((by_weight, by_length), (237, 228), "{preset}");
+			// Issue 15: each settled miner may also ask for a repair (+7 reads, 3 writes), so
+			// the sweep's worst case grew by 500 × 209 µs, and the reward counters of the
+			// try_state accounting add 1 read and 1 write to a proof: weight (211) now limits
+			// before length (228).
+			assert_eq!((by_weight, by_length), (211, 228), "{preset}");
 			let d = u64::from(pallet_audit::Pallet::<Runtime>::effective_deadline());
 			assert_eq!(d, deadline, "{preset}");
 			let capacity = d * by_weight.min(by_length);
@@ -376,7 +380,7 @@ fn audit_proofs_fit_in_blocks_by_weight_and_length_on_every_preset() {
 				assert!(capacity >= max_miners, "production timings carry a full roster");
 			} else {
 				assert_eq!(needed_per_block, 1_000);
-				assert!(capacity < max_miners, "documented dev limit: 2 280 miners per round");
+				assert!(capacity < max_miners, "documented dev limit: 2 110 miners per round");
 			}
 		});
 	}

@@ -100,6 +100,7 @@ impl<T: Config> Pallet<T> {
 			Some(MinerState::Positive | MinerState::Frozen | MinerState::Exiting) => {
 				match Self::settle_through(&who, &mut audit, round, now_round, Some(removals)) {
 					settlement::Settled::Active => {
+						Self::track_frozen(&who, &mut audit, round);
 						Audits::<T>::insert(&who, audit);
 						true
 					}
@@ -157,6 +158,8 @@ impl<T: Config> Pallet<T> {
 				service_failures: 0,
 				service_misses: 0,
 				rewarded: false,
+				unproven_rounds: 0,
+				frozen_since: None,
 			},
 		);
 		Roster::<T>::insert(len, who);

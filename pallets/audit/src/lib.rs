@@ -209,6 +209,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type PowerHistory: Get<u32>;
 
+		/// `N`: consecutive rounds with a failed or missed service part after which the file
+		/// market repairs the miner's files (runtime 3; must be below the ban at 5 misses to
+		/// matter for misses).
+		#[pallet::constant]
+		type RepairAfterFailures: Get<u32>;
+
+		/// `M`: rounds a miner may stay `Frozen` (counted by the settlement sweep) before the
+		/// file market repairs its files (runtime 4, one cycle).
+		#[pallet::constant]
+		type RepairAfterFrozenRounds: Get<u32>;
+
 		/// Weights from the benchmarks.
 		type WeightInfo: WeightInfo;
 
@@ -331,6 +342,9 @@ pub mod pallet {
 		/// A miner applied `removed` of its deferred fragment removals itself and its snapshot
 		/// was retaken (its next challenge counts the shorter list).
 		RemovalsApplied { miner: T::AccountId, removed: u32 },
+		/// The file market started repairing `miner`'s files (its replicas move to other
+		/// miners, each released from it only when the new holder confirms).
+		RepairRequested { miner: T::AccountId, round: RoundIndex, reason: RepairReason },
 	}
 
 	#[pallet::error]

@@ -126,7 +126,16 @@ thread_local! {
 	/// Released fragments (deleted files) of each miner, removed at its next checkpoint.
 	static RELEASED: RefCell<BTreeMap<AccountId, BTreeSet<usize>>> =
 		const { RefCell::new(BTreeMap::new()) };
+	/// Miners whose repair the audit started (a repair "runs" until `finish_repair`).
+	static REPAIRS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	/// Every `start_repair` call that started a repair, in order.
+	static REPAIR_LOG: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 }
+
+/// N: consecutive failed or missed service rounds before a repair.
+pub const REPAIR_AFTER: u32 = 3;
+/// M: rounds Frozen before a repair.
+pub const REPAIR_AFTER_FROZEN: u32 = 4;
 
 /// The mock file market: fragments kept in a thread-local map.
 pub struct MockFragments;
@@ -185,6 +194,23 @@ impl cess_traits::ServiceFragmentsMutate<AccountId> for MockFragments {
 	fn removal_weight() -> Weight {
 		Weight::from_parts(1_000, 0)
 	}
+	/// Like the file market: only an active miner (`Positive`, `Frozen`) with fragments and no
+	/// repair running gets one.
+	fn start_repair(miner: &AccountId) -> bool {
+		use cess_traits::{MinerInspect, MinerState, ServiceFragmentsInspect};
+		let active = matches!(
+			<StorageMiner as MinerInspect<_>>::state(miner),
+			Some(MinerState::Positive | MinerState::Frozen)
+		);
+		if !active || Self::fragment_count(miner) == 0 {
+			return false;
+		}
+		let started = REPAIRS.with(|r| r.borrow_mut().insert(*miner));
+		if started {
+			REPAIR_LOG.with(|l| l.borrow_mut().push(*miner));
+		}
+		started
+	}
 }
 
 impl MockFragments {
@@ -213,8 +239,18 @@ impl MockFragments {
 	pub fn set_sparse(miner: AccountId, count: u64, roots: Vec<(u64, Hash)>) {
 		SPARSE.with(|s| s.borrow_mut().insert(miner, (count, roots.into_iter().collect())));
 	}
+	/// Every repair started, in order.
+	pub fn repairs_started() -> Vec<AccountId> {
+		REPAIR_LOG.with(|l| l.borrow().clone())
+	}
+	/// The repair of `miner` is over (a later request may start another).
+	pub fn finish_repair(miner: AccountId) {
+		REPAIRS.with(|r| r.borrow_mut().remove(&miner));
+	}
 	/// Forgets everything.
 	pub fn clear() {
+		REPAIRS.with(|r| r.borrow_mut().clear());
+		REPAIR_LOG.with(|l| l.borrow_mut().clear());
 		FRAGMENTS.with(|f| f.borrow_mut().clear());
 		SPARSE.with(|s| s.borrow_mut().clear());
 		RELEASED.with(|r| r.borrow_mut().clear());
@@ -257,6 +293,8 @@ impl pallet_audit::Config for Test {
 	type RemovalsPerCheckpoint = ConstU32<REMOVALS_PER_CHECKPOINT>;
 	type RemovalsPerBlock = ConstU32<PER_BLOCK>;
 	type PowerHistory = ConstU32<2>;
+	type RepairAfterFailures = ConstU32<REPAIR_AFTER>;
+	type RepairAfterFrozenRounds = ConstU32<REPAIR_AFTER_FROZEN>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;

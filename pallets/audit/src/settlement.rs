@@ -106,6 +106,7 @@ impl<T: Config> Pallet<T> {
 			}
 			return Settled::Banned;
 		}
+		Self::note_unproven(who, audit, round);
 		Settled::Active
 	}
 
@@ -173,14 +174,52 @@ impl<T: Config> Pallet<T> {
 		audit.service_misses = 0;
 		match service {
 			PartResult::NotChallenged => {}
-			PartResult::Passed => audit.service_failures = 0,
+			PartResult::Passed => {
+				audit.service_failures = 0;
+				audit.unproven_rounds = 0;
+			}
 			PartResult::Failed(_) => {
 				audit.service_failures = audit.service_failures.saturating_add(1);
 				if audit.service_failures >= 2 {
 					let amount = Self::slash_limit(snapshot.idle, snapshot.service);
 					Self::slash(who, round, SlashReason::ServiceFailedAgain, amount);
 				}
+				Self::note_unproven(who, audit, round);
 			}
+		}
+	}
+
+	/// One more round whose challenged service part failed or was missed: from the
+	/// `RepairAfterFailures`-th in a row on, the file market is asked to repair the miner's
+	/// files (a no-op while a repair runs). Only the miner's own results count, so no file
+	/// owner or rival can start the repair of a miner that proves (issue 15).
+	fn note_unproven(who: &T::AccountId, audit: &mut MinerAudit, round: RoundIndex) {
+		audit.unproven_rounds = audit.unproven_rounds.saturating_add(1);
+		if audit.unproven_rounds >= T::RepairAfterFailures::get() {
+			let reason = RepairReason::Unproven { rounds: audit.unproven_rounds };
+			Self::request_repair(who, round, reason);
+		}
+	}
+
+	/// The sweep's settlement of `round` found `who` in some state: counts how long it has
+	/// been `Frozen`; from `RepairAfterFrozenRounds` rounds on, its files are repaired.
+	pub(crate) fn track_frozen(who: &T::AccountId, audit: &mut MinerAudit, round: RoundIndex) {
+		use cess_traits::MinerState;
+		if T::Miners::state(who) != Some(MinerState::Frozen) {
+			audit.frozen_since = None;
+			return;
+		}
+		let since = *audit.frozen_since.get_or_insert(round);
+		let rounds = round.saturating_sub(since);
+		if rounds >= T::RepairAfterFrozenRounds::get() {
+			Self::request_repair(who, round, RepairReason::Frozen { rounds });
+		}
+	}
+
+	fn request_repair(who: &T::AccountId, round: RoundIndex, reason: RepairReason) {
+		use cess_traits::ServiceFragmentsMutate;
+		if T::Fragments::start_repair(who) {
+			Self::deposit_event(Event::RepairRequested { miner: who.clone(), round, reason });
 		}
 	}
 }

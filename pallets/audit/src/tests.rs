@@ -1380,3 +1380,143 @@ fn released_fragments_are_challenged_but_earn_no_power() {
 		assert_eq!(power_in(4), Some(51));
 	});
 }
+
+// ---------------------------------------------------------------------------------------
+// Repair (issue 15): N = 3 unproven rounds or M = 4 rounds Frozen
+// ---------------------------------------------------------------------------------------
+
+fn repair_requests() -> Vec<(AccountId, RoundIndex, RepairReason)> {
+	audit_events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::RepairRequested { miner, round, reason } => Some((miner, round, reason)),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn three_unproven_rounds_fail_or_miss_start_a_repair_and_nothing_is_excused() {
+	// Attack: a miner holds users' data hostage by no longer proving (a mix of failed and
+	// missed service parts, so neither counter alone reaches anything). The 3rd unproven round
+	// in a row asks the file market to repair its files; the miner stays challenged and
+	// punished for every later miss (entering repair excuses nothing).
+	build_and_execute(|| {
+		miner(1);
+		go_to_round(1);
+		prove(1); // rewarded: misses cost SlashLimit = 100 CESS
+		go_to_round(2);
+		let (r, proof) = bad_service_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), r, proof));
+		assert_eq!(record(1).unproven_rounds, 1);
+		go_to_round(3);
+		settle_round(3); // missed
+		assert_eq!(record(1).unproven_rounds, 2);
+		assert!(repair_requests().is_empty());
+		go_to_round(4);
+		let (r, proof) = bad_service_proof(1);
+		assert_ok!(Audit::submit_proof(origin(1), r, proof));
+		assert_eq!(record(1).unproven_rounds, 3);
+		assert_eq!(repair_requests(), vec![(1, 4, RepairReason::Unproven { rounds: 3 })]);
+		assert_eq!(MockFragments::repairs_started(), vec![1]);
+		// Round 2: first failure, free; round 3: miss, 100; round 4: second failure in a row
+		// (a miss does not reset the failure count), 100.
+		assert_eq!(
+			slashes(1),
+			vec![
+				(SlashReason::ServiceMissed, 100 * CESS),
+				(SlashReason::ServiceFailedAgain, 100 * CESS)
+			]
+		);
+		// Under repair and still challenged: the round-5 miss costs 100 CESS as before, and a
+		// running repair is not started twice.
+		go_to_round(5);
+		settle_round(5);
+		assert_eq!(slashes(1).len(), 3);
+		assert_eq!(collateral(1), 1_700 * CESS);
+		assert_eq!(record(1).unproven_rounds, 4);
+		assert_eq!(MockFragments::repairs_started(), vec![1]);
+		assert_eq!(repair_requests().len(), 1);
+		// The file market finished (the moves are out of the audit's hands); the miner
+		// recovers: a pass resets the streak, and nothing starts again.
+		MockFragments::finish_repair(1);
+		go_to_round(6);
+		prove(1);
+		assert_eq!(record(1).unproven_rounds, 0);
+		go_to_round(7);
+		prove(1);
+		assert_eq!(MockFragments::repairs_started(), vec![1]);
+	});
+}
+
+#[test]
+fn a_file_owner_or_a_rival_cannot_push_an_honest_miner_into_repair() {
+	// Coalition: the owner of miner 1's files deletes one right after miner 1 built its proof
+	// (the renumbering race), and rival miner 2 fails its own rounds; nothing anybody but
+	// miner 1 does counts for miner 1's streak (no call starts a repair). Only the rival,
+	// which did not prove 3 rounds in a row, is repaired.
+	build_and_execute(|| {
+		miner(1);
+		miner(2);
+		go_to_round(1);
+		prove(1);
+		prove(2);
+		go_to_round(2);
+		let (r, proof) = honest_proof(1);
+		MockFragments::remove(1, 0);
+		assert_ok!(Audit::submit_proof(origin(1), r, proof));
+		for round in 3..=5 {
+			go_to_round(round);
+			prove(1);
+			assert_eq!(record(1).unproven_rounds, 0);
+		}
+		settle_round(5);
+		// Miner 2 missed rounds 2, 3, 4 (and 5): repaired at the sweep of round 4.
+		assert_eq!(repair_requests(), vec![(2, 4, RepairReason::Unproven { rounds: 3 })]);
+		assert_eq!(MockFragments::repairs_started(), vec![2]);
+		assert!(slashes(1).is_empty());
+	});
+}
+
+#[test]
+fn a_miner_frozen_for_four_rounds_is_repaired_and_thawing_resets_the_count() {
+	// M = 4: the sweeps of rounds 1..=4 find miner 1 `Frozen` (rounds since = 0..3); the sweep
+	// of round 5 (4 rounds after the first) asks for the repair. It proves every round, so
+	// this is the frozen rule alone. Miner 2 thaws after 2 rounds and is never repaired.
+	build_and_execute(|| {
+		miner(1);
+		miner(2);
+		go_to_round(1);
+		// Declaring 2 TiB needs 4 000 CESS: frozen with 2 000.
+		assert_ok!(StorageMiner::change_declared_space(origin(1), 2));
+		assert_ok!(StorageMiner::change_declared_space(origin(2), 2));
+		prove(1);
+		prove(2);
+		for round in 2..=4 {
+			go_to_round(round);
+			prove(1);
+			prove(2);
+			if round == 3 {
+				assert_ok!(StorageMiner::change_declared_space(origin(2), 1));
+			}
+		}
+		settle_round(4);
+		assert_eq!(record(1).frozen_since, Some(1));
+		assert_eq!(record(2).frozen_since, None);
+		assert!(repair_requests().is_empty());
+		go_to_round(5);
+		prove(1);
+		prove(2);
+		settle_round(5);
+		assert_eq!(repair_requests(), vec![(1, 5, RepairReason::Frozen { rounds: 4 })]);
+		assert_eq!(MockFragments::repairs_started(), vec![1]);
+		// Thawed (declaration back to 1 TiB): the count starts again from nothing.
+		assert_ok!(StorageMiner::change_declared_space(origin(1), 1));
+		go_to_round(6);
+		prove(1);
+		prove(2);
+		settle_round(6);
+		assert_eq!(record(1).frozen_since, None);
+		assert!(slashes(1).is_empty() && slashes(2).is_empty());
+	});
+}

@@ -114,6 +114,12 @@ pub struct MinerAudit {
 	pub service_misses: u32,
 	/// Whether a challenge of this miner ever earned storage power (decides the miss slash).
 	pub rewarded: bool,
+	/// Consecutive rounds whose challenged service part failed or was missed (a service pass
+	/// resets it); at `RepairAfterFailures` the file market repairs the miner's files.
+	pub unproven_rounds: u32,
+	/// The first round of the current streak of settlements that found the miner `Frozen`
+	/// (`None` when the last one did not); `RepairAfterFrozenRounds` rounds later: repair.
+	pub frozen_since: Option<RoundIndex>,
 }
 
 impl MinerAudit {
@@ -220,6 +226,32 @@ pub enum SlashReason {
 	ServiceMissed,
 	/// Second or later consecutive service verification failure: `SlashLimit`.
 	ServiceFailedAgain,
+}
+
+/// Why the audit asked the file market to repair a miner's files (issue 15).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum RepairReason {
+	/// The service part failed or was missed in `rounds` consecutive rounds.
+	Unproven {
+		/// Length of the streak.
+		rounds: u32,
+	},
+	/// The miner has been `Frozen` for `rounds` rounds.
+	Frozen {
+		/// Rounds since the first settlement that found it frozen.
+		rounds: u32,
+	},
 }
 
 /// What the runtime API tells a miner (agent) about its audit.

@@ -37,7 +37,12 @@ impl<T: Config> Pallet<T> {
 		let Some(spaces) = T::Miners::spaces(miner) else {
 			return false;
 		};
-		if spaces.state != MinerState::Positive || !T::Audited::contains(miner) {
+		// A miner under repair gets nothing new while its fragments move away; only audited
+		// miners take fragments (the unaudited-holder gap).
+		if spaces.state != MinerState::Positive
+			|| !T::Audited::contains(miner)
+			|| Repairs::<T>::contains_key(miner)
+		{
 			return false;
 		}
 		let pending = MinerPending::<T>::get(miner);
@@ -112,12 +117,17 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Miners holding (or assigned) the other replicas of `slot`'s fragment.
+	/// Miners holding (or assigned) the other replicas of `slot`'s fragment, and the miners
+	/// still holding a migrating copy of any replica of it (`slot`'s own included).
 	pub(crate) fn replica_holders(slot: &SlotRef, redundancy: u8) -> alloc::vec::Vec<T::AccountId> {
-		(0..redundancy)
+		let mut holders: alloc::vec::Vec<T::AccountId> = (0..redundancy)
 			.filter(|r| *r != slot.replica)
 			.filter_map(|r| Slots::<T>::get(slot.file, (slot.fragment, r)).and_then(|s| s.miner))
-			.collect()
+			.collect();
+		holders.extend((0..redundancy).filter_map(|replica| {
+			Self::migrating_from(&SlotRef { file: slot.file, fragment: slot.fragment, replica })
+		}));
+		holders
 	}
 
 	/// Moves `slot` (whose current miner is `from`, already released) to a newly drawn miner
@@ -162,7 +172,7 @@ impl<T: Config> Pallet<T> {
 	/// Releases fragment `index` of `miner` (its file was deleted, or it was moved to another
 	/// miner). It keeps its number, root and service space — the audit may still challenge it —
 	/// until the audit applies the removal at the miner's next checkpoint
-	/// ([`ServiceFragments::apply_removals`](pallet_storage_miner::ServiceFragments)). A banned
+	/// ([`ServiceFragments::apply_removals`](cess_traits::ServiceFragmentsMutate)). A banned
 	/// miner is never audited again: its removals apply at once.
 	pub(crate) fn remove_miner_fragment(miner: &T::AccountId, index: u32) {
 		if ReleasedFragments::<T>::contains_key(miner, Self::released_key(index)) {
@@ -218,11 +228,15 @@ impl<T: Config> Pallet<T> {
 		let removed = MinerFragments::<T>::take(miner, index);
 		if index != last {
 			if let Some(moved) = MinerFragments::<T>::take(miner, last) {
-				Slots::<T>::mutate(moved.file, (moved.fragment, moved.replica), |s| {
-					if let Some(s) = s {
-						s.status = SlotStatus::Confirmed { index };
-					}
-				});
+				// A migrating copy's slot is pending on its new holder: only the migration
+				// record knows this number.
+				if !Self::renumber_migration(miner, &moved, index) {
+					Slots::<T>::mutate(moved.file, (moved.fragment, moved.replica), |s| {
+						if let Some(s) = s {
+							s.status = SlotStatus::Confirmed { index };
+						}
+					});
+				}
 				MinerFragments::<T>::insert(miner, index, moved);
 			}
 		}

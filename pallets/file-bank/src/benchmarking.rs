@@ -7,11 +7,16 @@
 //! - `on_initialize_placements(n)`: one due file of `n` single-replica fragments; the
 //!   candidate list holds `MaxSelectionAttempts` miners of which only one is eligible, the
 //!   others full, so probes fail before they succeed;
-//! - `confirm_fragment`: the last replica of a file (the file becomes `Stored`);
+//! - `confirm_fragment`: the last replica of a file (the file becomes `Stored`), and it was
+//!   migrating off a banned miner, so the confirmation also releases and removes the old copy
+//!   (issue 15);
 //! - `delete_file`: the owner has `MaxFilesPerUser` files and deletes the last one listed;
 //! - `on_initialize_expiries(e)`: `e` leases end in the block;
 //! - `on_initialize_steps(n)`: `n` due deadlines whose reassignment probes
-//!   `MaxSelectionAttempts` miners and finds none (every candidate full): the costliest step.
+//!   `MaxSelectionAttempts` miners and finds none (every candidate full): the costliest step;
+//! - `on_initialize_repairs(n)`: `n` repair steps, each starting the migration of one fragment
+//!   of a miner under repair whose new-holder draw probes `MaxSelectionAttempts` miners and
+//!   finds none.
 //!
 //! `measure` (tests only) times every benchmark natively; see `weights.rs`.
 
@@ -182,16 +187,31 @@ mod benchmarks {
 
 	#[benchmark]
 	fn confirm_fragment() -> Result<(), BenchmarkError> {
-		let good = miners::<T>(1)?;
-		let miner = good.first().cloned().ok_or(BenchmarkError::Stop("miner"))?;
+		let good = miners::<T>(2)?;
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
 		let file = placed::<T>(&who, 1, 1, 0)?;
+		let assigned = |f: FileHash| {
+			Slots::<T>::get(f, (0u32, 0u8))
+				.and_then(|s| s.miner)
+				.ok_or(BenchmarkError::Stop("assigned"))
+		};
+		let old = assigned(file)?;
+		FileBank::<T>::do_confirm_fragment(old.clone(), file, 0, 0)?;
+		// The replica migrates to the other eligible miner; its old holder is banned, so the
+		// confirmation releases and removes its copy at once.
+		FileBank::<T>::start_migration(&old, 0, &mut None);
+		let miner = assigned(file)?;
+		if miner == old || !good.contains(&miner) {
+			return Err(BenchmarkError::Stop("migration target"));
+		}
+		T::Miners::ban(&old)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(miner), file, 0, 0);
 
 		assert_eq!(Files::<T>::get(file).map(|f| f.state), Some(FileState::Stored));
+		assert_eq!(MinerFragmentCount::<T>::get(&old), 0);
 		Ok(())
 	}
 
@@ -286,6 +306,40 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn on_initialize_repairs(
+		n: Linear<0, { T::MaxRepairWork::get() }>,
+	) -> Result<(), BenchmarkError> {
+		// A miner under repair holding n confirmed single-replica fragments; every other
+		// candidate is full, so each move probes `MaxSelectionAttempts` miners and finds none.
+		let good = miners::<T>(1)?;
+		let repaired = good.first().cloned().ok_or(BenchmarkError::Stop("miner"))?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		for i in 0..n {
+			let file = placed::<T>(&who, 1, 1, i)?;
+			FileBank::<T>::do_confirm_fragment(repaired.clone(), file, 0, 0)?;
+		}
+		// A full list (MaxFragmentsPerMiner) would not change a step's cost; the count only
+		// bounds the scan.
+		if n > 0 && !FileBank::<T>::request_repair(&repaired) {
+			return Err(BenchmarkError::Stop("repair"));
+		}
+		let head = RepairHead::<T>::get();
+
+		#[block]
+		{
+			FileBank::<T>::run_repairs(&mut None);
+		}
+
+		assert_eq!(Migrations::<T>::iter().count() as u32, n);
+		// At the full budget every step was a move (the repair is not finished yet).
+		if n == T::MaxRepairWork::get() {
+			assert_eq!(RepairHead::<T>::get(), head);
+		}
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(FileBank, crate::mock::new_test_ext(), crate::mock::Test);
 
 	/// Native timing of every benchmark (the node's benchmark CLI is not available):
@@ -360,6 +414,14 @@ mod benchmarks {
 					&[(BenchmarkParameter::n, n)],
 				);
 				println!("on_initialize_steps(n = {n}): {t} ns");
+			}
+			let max_n = <Test as Config>::MaxRepairWork::get();
+			for n in [0, max_n] {
+				let t = median_ns(
+					&SelectedBenchmark::on_initialize_repairs,
+					&[(BenchmarkParameter::n, n)],
+				);
+				println!("on_initialize_repairs(n = {n}): {t} ns");
 			}
 		}
 	}

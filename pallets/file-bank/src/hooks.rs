@@ -12,10 +12,11 @@ use frame_system::pallet_prelude::BlockNumberFor;
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: folds this block's randomness into the placement seed, ends the leases
 	/// due at `now` (at most `MaxExpiriesPerBlock`), places due declarations (at most
-	/// `MaxPlacementWork` replicas), then runs at most `MaxHookWork` due deadlines and, with a
-	/// budget of its own, at most `MaxHookWork` tasks in FIFO order. Separate budgets: a
-	/// backlog of due deadlines (never-uploaded slots) or of declarations can starve neither
-	/// the other queues nor deletions, evacuations and lease expiries.
+	/// `MaxPlacementWork` replicas), then runs at most `MaxHookWork` due deadlines, with a
+	/// budget of its own at most `MaxHookWork` tasks in FIFO order, and with a third budget at
+	/// most `MaxRepairWork` repair steps. Separate budgets: a backlog of due deadlines
+	/// (never-uploaded slots), of declarations or of repairs can starve neither the other
+	/// queues nor deletions, evacuations and lease expiries.
 	pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
 		Self::fold_seed(now);
 		let expired = Self::expire_leases(now);
@@ -30,16 +31,15 @@ impl<T: Config> Pallet<T> {
 		while tasks < max && Self::step_task(&mut random) {
 			tasks = tasks.saturating_add(1);
 		}
+		// Repairs have their own budget: a failing miner's moves neither wait behind nor delay
+		// deletions, evacuations and expiries.
+		let repairs = Self::run_repairs(&mut random);
 		let steps = deadlines.saturating_add(tasks);
+		let probes = T::MaxSelectionAttempts::get();
 		T::WeightInfo::on_initialize_expiries(expired)
-			.saturating_add(T::WeightInfo::on_initialize_placements(
-				placed,
-				T::MaxSelectionAttempts::get(),
-			))
-			.saturating_add(T::WeightInfo::on_initialize_steps(
-				steps,
-				T::MaxSelectionAttempts::get(),
-			))
+			.saturating_add(T::WeightInfo::on_initialize_placements(placed, probes))
+			.saturating_add(T::WeightInfo::on_initialize_steps(steps, probes))
+			.saturating_add(T::WeightInfo::on_initialize_repairs(repairs, probes))
 	}
 
 	/// Marks the leases ending at `now` as expiring and queues the deletion of their files.
@@ -97,8 +97,19 @@ impl<T: Config> Pallet<T> {
 				if let Some(m) = &slot.miner {
 					Self::dec_pending(m);
 				}
-				if reassigned >= T::MaxReassignments::get() {
-					Self::lose_slot(&slot_ref, info);
+				// A migrating replica still has its old holder: it is offered to up to
+				// `MaxMigrationAttempts` new holders, then the migration ends (migrate.rs).
+				let migration = Migrations::<T>::get(slot_ref.file, key);
+				let limit = if migration.is_some() {
+					T::MaxMigrationAttempts::get()
+				} else {
+					T::MaxReassignments::get()
+				};
+				if reassigned >= limit {
+					match migration {
+						Some(m) => Self::end_migration(&slot_ref, m, info),
+						None => Self::lose_slot(&slot_ref, info),
+					}
 					return true;
 				}
 				let random = random.get_or_insert_with(Self::random_seed);
@@ -156,11 +167,14 @@ impl<T: Config> Pallet<T> {
 		if let Some(slot) = Slots::<T>::take(file, key) {
 			Self::release_slot(&slot);
 		}
+		// A replica moving off another miner: that miner's copy goes too.
+		Self::drop_migration(file, key);
 		Tasks::<T>::insert(head, Job::DeleteFile { file, next: next.saturating_add(1) });
 	}
 
-	/// Moves fragment `next − 1` of a leaving miner to another miner (skipping a released
-	/// one), or finishes.
+	/// Starts moving fragment `next − 1` of a leaving miner to another miner (skipping a
+	/// released or already moving one), or finishes. The leaving miner keeps the copy until the
+	/// new holder confirms (migrate.rs).
 	fn step_evacuate(head: u64, miner: T::AccountId, next: u32, random: &mut Option<[u8; 32]>) {
 		// A stale task (the miner withdrew and registered again before the task ran) must not
 		// move the fragments of an active miner.
@@ -184,31 +198,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let index = next.saturating_sub(1);
 		Tasks::<T>::insert(head, Job::Evacuate { miner: miner.clone(), next: index });
-		if ReleasedFragments::<T>::contains_key(&miner, Self::released_key(index)) {
-			return;
-		}
-		let fragment = MinerFragments::<T>::get(&miner, index);
-		Self::remove_miner_fragment(&miner, index);
-		let Some(fragment) = fragment else {
-			return;
-		};
-		let slot_ref =
-			SlotRef { file: fragment.file, fragment: fragment.fragment, replica: fragment.replica };
-		let Some(mut info) = Files::<T>::get(fragment.file) else {
-			return;
-		};
-		if info.state == FileState::Deleting {
-			// Already released here; the deletion task will find nothing to do.
-			Slots::<T>::remove(fragment.file, (fragment.fragment, fragment.replica));
-			return;
-		}
-		info.confirmed = info.confirmed.saturating_sub(1);
-		info.state = FileState::Pending;
-		let redundancy = info.redundancy;
-		Files::<T>::insert(fragment.file, info);
-		let random = random.get_or_insert_with(Self::random_seed);
-		// A fresh assignment of a stored replica: its reassignment count starts again.
-		Self::reassign(random, &slot_ref, redundancy, Some(miner), 0);
+		Self::start_migration(&miner, index, random);
 	}
 
 	/// Starts deleting one more file of an expired lease, or removes the lease when none is
@@ -261,13 +251,18 @@ impl<T: Config> ServiceFragmentsInspect<T::AccountId> for Pallet<T> {
 		MinerFragments::<T>::get(miner, index).map(|f| u64::from(f.data_len))
 	}
 
+	/// Released and migrating replicas: both still challengeable, neither earns power.
 	fn released_space(miner: &T::AccountId) -> u64 {
-		ReleasedSpace::<T>::get(miner)
+		ReleasedSpace::<T>::get(miner).saturating_add(MigratingSpace::<T>::get(miner))
 	}
 }
 
 /// The audit applies the deferred removals of released fragments at a miner's checkpoint.
 impl<T: Config> ServiceFragmentsMutate<T::AccountId> for Pallet<T> {
+	fn start_repair(miner: &T::AccountId) -> bool {
+		Self::request_repair(miner)
+	}
+
 	fn apply_removals(miner: &T::AccountId, limit: u32) -> u32 {
 		Self::apply_released(miner, limit)
 	}

@@ -129,6 +129,42 @@ impl<T: Config> Pallet<T> {
 				.all(|(m, _)| MinerFragmentCount::<T>::contains_key(&m)),
 			"file-bank: fragments of a miner without count"
 		);
+		// A migration: its slot is pending (on the new holder), and the old holder still lists
+		// the replica, unreleased, at the recorded number; its space is in `MigratingSpace`.
+		let mut migrating: BTreeMap<T::AccountId, u64> = BTreeMap::new();
+		for (file, (fragment, replica), m) in Migrations::<T>::iter() {
+			let slot = Slots::<T>::get(file, (fragment, replica))
+				.ok_or("file-bank: migration of a missing slot")?;
+			ensure!(
+				matches!(slot.status, SlotStatus::Pending { .. })
+					&& slot.miner.as_ref() != Some(&m.from),
+				"file-bank: migrating slot not pending on another miner"
+			);
+			let entry = MinerFragments::<T>::get(&m.from, m.index)
+				.ok_or("file-bank: migrating copy missing from the old holder")?;
+			ensure!(
+				entry.file == file && entry.fragment == fragment && entry.replica == replica,
+				"file-bank: migration names another fragment of the old holder"
+			);
+			ensure!(
+				!ReleasedFragments::<T>::contains_key(&m.from, Self::released_key(m.index)),
+				"file-bank: migrating copy already released"
+			);
+			let s = migrating.entry(m.from.clone()).or_default();
+			*s = s.saturating_add(Self::credited_space(entry.data_len));
+		}
+		for (miner, space) in MigratingSpace::<T>::iter() {
+			ensure!(
+				migrating.remove(&miner) == Some(space),
+				"file-bank: migrating space differs from the migrations"
+			);
+		}
+		ensure!(migrating.is_empty(), "file-bank: migrations not counted in MigratingSpace");
+		ensure!(
+			RepairQueue::<T>::iter_values().count() == Repairs::<T>::iter_keys().count()
+				&& RepairHead::<T>::get() <= RepairTail::<T>::get(),
+			"file-bank: repair queue differs from the repairs"
+		);
 		for (miner, count) in MinerPending::<T>::iter() {
 			ensure!(
 				pending.remove(&miner) == Some(count),

@@ -21,7 +21,10 @@
 //!   `DeclarationDeposit` until the file is stored; a lost replica (or a deletion before the
 //!   file was stored) forfeits it to the reward pool.
 //! - **Freeing space**: deleting a file or an expiring lease releases the fragments; a miner
-//!   that exits or is banned has its fragments moved to other miners.
+//!   that exits or is banned has its fragments moved to other miners, and so does a miner the
+//!   audit finds failing (repair). A moved replica stays on the old holder until the new
+//!   holder confirms ("migrate, release on confirm", see `migrate.rs`), so no exit or repair
+//!   loses data the new holder does not have yet.
 //!
 //! All background work (placements, deadlines, deletions, moves, expiries) runs in
 //! `on_initialize` with fixed budgets — `MaxPlacementWork` replica placements, `MaxHookWork`
@@ -47,6 +50,7 @@ mod hooks;
 mod invariants;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod market;
+mod migrate;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod placement;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -63,6 +67,8 @@ mod mock;
 mod tests;
 #[cfg(test)]
 mod tests_lost;
+#[cfg(test)]
+mod tests_migrate;
 #[cfg(test)]
 mod tests_placement;
 
@@ -217,6 +223,20 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReassignments: Get<u8>;
 
+		/// New holders a migrating replica (exit, ban, repair) is offered to, each for
+		/// `AssignmentTimeout` blocks, before the migration ends unconfirmed: if the old
+		/// holder is leaving the slot is then lost (lease space refunded) and the old copy
+		/// released, so a leaving miner's `withdraw` waits at most this long per replica; if
+		/// it is still active the replica simply stays with it. Bounds the deadline steps one
+		/// migration can cost to `MaxMigrationAttempts + 1`.
+		#[pallet::constant]
+		type MaxMigrationAttempts: Get<u8>;
+
+		/// Repair steps per block (a budget of its own, next to the deadline and task budgets):
+		/// one step starts the migration of one replica of a miner under repair.
+		#[pallet::constant]
+		type MaxRepairWork: Get<u32>;
+
 		/// Held from the owner by `declare_file`, per file; released when the file is
 		/// `Stored`, forfeited to `RewardPool` when a replica of it is lost or the file is
 		/// deleted before it is `Stored`.
@@ -355,6 +375,36 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Deposits<T: Config> = StorageMap<_, Identity, FileHash, BalanceOf<T>>;
 
+	/// Replicas being moved off a miner, keyed like [`Slots`]: the slot is pending on its new
+	/// holder, the old holder keeps its copy until the new holder confirms.
+	#[pallet::storage]
+	pub type Migrations<T: Config> =
+		StorageDoubleMap<_, Identity, FileHash, Twox64Concat, (u32, u8), Migration<T::AccountId>>;
+
+	/// Credited service space of each miner's replicas in [`Migrations`]: still held and
+	/// challengeable, but earning no power (the audit subtracts it with [`ReleasedSpace`]), so
+	/// a repaired miner is never paid for data that is moving away.
+	#[pallet::storage]
+	pub type MigratingSpace<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// Miners under repair: the number of fragments of the list still to look at (from the
+	/// end down). A miner under repair is assigned no new replicas.
+	#[pallet::storage]
+	pub type Repairs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32>;
+
+	/// Repair queue (FIFO, at most one entry per miner in [`Repairs`]).
+	#[pallet::storage]
+	pub type RepairQueue<T: Config> = StorageMap<_, Twox64Concat, u64, T::AccountId>;
+
+	/// First live key of [`RepairQueue`].
+	#[pallet::storage]
+	pub type RepairHead<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// Next key of [`RepairQueue`].
+	#[pallet::storage]
+	pub type RepairTail<T> = StorageValue<_, u64, ValueQuery>;
+
 	/// Background tasks (FIFO).
 	#[pallet::storage]
 	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, u64, Job<T::AccountId>>;
@@ -464,6 +514,26 @@ pub mod pallet {
 		/// `count` released fragments of `miner` were removed at its audit checkpoint (its list
 		/// renumbered, their service space freed).
 		FragmentsRemoved { miner: T::AccountId, count: u32 },
+		/// The audit found `miner` failing (or frozen too long): its `fragments` listed
+		/// fragments are being moved to other miners; it gets no new replicas meanwhile.
+		RepairStarted { miner: T::AccountId, fragments: u32 },
+		/// Every fragment of the miner under repair has been looked at (each move started).
+		RepairFinished { miner: T::AccountId },
+		/// The new holder `to` confirmed a migrating replica; `from`'s copy is released.
+		ReplicaMigrated {
+			file: FileHash,
+			fragment: u32,
+			replica: u8,
+			from: T::AccountId,
+			to: T::AccountId,
+		},
+		/// No new holder confirmed within `MaxMigrationAttempts`; `miner` is still active, so
+		/// the replica stays confirmed on it (a later repair may try again).
+		MigrationCancelled { file: FileHash, fragment: u32, replica: u8, miner: T::AccountId },
+		/// No new holder confirmed within `MaxMigrationAttempts` and the old holder `from` is
+		/// leaving: the slot is lost (`SlotLost`, lease space refunded) and `from`'s copy
+		/// released, so its `withdraw` is not blocked forever.
+		MigrationAbandoned { file: FileHash, fragment: u32, replica: u8, from: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -554,6 +624,7 @@ pub mod pallet {
 				T::PlacementDelay::get() >= 2u32.into(),
 				"file-bank: PlacementDelay must be >= 2"
 			);
+			assert!(T::MaxRepairWork::get() > 0, "file-bank: MaxRepairWork must be > 0");
 			assert!(
 				T::MaxSelectionAttempts::get() > 0,
 				"file-bank: MaxSelectionAttempts must be > 0"

@@ -262,9 +262,11 @@ impl<T: Config> Pallet<T> {
 			file,
 			fragment,
 			replica,
-			miner: who,
+			miner: who.clone(),
 			index,
 		});
+		// A replica moving off another miner: that miner's copy is released now (issue 15).
+		Self::finish_migration(file, (fragment, replica), &who);
 		if stored {
 			Self::deposit_event(Event::FileStored { file });
 			Self::return_deposit(&who_owner, file);

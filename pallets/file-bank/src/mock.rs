@@ -84,6 +84,8 @@ pub const M3: AccountId = 3;
 pub const M4: AccountId = 4;
 /// Reassignments of an unconfirmed replica before it is lost.
 pub const MAX_REASSIGN: u8 = 3;
+/// New holders a migrating replica is offered to before the migration ends.
+pub const MAX_MIGRATION_ATTEMPTS: u8 = 4;
 /// Declaration deposit per file.
 pub const DEPOSIT: Balance = 2 * CESS;
 /// Starting balance.
@@ -99,6 +101,8 @@ parameter_types! {
 	pub static RandomNonce: u64 = 0;
 	/// Miners the audit has not enrolled (everyone else is).
 	pub static Unaudited: Vec<AccountId> = Vec::new();
+	/// `MaxMigrationAttempts` (tests may raise it).
+	pub static MigrationAttempts: u8 = MAX_MIGRATION_ATTEMPTS;
 }
 
 /// Stands for the VRF output of a block, unknown to everyone before the block exists. Tests
@@ -168,6 +172,8 @@ impl pallet_file_bank::Config for Test {
 	type MaxHookWork = ConstU32<HOOK_WORK>;
 	type MaxReassignments = ConstU8<MAX_REASSIGN>;
 	type DeclarationDeposit = Deposit;
+	type MaxMigrationAttempts = MigrationAttempts;
+	type MaxRepairWork = ConstU32<HOOK_WORK>;
 	type WeightInfo = ();
 }
 
@@ -186,6 +192,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		RandomNonce::set(0);
 		Unaudited::set(Vec::new());
+		MigrationAttempts::set(MAX_MIGRATION_ATTEMPTS);
 	});
 	ext
 }

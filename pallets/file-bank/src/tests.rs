@@ -21,7 +21,7 @@ thread_local! {
 /// Hash of test file `n` (the file whose first root is `roots(n, _)[0]`): the chain computes
 /// it at declaration (`file_hash(owner, size, roots)`); remembered once seen, so it is known
 /// after the file is gone. `H256([n; 32])` for a file never declared.
-fn fid(n: u8) -> H256 {
+pub(crate) fn fid(n: u8) -> H256 {
 	let first = roots(n, 1)[0];
 	let found =
 		Files::<Test>::iter().find(|(_, i)| i.roots.first() == Some(&first)).map(|(h, _)| h);
@@ -37,7 +37,7 @@ fn fid(n: u8) -> H256 {
 /// Places file `n` now, as its placement block's hook would (`PLACEMENT_DELAY` blocks later,
 /// see `tests_placement.rs`): these tests are about what follows placement, with the times of
 /// an assignment at declaration. Its queue entry is then stale and skipped.
-fn place(n: u8) {
+pub(crate) fn place(n: u8) {
 	let file = fid(n);
 	let info = Files::<Test>::get(file).unwrap();
 	assert_eq!(info.state, FileState::Declared);
@@ -911,6 +911,9 @@ fn a_renewed_lease_does_not_expire_at_its_old_end() {
 
 #[test]
 fn an_exiting_miners_fragments_move_to_other_miners() {
+	// Issue 15 changed this on purpose: a moved replica stays on the leaving miner (listed,
+	// challengeable, its space held but earning no power) until the new holder confirms; only
+	// then is M1's copy released, and only then can M1 withdraw.
 	build_and_execute(|| {
 		miner(M1, 1, 1);
 		miner(M2, 1, 1);
@@ -920,16 +923,20 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
 		confirm_all(1);
 		let on_m1 = MinerFragmentCount::<Test>::get(M1);
 		assert!(on_m1 > 0);
+		let held = service(M1);
 		assert_ok!(StorageMiner::prepare_exit(RuntimeOrigin::signed(M1)));
 		// on_m1 moves + 1 finishing step.
 		run_to_block(3);
 		System::assert_has_event(Event::<Test>::MinerEvacuated { miner: M1 }.into());
-		// Moved, but listed (and challengeable) until M1's next audit checkpoint.
+		// Moving, not released: nothing for a checkpoint to remove, the space still held and
+		// all of it reported as earning no power.
 		assert_eq!(MinerFragmentCount::<Test>::get(M1), on_m1);
-		assert!(service(M1) > 0);
-		assert_eq!(checkpoint(M1), on_m1);
-		assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
-		assert_eq!(service(M1), 0);
+		assert_eq!(crate::ReleasedCount::<Test>::get(M1), 0);
+		assert_eq!(checkpoint(M1), 0);
+		assert_eq!(service(M1), held);
+		assert_eq!(crate::MigratingSpace::<Test>::get(M1), held);
+		assert_eq!(<FileBank as ServiceFragmentsInspect<_>>::released_space(&M1), held);
+		assert_eq!(crate::Migrations::<Test>::iter().count() as u32, on_m1);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Pending);
 		// The moved replicas went to the miner not holding the other replica, and the
 		// two replicas of every fragment are still on distinct miners.
@@ -939,14 +946,35 @@ fn an_exiting_miners_fragments_move_to_other_miners() {
 			assert_ne!(a, M1);
 			assert_ne!(b, M1);
 		}
+		// (A new holder that never confirms: tests_migrate.rs.)
+		let mut moved = 0;
 		for f in 0..3 {
 			for r in 0..2 {
 				if matches!(slot(1, f, r).status, SlotStatus::Pending { .. }) {
+					let to = assigned(1, f, r);
 					confirm(1, f, r);
+					moved += 1;
+					System::assert_has_event(
+						Event::<Test>::ReplicaMigrated {
+							file: fid(1),
+							fragment: f,
+							replica: r,
+							from: M1,
+							to,
+						}
+						.into(),
+					);
+					// Released on confirmation, removed at M1's next checkpoint.
+					assert_eq!(crate::ReleasedCount::<Test>::get(M1), moved);
 				}
 			}
 		}
+		assert_eq!(moved, on_m1);
+		assert_eq!(crate::MigratingSpace::<Test>::get(M1), 0);
 		assert_eq!(Files::<Test>::get(fid(1)).unwrap().state, FileState::Stored);
+		assert_eq!(checkpoint(M1), on_m1);
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
+		assert_eq!(service(M1), 0);
 		run_to_block(1 + COOLDOWN);
 		assert_ok!(StorageMiner::withdraw(RuntimeOrigin::signed(M1)));
 	});
@@ -961,13 +989,23 @@ fn a_banned_miners_fragments_move_too() {
 		declare(USER, 1, 2, 1);
 		confirm_all(1);
 		let victim = assigned(1, 0, 0);
+		let on_victim = MinerFragmentCount::<Test>::get(victim);
 		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&victim));
 		assert_eq!(<StorageMiner as MinerInspect<_>>::state(&victim), Some(MinerState::Banned));
 		run_to_block(3);
-		assert_eq!(MinerFragmentCount::<Test>::get(victim), 0);
+		// Redundancy 1: the banned miner keeps the only copy until the new holder confirms.
+		assert_eq!(MinerFragmentCount::<Test>::get(victim), on_victim);
 		for f in 0..2 {
 			assert_ne!(assigned(1, f, 0), victim);
 		}
+		for f in 0..2 {
+			if matches!(slot(1, f, 0).status, SlotStatus::Pending { .. }) {
+				confirm(1, f, 0);
+			}
+		}
+		// Banned: not audited any more, so its released copies are removed at once.
+		assert_eq!(MinerFragmentCount::<Test>::get(victim), 0);
+		assert_eq!(service(victim), 0);
 	});
 }
 
@@ -975,7 +1013,7 @@ fn a_banned_miners_fragments_move_too() {
 fn a_banned_miners_released_fragments_are_removed_by_its_evacuation() {
 	// M1 released a fragment (file 1 deleted) and is banned before any audit checkpoint: it
 	// will never be audited again, so its evacuation removes the released fragment first
-	// (one step), then moves file 2's fragment to M2 and removes it at once.
+	// (one step), then starts moving file 2's fragment to M2; M1's copy goes when M2 confirms.
 	build_and_execute(|| {
 		miner(M1, 1, 1);
 		buy(USER, 1, 10);
@@ -991,10 +1029,14 @@ fn a_banned_miners_released_fragments_are_removed_by_its_evacuation() {
 		assert_ok!(<StorageMiner as MinerMutate<_>>::ban(&M1));
 		run_to_block(5);
 		assert_eq!(crate::ReleasedCount::<Test>::get(M1), 0);
-		assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
-		assert_eq!(service(M1), 0);
+		// File 2's only copy (4 MiB of data) is still on M1.
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), 1);
+		assert_eq!(service(M1), FRAGMENT / 2);
 		assert_eq!(assigned(2, 0, 0), M2);
 		System::assert_has_event(Event::<Test>::MinerEvacuated { miner: M1 }.into());
+		confirm(2, 0, 0);
+		assert_eq!(MinerFragmentCount::<Test>::get(M1), 0);
+		assert_eq!(service(M1), 0);
 	});
 }
 

@@ -157,6 +157,21 @@ pub struct SlotRef {
 	pub replica: u8,
 }
 
+/// A replica being moved off `from` (exit, ban or repair): its slot is pending on the new
+/// holder while `from` keeps the copy as its fragment number `index` — listed, challengeable,
+/// its service space held but earning no power — until the new holder confirms; only then is
+/// `from`'s copy released (deferred removal at `from`'s next audit checkpoint).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Migration<AccountId> {
+	/// The miner the replica is moving off (it still holds it).
+	pub from: AccountId,
+	/// The replica's number in `from`'s fragment list (kept current when the list is
+	/// renumbered by a removal).
+	pub index: u32,
+}
+
 /// Background work done a bounded step at a time by `on_initialize`.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -172,8 +187,9 @@ pub enum Job<AccountId> {
 		next: u32,
 	},
 	/// Move a leaving miner's fragments to other miners, one per step, from the end of its
-	/// list down (released fragments are skipped; the moved ones are released, and leave the
-	/// list at the miner's next audit checkpoint).
+	/// list down (released and already moving fragments are skipped). Each moved replica stays
+	/// on the miner (a [`Migration`]) until its new holder confirms; then it is released and
+	/// leaves the list at the miner's next audit checkpoint.
 	#[codec(index = 1)]
 	Evacuate {
 		/// The leaving miner.

@@ -27,9 +27,10 @@ pub trait ServiceFragmentsInspect<AccountId> {
 		None
 	}
 
-	/// Credited service space of `miner`'s released fragments (deleted files, evacuated
-	/// replicas) whose removal is still deferred. They stay challengeable, but earn no power:
-	/// the audit's snapshot counts `service − released_space`.
+	/// Credited service space of `miner`'s released fragments (deleted files) whose removal is
+	/// still deferred, plus that of its replicas migrating to new holders (exit, ban, repair).
+	/// They stay challengeable, but earn no power: the audit's snapshot counts
+	/// `service − released_space`.
 	fn released_space(_miner: &AccountId) -> u64 {
 		0
 	}
@@ -48,6 +49,19 @@ pub trait ServiceFragmentsMutate<AccountId>: ServiceFragmentsInspect<AccountId> 
 	/// Weight of one [`apply_removals`](Self::apply_removals) step.
 	fn removal_weight() -> Weight {
 		Weight::zero()
+	}
+
+	// ---- issue 15, repair (added by the `repair` branch) ----
+
+	/// The audit found `miner` failing or missing its service proofs for `RepairAfterFailures`
+	/// consecutive rounds, or `Frozen` for `RepairAfterFrozenRounds` rounds: the file market
+	/// starts moving its replicas to other miners ("migrate, release on confirm": each stays on
+	/// `miner`, challengeable but earning no power, until its new holder confirms). Returns
+	/// whether a repair was started now (`false`: one is running, nothing is left to move, or
+	/// the miner is leaving and its evacuation does the same). O(1); the moves run in the file
+	/// market's hook with their own budget.
+	fn start_repair(_miner: &AccountId) -> bool {
+		false
 	}
 }
 

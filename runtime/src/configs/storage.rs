@@ -149,6 +149,11 @@ impl pallet_audit::Config for Runtime {
 	type RemovalsPerBlock = ConstU32<64>;
 	// Finished cycles kept for the reward orders.
 	type PowerHistory = ConstU32<90>;
+	// Repair (issue 15): N = 3 consecutive rounds whose service part failed or was missed
+	// (18 h in production, 60 blocks on dev), or M = 4 rounds Frozen (one cycle: 24 h, dev 80
+	// blocks), and the file market moves the miner's replicas to other miners.
+	type RepairAfterFailures = ConstU32<3>;
+	type RepairAfterFrozenRounds = ConstU32<4>;
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = AuditBenchmarkHelper;
@@ -240,5 +245,13 @@ impl pallet_file_bank::Config for Runtime {
 	// 1 CESS per declared file, back when the file is stored, forfeited to the storage
 	// reward pool when a replica is lost or the file is deleted before it is stored.
 	type DeclarationDeposit = ConstU128<CESS>;
+	// A replica moving off a leaving or repaired miner is offered to up to 24 new holders of
+	// 100 blocks each (2 400 blocks = 4 h, a third of the production exit cooldown) before the
+	// move ends unconfirmed: lost with a lease refund if the old holder is leaving, kept on it
+	// otherwise (docs/storage-miners.md §4).
+	type MaxMigrationAttempts = frame_support::traits::ConstU8<24>;
+	// Repair moves: 32 per block, a budget of their own (1 TiB of 8 MiB fragments: 4 097
+	// blocks).
+	type MaxRepairWork = ConstU32<32>;
 	type WeightInfo = pallet_file_bank::weights::SubstrateWeight<Runtime>;
 }

@@ -839,6 +839,20 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
       if (serviceMisses < 5) {
         assert.ok(banned.block > miss.block, `not banned before the 5th service miss (round ${round})`);
       }
+      // Issue 15: the 3rd unproven round in a row (N = 3) starts the repair of C's files.
+      const repairs = log.find('audit', 'RepairRequested', (d) => mineC(d));
+      if (serviceMisses < 3) {
+        assert.ok(repairs.every((r) => r.block > miss.block), `no repair before the 3rd service miss (round ${round})`);
+      } else if (serviceMisses === 3) {
+        assert.equal(repairs.length, 1, 'one repair of C');
+        assert.equal(repairs[0].block, miss.block, 'requested by the settlement of the 3rd miss');
+        assert.equal(repairs[0].event.data.round.toNumber(), round);
+        assert.equal(repairs[0].event.data.reason.type, 'Unproven');
+        assert.equal(repairs[0].event.data.reason.asUnproven.rounds.toNumber(), 3);
+        const started = log.find('fileBank', 'RepairStarted', (d, r) => mineC(d) && r.block === miss.block);
+        assert.equal(started.length, 1, 'fileBank.RepairStarted with it');
+        assert.equal(started[0].event.data.fragments.toNumber(), 1, "C's one fragment");
+      }
     }
     assert.equal(serviceMisses, 5, 'exactly 5 service misses (consecutive)');
     assert.equal(banned.event.data.round.toNumber(), lastServiceMiss.event.data.round.toNumber(),
@@ -849,6 +863,14 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
     const info = await minerInfo(C.address);
     assert.ok(info, 'a banned account still reports');
     assert.equal(info.state.type, 'Banned');
+    // Migrate, release on confirm: A and B hold the other two replicas, so no miner can take
+    // C's (the move waits, `to: None`); C keeps the copy — its 8 MiB of service space are not
+    // released — and no replica has moved off C.
+    const moves = log.find('fileBank', 'FragmentReassigned', (d) => d.from.isSome && addr(d.from.unwrap()) === C.address);
+    assert.ok(moves.length >= 1, "C's replica is being moved");
+    assert.ok(moves.every((r) => r.event.data.to.isNone), 'nobody eligible to take it');
+    assert.equal(log.find('fileBank', 'ReplicaMigrated', (d) => addr(d.from) === C.address).length, 0);
+    assert.equal(info.serviceSpace.toBigInt(), FRAGMENT, 'C still holds its 8 MiB (no holder confirmed)');
   }));
 
   test('honest A was never punished, proved every round and passed every part', { timeout: 2 * MIN }, diag(async () => {
@@ -858,6 +880,8 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
     assert.equal(log.find('audit', 'MinerSlashed', (d) => mineA(d)).length, 0, 'no MinerSlashed for A');
     assert.equal(log.find('audit', 'ProofMissed', (d) => mineA(d)).length, 0, 'no ProofMissed for A');
     assert.equal(log.find('storageMiner', 'MinerPunished', (d) => mineA(d)).length, 0);
+    assert.equal(log.find('audit', 'RepairRequested', (d) => mineA(d)).length, 0, 'A is never repaired');
+    assert.equal(log.find('fileBank', 'RepairStarted', (d) => mineA(d)).length, 0);
 
     const proofs = log.find('audit', 'ProofVerified', (d) => mineA(d));
     assert.ok(proofs.length >= 4, `A proved at least a cycle's worth of rounds (${proofs.length})`);
