@@ -16,7 +16,7 @@ describe('cess-node --dev', () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startNode('dev', ['--dev']);
+    node = await startNode('dev', ['--dev'], { prometheus: true });
     api = node.api;
     keyring = new Keyring({ type: 'sr25519', ss58Format: 11330 });
   });
@@ -34,6 +34,29 @@ describe('cess-node --dev', () => {
       finalized: true,
     });
     assert.ok(later.number.toNumber() > firstFinal, 'finalized head advances');
+  });
+
+  test('the validator runs the authority-discovery worker and publishes its address', async () => {
+    // Prometheus metrics of sc-authority-discovery; the worker publishes soon after start
+    // (its first interval is 2 s) and re-publishes later.
+    const metric = (text, name) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    let text = '';
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      text = await (await fetch(`http://127.0.0.1:${node.prometheusPort}/metrics`)).text();
+      if ((metric(text, 'substrate_authority_discovery_times_published_total') ?? 0) >= 1) break;
+      assert.ok(Date.now() < deadline, 'the worker published within 60 s');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    assert.ok(metric(text, 'substrate_authority_discovery_times_published_total') >= 1);
+    // The one listen address (127.0.0.1/tcp/<p2p port>; non-global addresses are published,
+    // the polkadot-sdk default).
+    assert.equal(metric(text, 'substrate_authority_discovery_amount_external_addresses_last_published'), 1);
+    // Alice is the only validator; it does not count itself.
+    assert.equal(metric(text, 'substrate_authority_discovery_known_authorities_count'), 0);
   });
 
   test('system_properties: CESS, 18 decimals, ss58 11330', async () => {
