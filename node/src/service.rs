@@ -248,6 +248,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		let (authority_discovery_worker, _service) =
 			sc_authority_discovery::new_worker_and_service_with_config(
 				sc_authority_discovery::WorkerConfig {
+					// `--public-addr`: what a validator behind NAT or on a private network
+					// announces; without it only global listen addresses and addresses
+					// peers observed are published.
+					public_addresses: config.network.public_addresses.clone(),
 					persisted_cache_directory: config.network.net_config_path.clone(),
 					..Default::default()
 				},

@@ -90,7 +90,8 @@ export async function startNode(name, args, { timeoutMs = 120_000, prometheus = 
   const child = spawn(
     nodeBinary(),
     [
-      ...args,
+      // `{p2pPort}` in an argument stands for the node's own p2p port.
+      ...args.map((a) => a.replaceAll('{p2pPort}', String(p2pPort))),
       '--tmp',
       '--rpc-port', String(rpcPort),
       ...(prometheus ? ['--prometheus-port', String(prometheusPort)] : ['--no-prometheus']),
