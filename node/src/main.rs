@@ -7,6 +7,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod pool_guard;
 mod rpc;
 mod service;
 mod storage_miner;

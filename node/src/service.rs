@@ -4,9 +4,10 @@
 use std::{sync::Arc, time::Duration};
 
 use cess_runtime::{apis::RuntimeApi, opaque::Block};
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_babe::SlotProportion;
+use sc_network::NetworkEventStream;
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
@@ -19,7 +20,8 @@ type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type FullGrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
-type FullPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
+/// The transaction pool, behind the guard that rejects extrinsics the runtime cannot decode.
+type FullPool = crate::pool_guard::DecodeGuardedPool;
 
 /// Host functions the runtime may call.
 pub type HostFunctions = sp_io::SubstrateHostFunctions;
@@ -93,7 +95,7 @@ pub fn new_partial(
 
 	let select_chain = sc_consensus::LongestChain::new(backend.clone());
 
-	let transaction_pool = Arc::from(
+	let transaction_pool = Arc::new(crate::pool_guard::DecodeGuardedPool::new(
 		sc_transaction_pool::Builder::new(
 			task_manager.spawn_essential_handle(),
 			client.clone(),
@@ -102,7 +104,8 @@ pub fn new_partial(
 		.with_options(config.transaction_pool.clone())
 		.with_prometheus(config.prometheus_registry())
 		.build(),
-	);
+		client.clone(),
+	));
 
 	let (grandpa_block_import, grandpa_link) = sc_consensus_grandpa::block_import(
 		client.clone(),
@@ -228,6 +231,41 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			"offchain-workers-runner",
 			"offchain-worker",
 			offchain_workers.run(client.clone(), task_manager.spawn_handle()).boxed(),
+		);
+	}
+
+	// Validators publish their addresses in the DHT under their authority-discovery key and
+	// look up the other validators' (as the polkadot-sdk kitchensink node does), so validators
+	// find each other without boot nodes. Metrics: `substrate_authority_discovery_*`.
+	if config.role.is_authority() {
+		let dht_event_stream =
+			network.event_stream("authority-discovery").filter_map(|e| async move {
+				match e {
+					sc_network::Event::Dht(e) => Some(e),
+					_ => None,
+				}
+			});
+		let (authority_discovery_worker, _service) =
+			sc_authority_discovery::new_worker_and_service_with_config(
+				sc_authority_discovery::WorkerConfig {
+					// `--public-addr`: what a validator behind NAT or on a private network
+					// announces; without it only global listen addresses and addresses
+					// peers observed are published.
+					public_addresses: config.network.public_addresses.clone(),
+					persisted_cache_directory: config.network.net_config_path.clone(),
+					..Default::default()
+				},
+				client.clone(),
+				Arc::new(network.clone()),
+				Box::pin(dht_event_stream),
+				sc_authority_discovery::Role::PublishAndDiscover(keystore_container.keystore()),
+				config.prometheus_registry().cloned(),
+				task_manager.spawn_handle(),
+			);
+		task_manager.spawn_handle().spawn(
+			"authority-discovery-worker",
+			Some("networking"),
+			authority_discovery_worker.run(),
 		);
 	}
 

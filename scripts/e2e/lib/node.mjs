@@ -77,22 +77,24 @@ export function withTimeout(promise, ms, what) {
 }
 
 /**
- * Starts `cess-node` with `args` (e.g. ['--dev']) on free ports.
- * Returns { api, rpcPort, p2pPort, logFile, stop }.
+ * Starts `cess-node` with `args` (e.g. ['--dev']) on free ports (Prometheus only with
+ * `prometheus: true`). Returns { api, rpcPort, p2pPort, prometheusPort, logFile, stop, running }.
  */
-export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
+export async function startNode(name, args, { timeoutMs = 120_000, prometheus = false } = {}) {
   mkdirSync(tmpRoot, { recursive: true });
   const rpcPort = await freePort();
   const p2pPort = await freePort();
+  const prometheusPort = prometheus ? await freePort() : null;
   const logFile = join(tmpRoot, `${name}-${process.pid}-${rpcPort}.log`);
   const log = openSync(logFile, 'w');
   const child = spawn(
     nodeBinary(),
     [
-      ...args,
+      // `{p2pPort}` in an argument stands for the node's own p2p port.
+      ...args.map((a) => a.replaceAll('{p2pPort}', String(p2pPort))),
       '--tmp',
       '--rpc-port', String(rpcPort),
-      '--no-prometheus',
+      ...(prometheus ? ['--prometheus-port', String(prometheusPort)] : ['--no-prometheus']),
       '--no-telemetry',
       '--no-mdns',
       '--rpc-cors', 'all',
@@ -131,7 +133,11 @@ export async function startNode(name, args, { timeoutMs = 120_000 } = {}) {
     await stop();
     throw new Error(`${e.message}\n--- ${logFile} ---\n${tail(logFile)}`);
   }
-  return { api, provider, rpcPort, p2pPort, logFile, stop, logTail: () => tail(logFile) };
+  return {
+    api, provider, rpcPort, p2pPort, prometheusPort, logFile, stop, logTail: () => tail(logFile),
+    /** Whether the process has not exited. */
+    running: () => exited === null,
+  };
 }
 
 /** The last lines of a log file, for failure messages. */

@@ -16,7 +16,9 @@ describe('cess-node --dev', () => {
 
   before(async () => {
     await cryptoWaitReady();
-    node = await startNode('dev', ['--dev']);
+    // The validator announces its loopback address (`--public-addr`, as an operator would its
+    // public one), so the authority-discovery worker has an address to publish.
+    node = await startNode('dev', ['--dev', '--public-addr', '/ip4/127.0.0.1/tcp/{p2pPort}'], { prometheus: true });
     api = node.api;
     keyring = new Keyring({ type: 'sr25519', ss58Format: 11330 });
   });
@@ -34,6 +36,28 @@ describe('cess-node --dev', () => {
       finalized: true,
     });
     assert.ok(later.number.toNumber() > firstFinal, 'finalized head advances');
+  });
+
+  test('the validator runs the authority-discovery worker and publishes its address', async () => {
+    // Prometheus metrics of sc-authority-discovery; the worker publishes soon after start
+    // (its first interval is 2 s) and re-publishes later.
+    const metric = (text, name) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    let text = '';
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      text = await (await fetch(`http://127.0.0.1:${node.prometheusPort}/metrics`)).text();
+      if ((metric(text, 'substrate_authority_discovery_times_published_total') ?? 0) >= 1) break;
+      assert.ok(Date.now() < deadline, 'the worker published within 60 s');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    assert.ok(metric(text, 'substrate_authority_discovery_times_published_total') >= 1);
+    // The one public address given (the node has no global listen address and no peers).
+    assert.equal(metric(text, 'substrate_authority_discovery_amount_external_addresses_last_published'), 1);
+    // Alice is the only validator; it does not count itself.
+    assert.equal(metric(text, 'substrate_authority_discovery_known_authorities_count'), 0);
   });
 
   test('system_properties: CESS, 18 decimals, ss58 11330', async () => {
