@@ -161,15 +161,20 @@ describe('a frozen miner cannot claim; a top-up unfreezes it and the vested step
     const content = randomBytes(Number(FRAGMENT));
     s.path = join(tmpRoot, `miner-debt-file-${process.pid}.bin`);
     writeFileSync(s.path, content);
-    const { stdout } = await execFileP(nodeBinary(), ['storage-miner', 'fragment-roots', '--file', s.path]);
+    const { stdout } = await execFileP(nodeBinary(),
+      ['storage-miner', 'fragment-roots', '--file', s.path, '--owner', user.address]);
     const roots = JSON.parse(stdout);
     assert.equal(roots.fragments.length, 1);
     const hash = roots.file_hash.toLowerCase();
     const declared = await submitAndWatch(
-      api, api.tx.fileBank.declareFile(hash, roots.size, [roots.fragments[0].root], 1), user);
+      api, api.tx.fileBank.declareFile(roots.size, [roots.fragments[0].root], 1), user);
     ok(declared, 'declareFile(redundancy 1)');
-    const assigned = declared.events.filter((e) => api.events.fileBank.FragmentAssigned.is(e));
-    assert.equal(assigned.length, 1, 'one replica assigned');
+    const ev = declared.events.find((e) => api.events.fileBank.FileDeclared.is(e));
+    assert.equal(ev.data.file.toHex(), hash, 'the chain gives the hash the CLI printed');
+    // Placed `PlacementDelay` blocks later (issue 13): wait for the assignment.
+    const placed = await log.waitFor(
+      () => log.find('fileBank', 'FragmentAssigned', (d) => d.file.toHex() === hash)[0], 2 * MIN, 'FragmentAssigned');
+    const assigned = [placed.event];
     assert.equal(addr(assigned[0].data.miner), miner.address, 'to the only Positive miner');
     const declaredBlock = await blockOf(declared);
     await waitForHead(api, (h) => h.number.toNumber() >= declaredBlock, { finalized: true, timeoutMs: 2 * MIN });
