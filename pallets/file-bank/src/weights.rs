@@ -56,6 +56,11 @@
 //!   `MaxExpiriesPerBlock = 64`: an expiry list ≈ 2 050 B; `System::Account` 3 593 B; a
 //!   `StorageMiner::Miners` record ≈ 400 B; other items ≤ 120 B).
 //!
+//! Delayed placement (issue 13 item 4): `declare_file(f)` no longer assigns replicas and
+//! `on_initialize_placements(n, p)` is the placement step of the hook. Neither is regenerated
+//! from wasm; both are counted from the code and priced from the measurements above (see each
+//! function); the `measure_weights` harness times the new benchmarks natively.
+//!
 //! Re-measure with the CLI (`benchmark pallet --pallet pallet_file_bank`) once the node
 //! exposes it.
 
