@@ -62,6 +62,8 @@ mod benchmarking;
 mod mock;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_invariants;
 
 /// The storage-power trait this pallet implements (defined in `cess-traits`).
 pub use cess_traits::StoragePowerInspect;

@@ -105,6 +105,7 @@ impl pallet_storage_miner::Config for Test {
 	type OnLeave = Audit;
 	type Power = ();
 	type RewardPool = Treasury;
+	type PoolFunding = ();
 	type BlockDay = ConstU64<10>;
 	type ProveWithin = ConstU64<1_000_000>;
 	type WeightInfo = ();

@@ -16,7 +16,10 @@ use frame_support::traits::{
 	tokens::{Fortitude, Precision, Restriction},
 	Get,
 };
-use sp_runtime::{traits::Zero, DispatchResult};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Holds the declaration deposit of `file` from `who`.
@@ -66,6 +69,7 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Force,
 		)
 		.unwrap_or_default();
+		RewardPoolPaid::<T>::mutate(|p| *p = p.saturating_add(moved));
 		Self::deposit_event(Event::DepositForfeited { file, owner: owner.clone(), amount: moved });
 	}
 

@@ -169,3 +169,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 }
+
+/// The storage-miner's reward-pool accounting (`try_state` only): what the file market put in.
+impl<T: Config> cess_traits::RewardPoolFunding<BalanceOf<T>> for Pallet<T> {
+	fn funded() -> Option<BalanceOf<T>> {
+		Some(RewardPoolPaid::<T>::get())
+	}
+}

@@ -367,6 +367,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TaskTail<T> = StorageValue<_, u64, ValueQuery>;
 
+	/// Everything this pallet ever moved into `RewardPool` (space payments and forfeited
+	/// declaration deposits). Read only by the storage-miner's `try_state` (through
+	/// `cess_traits::RewardPoolFunding`): the pool plus what claims paid out accounts for it.
+	#[pallet::storage]
+	pub type RewardPoolPaid<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {

@@ -36,6 +36,7 @@ impl<T: Config> Pallet<T> {
 		if !amount.is_zero() {
 			T::Currency::transfer(who, &T::RewardPool::get(), amount, Preservation::Preserve)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			RewardPoolPaid::<T>::mutate(|p| *p = p.saturating_add(amount));
 		}
 		Ok(())
 	}

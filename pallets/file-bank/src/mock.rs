@@ -138,6 +138,7 @@ impl pallet_storage_miner::Config for Test {
 	type OnLeave = FileBank;
 	type Power = ();
 	type RewardPool = Treasury;
+	type PoolFunding = ();
 	type BlockDay = ConstU64<10>;
 	type ProveWithin = ConstU64<1_000_000>;
 	type WeightInfo = ();

@@ -103,6 +103,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingPoolShares<T> = StorageValue<_, (u128, u128), OptionQuery>;
 
+	/// Everything this pallet ever deposited into the storage-miner reward pool (the genesis
+	/// existential deposit and every era's share that reached it). Read only by the
+	/// storage-miner's `try_state` (through `cess_traits::RewardPoolFunding`): the pool plus
+	/// what claims paid out must account for it.
+	#[pallet::storage]
+	pub type StoragePoolFunded<T> = StorageValue<_, u128, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -142,7 +149,10 @@ pub mod pallet {
 			let ed = T::Currency::minimum_balance();
 			for pool in [Pallet::<T>::storage_pool(), Pallet::<T>::cdn_pool()] {
 				if T::Currency::balance(&pool) < ed {
-					let _ = T::Currency::mint_into(&pool, ed);
+					let minted = T::Currency::mint_into(&pool, ed).unwrap_or(0);
+					if pool == Pallet::<T>::storage_pool() {
+						StoragePoolFunded::<T>::mutate(|f| *f = f.saturating_add(minted));
+					}
 				}
 			}
 		}
@@ -218,11 +228,23 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		match T::Currency::resolve(&pool, credit) {
-			Ok(()) => Self::deposit_event(Event::PoolFunded { pool, amount }),
+			Ok(()) => {
+				if pool == Self::storage_pool() {
+					StoragePoolFunded::<T>::mutate(|f| *f = f.saturating_add(amount));
+				}
+				Self::deposit_event(Event::PoolFunded { pool, amount })
+			}
 			Err(unpaid) => {
 				let _ = T::Currency::resolve(&T::Treasury::get(), unpaid);
 			}
 		}
+	}
+}
+
+/// The storage-miner's reward-pool accounting (`try_state` only): what issuance put in.
+impl<T: Config> cess_traits::RewardPoolFunding<u128> for Pallet<T> {
+	fn funded() -> Option<u128> {
+		Some(StoragePoolFunded::<T>::get())
 	}
 }
 

@@ -69,6 +69,9 @@ fn genesis_creates_both_pools_with_the_existential_deposit() {
 		assert_eq!(Balances::balance(&Issuance::storage_pool()), ED);
 		assert_eq!(Balances::balance(&Issuance::cdn_pool()), ED);
 		assert_ne!(Issuance::storage_pool(), Issuance::cdn_pool());
+		// The storage pool's existential deposit is counted as funded (the reward accounting
+		// starts from it); the CD²N pool's is not part of that counter.
+		assert_eq!(StoragePoolFunded::<Test>::get(), ED);
 		assert_eq!(Split::<Test>::get(), IssuanceSplit::default());
 	});
 }
@@ -92,6 +95,12 @@ fn era_payout_pays_validators_30_percent_and_funds_the_pools() {
 		);
 		assert_eq!(Balances::balance(&Issuance::cdn_pool()), ED + 32_468_800_000_000_000_000_000);
 		assert_eq!(Balances::total_issuance(), issuance_before + rest);
+		// The counter the storage-miner's reward accounting reads: exactly the pool's balance.
+		assert_eq!(StoragePoolFunded::<Test>::get(), ED + 194_812_800_000_000_000_000_000);
+		assert_eq!(
+			<Issuance as cess_traits::RewardPoolFunding<u128>>::funded(),
+			Some(Balances::balance(&Issuance::storage_pool()))
+		);
 		assert!(PendingPoolShares::<Test>::get().is_none());
 		System::assert_has_event(
 			Event::EraIssued {

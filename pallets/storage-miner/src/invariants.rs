@@ -1,6 +1,7 @@
 //! `try_state` invariants: holds add up, spaces fit, states follow the rules.
 
 use crate::{pallet::*, BalanceOf, CycleIndex, HoldReason, MinerState, RELEASE_STEPS};
+use cess_traits::RewardPoolFunding;
 use frame_support::{
 	ensure,
 	traits::{
@@ -10,7 +11,7 @@ use frame_support::{
 	},
 };
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{CheckedAdd, Saturating, UniqueSaturatedFrom, Zero},
 	TryRuntimeError,
 };
 
@@ -167,6 +168,62 @@ impl<T: Config> Pallet<T> {
 		for (who, debt) in Debts::<T>::iter() {
 			ensure!(!debt.is_zero(), "storage-miner: zero debt recorded");
 			ensure!(!Miners::<T>::contains_key(&who), "storage-miner: recorded debt of a miner");
+		}
+		Self::try_state_accounting()
+	}
+
+	/// Reward accounting: nothing is created, lost or paid twice between the funders, the
+	/// pool, the reward records and the miners (issue 15).
+	///
+	/// 1. **Flow identity, exact:** `snapshotted = RewardsPaid + RewardsReserved + returned`
+	///    ([`RewardTotals`]). `RewardsReserved` changes in exactly three places, each moving
+	///    the same amount to or from one other counter: a snapshot adds `total` to it and to
+	///    `snapshotted`; a claim's successful transfer subtracts the amount and adds it to
+	///    `RewardsPaid`; a closing cycle record subtracts its remainder and adds it to
+	///    `returned`. With `RewardsReserved = promised` (checked above) this ties every unit
+	///    ever snapshot to exactly one of: paid, still owed (unallocated cycle remainders,
+	///    banked shares, unpaid amounts, unreleased vesting), or returned to the free pool.
+	///
+	/// 2. **Rounding dust, bounded:** `returned + closed ≤ shares`. A closed record of total
+	///    `T` and power `P` had `n ≥ 1` holders whose pending powers `p_1 … p_n` sum to `P`
+	///    (the audit adds every credit to the cycle total and, through `note_power`, to exactly
+	///    one holder's entry). Holder `k` took `⌊T·p_k / P⌋` (the cap `total − allocated` never
+	///    binds, since the floors sum to at most `T`), so the remainder is
+	///    `r = T − Σ ⌊T·p_k/P⌋ < T − Σ (T·p_k/P − 1) = n`, hence `r ≤ n − 1` in base units
+	///    (`T = 0` when `P = 0`: `r = 0`). Summing over closed records,
+	///    `returned ≤ Σ n − closed ≤ shares − closed` (`shares` also counts shares taken from
+	///    records still open). Vesting adds no dust: an order pays `A − ⌊A/2⌋` at once and its
+	///    90 steps release exactly `⌊A/2⌋` (the last step is the remainder). A violation means
+	///    power reached a cycle total without reaching a holder: a reward was lost.
+	///
+	/// 3. **Pool, against what the funders put in** (when `PoolFunding` counts them): nothing
+	///    leaves the pool account except a claim's transfer, counted in `RewardsPaid`; the
+	///    rounding dust of (2) stays in it. So `pool balance + RewardsPaid = funded +
+	///    donations`, where `pool balance = free part + RewardsReserved` (owed) and
+	///    `donations ≥ 0` is what arrived by plain transfers to the pool account (anyone may
+	///    make one, so they cannot be excluded): `pool + paid ≥ funded`, with equality on a
+	///    chain where nobody donated (the tests check the equality).
+	pub fn try_state_accounting() -> Result<(), TryRuntimeError> {
+		let totals = RewardTotals::<T>::get();
+		let paid = RewardsPaid::<T>::get();
+		let reserved = RewardsReserved::<T>::get();
+		ensure!(
+			paid.checked_add(&reserved).and_then(|x| x.checked_add(&totals.returned))
+				== Some(totals.snapshotted),
+			"storage-miner: snapshot totals differ from paid + reserved + returned"
+		);
+		let dust_room = totals.shares.saturating_sub(totals.closed);
+		ensure!(
+			totals.closed <= totals.shares
+				&& totals.returned <= BalanceOf::<T>::unique_saturated_from(dust_room),
+			"storage-miner: rounding remainders exceed one unit per share"
+		);
+		if let Some(funded) = T::PoolFunding::funded() {
+			let pool = T::Currency::balance(&T::RewardPool::get());
+			ensure!(
+				pool.saturating_add(paid) >= funded,
+				"storage-miner: pool + paid below what the funders put in"
+			);
 		}
 		Ok(())
 	}

@@ -60,6 +60,8 @@ mod mock;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_invariants;
+#[cfg(test)]
 mod tests_lifecycle;
 #[cfg(test)]
 mod tests_rewards;
@@ -68,8 +70,8 @@ mod tests_rewards;
 /// `MinerMutate` and consumes `OnMinerLeave` and `StoragePowerInspect`); re-exported so users
 /// of this pallet need no second import.
 pub use cess_traits::{
-	MinerInspect, MinerMutate, OnMinerLeave, ServiceFragmentsInspect, ServiceFragmentsMutate,
-	StoragePowerInspect,
+	MinerInspect, MinerMutate, OnMinerLeave, RewardPoolFunding, ServiceFragmentsInspect,
+	ServiceFragmentsMutate, StoragePowerInspect,
 };
 pub use types::*;
 pub use weights::WeightInfo;
@@ -164,6 +166,10 @@ pub mod pallet {
 		/// The storage-miner reward pool account (issuance's 60 % and the space payments).
 		type RewardPool: Get<Self::AccountId>;
 
+		/// What the pool's funders (issuance, the file market) have put into `RewardPool`, for
+		/// the accounting check of `try_state` only (`()`: not counted, the check is skipped).
+		type PoolFunding: RewardPoolFunding<BalanceOf<Self>>;
+
 		/// Blocks per block day, the step of the reward release (14 400 in production).
 		type BlockDay: Get<BlockNumberFor<Self>>;
 
@@ -232,6 +238,11 @@ pub mod pallet {
 	/// see the pool above it.
 	#[pallet::storage]
 	pub type RewardsReserved<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Running totals of the reward flow (snapshot totals, returned rounding remainders,
+	/// shares taken, records closed), read only by `try_state`.
+	#[pallet::storage]
+	pub type RewardTotals<T: Config> = StorageValue<_, RewardLedger<BalanceOf<T>>, ValueQuery>;
 
 	/// Each miner's reward orders and claim cursor (kept after the miner leaves).
 	#[pallet::storage]

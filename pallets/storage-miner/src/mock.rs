@@ -77,6 +77,18 @@ parameter_types! {
 	pub static CyclePowers: BTreeMap<CycleIndex, Power> = BTreeMap::new();
 	/// The last finished cycle of the mock audit.
 	pub static Finished: Option<CycleIndex> = None;
+	/// Everything the tests put into the pool (its genesis balance of 1 included): the mock
+	/// funders' `RewardPoolFunding`.
+	pub static Funded: Balance = 1;
+}
+
+/// The mock funders of the pool (issuance and the file market in the runtime): the tests add
+/// to [`Funded`] whenever they put money into the pool.
+pub struct MockFunding;
+impl cess_traits::RewardPoolFunding<Balance> for MockFunding {
+	fn funded() -> Option<Balance> {
+		Some(Funded::get())
+	}
 }
 
 /// The reward pool account.
@@ -159,6 +171,7 @@ impl pallet_storage_miner::Config for Test {
 	type OnLeave = RecordLeave;
 	type Power = MockPower;
 	type RewardPool = RewardPool;
+	type PoolFunding = MockFunding;
 	type BlockDay = ConstU64<DAY>;
 	type ProveWithin = ConstU64<PROVE_WITHIN>;
 	type WeightInfo = ();
@@ -189,6 +202,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		MinerPowers::set(BTreeMap::new());
 		CyclePowers::set(BTreeMap::new());
 		Finished::set(None);
+		Funded::set(1);
 	});
 	ext
 }

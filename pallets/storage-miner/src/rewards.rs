@@ -133,6 +133,7 @@ impl<T: Config> Pallet<T> {
 			record.power = power;
 			RewardCycles::<T>::insert(next, record);
 			RewardsReserved::<T>::mutate(|r| *r = r.saturating_add(total));
+			RewardTotals::<T>::mutate(|l| l.snapshotted = l.snapshotted.saturating_add(total));
 		}
 		NextRewardCycle::<T>::put(next.saturating_add(1));
 		Self::deposit_event(Event::CycleRewardSnapshot { cycle: next, total, power });
@@ -183,16 +184,24 @@ impl<T: Config> Pallet<T> {
 	/// Writes folded cycle records; a record whose last holder took its share is removed and
 	/// its rounding remainder returns to the unreserved pool.
 	pub(crate) fn apply_cycles(updates: Vec<CycleUpdate<T>>) {
+		if updates.is_empty() {
+			return;
+		}
+		let mut totals = RewardTotals::<T>::get();
 		for (cycle, record) in updates {
+			totals.shares = totals.shares.saturating_add(1);
 			if record.holders == 0 {
 				RewardCycles::<T>::remove(cycle);
 				let released = record.total.saturating_sub(record.allocated);
 				RewardsReserved::<T>::mutate(|r| *r = r.saturating_sub(released));
+				totals.returned = totals.returned.saturating_add(released);
+				totals.closed = totals.closed.saturating_add(1);
 				Self::deposit_event(Event::CycleRewardClosed { cycle, released });
 			} else {
 				RewardCycles::<T>::insert(cycle, record);
 			}
 		}
+		RewardTotals::<T>::put(totals);
 	}
 
 	fn empty_rewards(today: u32) -> MinerRewards<BalanceOf<T>> {

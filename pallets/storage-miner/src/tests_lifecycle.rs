@@ -51,6 +51,7 @@ fn punish(who: AccountId, amount: Balance) {
 fn fund_pool(amount: Balance) {
 	let now = Balances::balance(&POOL);
 	Balances::set_balance(&POOL, now + amount);
+	Funded::set(Funded::get() + amount);
 }
 
 fn run_to(block: u64) {

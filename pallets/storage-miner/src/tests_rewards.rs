@@ -42,6 +42,7 @@ fn beneficiary(who: AccountId) -> Balance {
 fn fund_pool(amount: Balance) {
 	let now = Balances::balance(&POOL);
 	Balances::set_balance(&POOL, now + amount);
+	Funded::set(Funded::get() + amount);
 }
 
 /// Moves to `block` and runs the pallet's hook there.

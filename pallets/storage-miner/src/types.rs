@@ -108,6 +108,23 @@ pub struct CycleReward<Balance> {
 	pub holders: u32,
 }
 
+/// Running totals of the reward flow, for `try_state` only (see `invariants.rs`): with
+/// [`crate::RewardsPaid`] and [`crate::RewardsReserved`] they give the exact identity
+/// `snapshotted = paid + reserved + returned`, and `returned + closed ≤ shares` bounds the
+/// rounding dust (proof in `invariants.rs`).
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct RewardLedger<Balance> {
+	/// Sum of every snapshot's `TotalReward_N` (what was ever reserved for a cycle).
+	pub snapshotted: Balance,
+	/// Sum of the rounding remainders (`total − allocated`) returned to the unreserved pool
+	/// when a cycle record closed.
+	pub returned: Balance,
+	/// Shares taken from snapshot cycle records: one per miner and cycle, zero shares included.
+	pub shares: u64,
+	/// Cycle records closed (every one after its snapshot, when its last holder took its share).
+	pub closed: u64,
+}
+
 /// Power a miner earned in a cycle that was not snapshot yet when it was credited.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub struct PendingPower {

@@ -32,6 +32,7 @@
 //! | [`ServiceFragmentsMutate`]: apply deferred removals | file bank | audit (at a miner's checkpoint) |
 //! | [`StoragePowerInspect`]: cycle and miner power, finished and oldest retained cycle | audit | storage miner (reward snapshot), runtime APIs |
 //! | [`OnMinerLeave`]: leave, withdrawn, open challenge | file bank, audit (a tuple) | storage miner |
+//! | [`RewardPoolFunding`]: cumulative deposits into the reward pool | issuance, file bank (a tuple) | storage miner (`try_state` only) |
 //!
 //! Storage power has no mutate half: only the audit's own settlement credits it (and tells the
 //! reward orders through [`MinerMutate::note_power`]).
@@ -54,11 +55,13 @@
 pub mod fragments;
 pub mod leave;
 pub mod miner;
+pub mod pool;
 pub mod power;
 pub mod types;
 
 pub use fragments::{ServiceFragmentsInspect, ServiceFragmentsMutate};
 pub use leave::OnMinerLeave;
 pub use miner::{MinerInspect, MinerMutate};
+pub use pool::RewardPoolFunding;
 pub use power::StoragePowerInspect;
 pub use types::*;

@@ -3,8 +3,8 @@
 use crate::{
 	configs::staking::TreasuryAccount,
 	currency::{CENTS, CESS},
-	AccountId, Audit, Balance, Balances, BlockNumber, FileBank, Runtime, RuntimeHoldReason,
-	StorageMiner,
+	AccountId, Audit, Balance, Balances, BlockNumber, FileBank, Issuance, Runtime,
+	RuntimeHoldReason, StorageMiner,
 };
 use frame_support::{
 	parameter_types,
@@ -47,6 +47,8 @@ impl pallet_storage_miner::Config for Runtime {
 	// The audit implements `cess_traits::StoragePowerInspect` itself: no adapter.
 	type Power = Audit;
 	type RewardPool = StorageRewardPool;
+	// What issuance and the file market put into the pool, for `try_state`'s accounting.
+	type PoolFunding = (Issuance, FileBank);
 	type BlockDay = pallet_timings::BlockDayOf<Runtime>;
 	// 16 challenge rounds (4 cycles: 4 days in production, 320 blocks on the dev chain)
 	// without earning power and no service space: evictable.
