@@ -12,8 +12,9 @@ use frame_system::pallet_prelude::BlockNumberFor;
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: ends the leases due at `now` (at most `MaxExpiriesPerBlock`), then runs
 	/// at most `MaxHookWork` due deadlines, with a budget of its own at most `MaxHookWork`
-	/// tasks in FIFO order, and with a third budget at most `MaxRepairWork` repair steps. Separate budgets: a backlog of due deadlines (never-uploaded
-	/// slots) can no longer starve deletions, evacuations and lease expiries.
+	/// tasks in FIFO order, and with a third budget at most `MaxRepairWork` repair steps.
+	/// Separate budgets: a backlog of due deadlines (never-uploaded slots) can no longer starve
+	/// deletions, evacuations, lease expiries and repairs.
 	pub(crate) fn run_hook(now: BlockNumberFor<T>) -> Weight {
 		let expired = Self::expire_leases(now);
 		let max = T::MaxHookWork::get();
