@@ -182,8 +182,9 @@ fn a_new_holder_that_never_confirms_lets_a_leaving_miner_go_after_max_attempts()
 		assert_eq!(Leases::<Test>::get(USER).unwrap().used, FRAGMENT);
 		let moves = System::events()
 			.into_iter()
-			.filter(|e| {
-				matches!(e.event, RuntimeEvent::FileBank(Event::FragmentReassigned { file, .. }) if file == fid(1))
+			.filter(|e| match e.event {
+				RuntimeEvent::FileBank(Event::FragmentReassigned { file, .. }) => file == fid(1),
+				_ => false,
 			})
 			.count();
 		assert_eq!(moves, 4, "offered to 4 holders");
