@@ -49,7 +49,7 @@ pub(crate) fn place(n: u8) {
 	crate::PlacementBacklog::<Test>::mutate(|b| *b -= replicas);
 }
 
-fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
+pub(crate) fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
 	BoundedVec::try_from(
 		(0..n)
 			.map(|i| {
@@ -62,7 +62,7 @@ fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU
 	.unwrap()
 }
 
-fn buy(who: AccountId, gib: u32, days: u32) {
+pub(crate) fn buy(who: AccountId, gib: u32, days: u32) {
 	assert_ok!(FileBank::buy_space(RuntimeOrigin::signed(who), gib, days));
 }
 
@@ -102,7 +102,7 @@ fn confirm_all(n: u8) {
 
 /// The audit's checkpoint of miner `m` (after its proof or settled miss): its released
 /// fragments leave its list.
-fn checkpoint(m: AccountId) -> u32 {
+pub(crate) fn checkpoint(m: AccountId) -> u32 {
 	<FileBank as ServiceFragmentsMutate<_>>::apply_removals(&m, u32::MAX)
 }
 

@@ -10,22 +10,9 @@ use crate::{
 	MinerFragments, ReleasedCount, Repairs, SlotStatus, Slots,
 };
 use cess_traits::{MinerInspect, MinerState, ServiceFragmentsInspect, ServiceFragmentsMutate};
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 
-use crate::tests::{fid, place};
-
-fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
-	BoundedVec::try_from(
-		(0..n)
-			.map(|i| {
-				let mut r = [file; 32];
-				r[0] = i as u8;
-				r
-			})
-			.collect::<Vec<_>>(),
-	)
-	.unwrap()
-}
+use crate::tests::{buy, checkpoint, fid, place, roots};
 
 /// Declares file `n` of `fragments` full fragments with `redundancy` and confirms every replica.
 fn store(n: u8, fragments: u32, redundancy: u8) {
@@ -60,10 +47,6 @@ fn service(m: AccountId) -> u64 {
 	<StorageMiner as MinerInspect<_>>::spaces(&m).map(|s| s.service).unwrap_or(0)
 }
 
-fn checkpoint(m: AccountId) -> u32 {
-	<FileBank as ServiceFragmentsMutate<_>>::apply_removals(&m, u32::MAX)
-}
-
 fn reassigned_from(n: u8, from: AccountId) -> Vec<Option<AccountId>> {
 	System::events()
 		.into_iter()
@@ -76,10 +59,6 @@ fn reassigned_from(n: u8, from: AccountId) -> Vec<Option<AccountId>> {
 			_ => None,
 		})
 		.collect()
-}
-
-fn buy(who: AccountId, gib: u32, days: u32) {
-	assert_ok!(FileBank::buy_space(RuntimeOrigin::signed(who), gib, days));
 }
 
 fn collateral(m: AccountId) -> Balance {

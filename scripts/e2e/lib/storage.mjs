@@ -1,6 +1,6 @@
 // Shared by the storage e2e files: a per-block event log of the whole chain, and one
-// `cess-node storage-miner run` agent process (copied from storage-agent.test.mjs, which keeps
-// its own copy; `extraArgs` adds agent flags such as `--no-claim`).
+// `cess-node storage-miner run` agent process (`extraArgs` adds agent flags such as
+// `--no-claim`). Used by storage-agent.test.mjs and miner-debt.test.mjs.
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
