@@ -328,6 +328,24 @@ impl Agent {
 			{
 				self.round_opened = Some((round, number, Instant::now()));
 			}
+			if let RuntimeEvent::FileBank(pallet_file_bank::Event::FragmentReassigned {
+				file,
+				fragment,
+				replica,
+				from,
+				to: Some(to),
+			}) = &record.event
+			{
+				if to == self.account() {
+					let key = crate::store::FragmentKey {
+						file: *file,
+						fragment: *fragment,
+						replica: *replica,
+					};
+					info!(target: LOG_TARGET, "#{number}: {key} moved here; fetching it from a holder");
+					crate::fetch::spawn(self.shared.clone(), key, from.clone());
+				}
+			}
 			self.log_event(number, &record.event);
 		}
 		let Some((tx, duty)) = self.in_flight.clone() else { return Ok(()) };

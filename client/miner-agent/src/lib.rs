@@ -6,7 +6,8 @@
 //! 2. seals idle fillers on a background thread, resumably, and commits them
 //!    (`storageMiner.commit_idle`);
 //! 3. accepts fragment uploads from file owners over HTTP, checks each against the root
-//!    declared on chain and confirms it (`fileBank.confirm_fragment`);
+//!    declared on chain and confirms it (`fileBank.confirm_fragment`); replicas moved to it
+//!    from another miner (exit, ban, repair) it fetches from a holder itself ([`fetch`]);
 //! 4. answers every audit challenge before its deadline (`audit.submit_proof`) with proofs
 //!    built by `cess-storage-proof`, the library the runtime verifies with;
 //! 5. claims rewards whenever something is claimable (`storageMiner.claim_rewards`);
@@ -24,6 +25,7 @@
 
 mod agent;
 pub mod chain;
+pub mod fetch;
 pub mod proving;
 pub mod rpc;
 pub mod sealing;
