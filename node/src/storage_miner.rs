@@ -23,6 +23,23 @@ pub enum StorageMinerCmd {
 		#[arg(long)]
 		owner: Option<String>,
 	},
+	/// Print the `X-CESS-*` headers that authenticate a fragment upload or download (signed
+	/// by the file owner, see `client/miner-agent/src/auth.rs`) as a curl config:
+	/// `curl -K <(cess-node storage-miner sign-request …) -X PUT --data-binary @frag URL`.
+	SignRequest {
+		/// `GET` or `PUT`.
+		#[arg(long)]
+		method: String,
+		/// The request path, `/fragments/<0xfile>/<fragment>/<replica>`.
+		#[arg(long)]
+		path: String,
+		/// The best block number (a signature is accepted for 100 blocks).
+		#[arg(long)]
+		block: u32,
+		/// Secret URI of the signing key (e.g. //Charlie on a dev chain).
+		#[arg(long)]
+		suri: String,
+	},
 }
 
 /// Options of `storage-miner run`.
@@ -88,6 +105,12 @@ impl StorageMinerCmd {
 					.map_err(|e| format!("bad --owner: {e:?}"))?;
 				let roots = cess_miner_agent::fragment_roots(&data, owner.as_ref())?;
 				println!("{roots}");
+				Ok(())
+			}
+			StorageMinerCmd::SignRequest { method, path, block, suri } => {
+				for (name, value) in cess_miner_agent::sign_request(suri, method, path, *block)? {
+					println!("header = \"{name}: {value}\"");
+				}
 				Ok(())
 			}
 			StorageMinerCmd::Run(cmd) => cmd.run(),

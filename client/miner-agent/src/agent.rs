@@ -92,6 +92,7 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 		params,
 		status: Default::default(),
 		unconfirmed: Default::default(),
+		key: signer.pair().clone(),
 	});
 	// Anything stored before a restart is checked once and confirmed if still pending.
 	if let (Ok(stored), Ok(mut set)) = (shared.dir.stored_fragments(), shared.unconfirmed.lock()) {

@@ -9,7 +9,9 @@
 //! 1. sources, in order: the old holder (`from`, same replica number), then every miner holding
 //!    a confirmed replica of the same fragment (replicas are identical copies);
 //! 2. `GET <endpoint>/fragments/<0xfile>/<fragment>/<replica>` on each source's registered
-//!    `http://` endpoint, at most one fragment of bytes read;
+//!    `http://` endpoint, signed with the miner's key ([`crate::auth`]: the source serves it
+//!    because the replica is assigned to this miner and unconfirmed), at most one fragment of
+//!    bytes read;
 //! 3. the bytes' Merkle root must be the root declared on chain — a source cannot make this
 //!    miner store wrong data; then they are stored and queued for `confirm_fragment` like an
 //!    upload.
@@ -87,12 +89,13 @@ fn still_wanted(placement: &FilePlacement, key: &FragmentKey, me: &AccountId) ->
 	})
 }
 
-/// GETs at most `limit` bytes from `url`.
-fn download(url: &str, limit: u64) -> Result<Vec<u8>, String> {
-	let response = attohttpc::get(url)
-		.timeout(REQUEST_TIMEOUT)
-		.send()
-		.map_err(|e| format!("GET {url}: {e}"))?;
+/// GETs at most `limit` bytes from `url`, signed with `headers`.
+fn download(url: &str, headers: &[(&'static str, String)], limit: u64) -> Result<Vec<u8>, String> {
+	let mut request = attohttpc::get(url).timeout(REQUEST_TIMEOUT);
+	for (name, value) in headers {
+		request = request.header(*name, value.as_str());
+	}
+	let response = request.send().map_err(|e| format!("GET {url}: {e}"))?;
 	if !response.is_success() {
 		return Err(format!("GET {url}: HTTP {}", response.status()));
 	}
@@ -138,7 +141,11 @@ fn try_once(shared: &Shared, key: &FragmentKey, from: Option<&AccountId>) -> Res
 			problems.push(format!("{holder}: endpoint is not http://"));
 			continue;
 		};
-		let body = match download(&url, shared.params.fragment_size) {
+		// Signed as the miner the replica is moving to (the holder checks that on chain).
+		let best = chain.best_number().map_err(|e| format!("chain: {e}"))?;
+		let source_key = FragmentKey { replica, ..*key };
+		let headers = crate::auth::sign(&shared.key, crate::auth::Method::Get, &source_key, best);
+		let body = match download(&url, &headers, shared.params.fragment_size) {
 			Ok(body) => body,
 			Err(e) => {
 				problems.push(e);

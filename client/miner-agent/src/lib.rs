@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod agent;
+pub mod auth;
 pub mod chain;
 pub mod fetch;
 pub mod proving;
@@ -39,6 +40,25 @@ use cess_runtime::{AccountId, Balance};
 use cess_storage_proof::{fragment_root, Params};
 use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use std::{path::PathBuf, time::Duration};
+
+/// The `X-CESS-*` headers of a fragment request (`GET`/`PUT` on
+/// `/fragments/<0xfile>/<fragment>/<replica>`) signed by the key of `suri` at `block`.
+pub fn sign_request(
+	suri: &str,
+	method: &str,
+	path: &str,
+	block: u32,
+) -> Result<[(&'static str, String); 3], String> {
+	let method = match method.to_ascii_uppercase().as_str() {
+		"GET" => auth::Method::Get,
+		"PUT" => auth::Method::Put,
+		other => return Err(format!("method {other}: GET or PUT")),
+	};
+	let key = server::fragment_key(path)
+		.ok_or_else(|| format!("{path}: not /fragments/<0xfile>/<fragment>/<replica>"))?;
+	let signer = tx::Signer::from_suri(suri)?;
+	Ok(auth::sign(signer.pair(), method, &key, block))
+}
 
 /// Log target of every agent line.
 pub const LOG_TARGET: &str = "miner-agent";

@@ -1,18 +1,21 @@
 //! The agent's HTTP endpoint: users upload fragment bytes, anyone retrieves them, operators
 //! read the status.
 //!
-//! * `PUT /fragments/<0xfile>/<fragment>/<replica>`: the body is the fragment. It is kept
-//!   only if that replica is assigned to this miner on chain and the bytes' Merkle root is
-//!   the declared root; the agent then confirms it on chain. 200 `{"stored":true,...}`;
-//!   404 not assigned here, 422 root mismatch, 413 larger than a fragment.
-//! * `GET /fragments/<0xfile>/<fragment>/<replica>`: the stored bytes.
+//! * `PUT /fragments/<0xfile>/<fragment>/<replica>`: the body is the fragment, signed by the
+//!   file owner ([`crate::auth`]). It is kept only if that replica is assigned to this miner on
+//!   chain and the bytes' Merkle root is the declared root; the agent then confirms it on
+//!   chain. 200 `{"stored":true,...}`; 401 unsigned or bad signature, 403 not the owner, 404
+//!   not assigned here, 422 root mismatch, 413 larger than a fragment.
+//! * `GET /fragments/<0xfile>/<fragment>/<replica>`: the stored bytes, for a signed request
+//!   of the file owner or of a miner the fragment is moving to (401 / 403 otherwise).
 //! * `GET /status`: the agent's progress as JSON (see [`Status`]).
 //!
 //! Plain HTTP/1.1, one thread per connection, `Connection: close`: uploads are rare and
 //! large, and a miner serves a handful of users at a time.
 
 use crate::{
-	chain::Chain,
+	auth::{self, Headers, Method},
+	chain::{Chain, FilePlacement},
 	rpc::find,
 	store::{hash_hex, parse_hash, DataDir, FragmentKey},
 };
@@ -64,6 +67,8 @@ pub struct Shared {
 	pub status: Mutex<Status>,
 	/// Stored replicas the main loop still has to confirm.
 	pub unconfirmed: Mutex<BTreeSet<FragmentKey>>,
+	/// The miner's key, to sign its own fragment requests to other miners.
+	pub key: sp_core::sr25519::Pair,
 }
 
 /// Serves HTTP on `listener` in a background thread.
@@ -123,8 +128,10 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
 	let path = request_line.next().unwrap_or_default().to_string();
 	let mut length = 0usize;
 	let mut expect_continue = false;
+	let mut signed = Headers::default();
 	for line in lines {
 		if let Some((name, value)) = line.split_once(':') {
+			signed.note(name, value);
 			match name.trim().to_ascii_lowercase().as_str() {
 				"content-length" => length = value.trim().parse().unwrap_or(usize::MAX),
 				"expect" => expect_continue = value.trim().eq_ignore_ascii_case("100-continue"),
@@ -134,11 +141,19 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
 	}
 	let response = match (method.as_str(), route(&path)) {
 		("GET", Route::Status) => status(shared),
-		("GET", Route::Fragment(key)) => match shared.dir.read_fragment(&key) {
-			Some(body) => Response { code: 200, content_type: "application/octet-stream", body },
-			None => Response::error(404, "fragment not stored here"),
-		},
+		("GET", Route::Fragment(key)) => download(shared, key, &signed),
 		("PUT", Route::Fragment(key)) => {
+			// Refuse before reading the body: only the owner may upload.
+			let (placement, signer) = match authenticate(shared, key, &signed, Method::Put) {
+				Ok(found) => found,
+				Err(response) => return respond(&mut stream, response),
+			};
+			if signer != placement.owner {
+				return respond(
+					&mut stream,
+					Response::error(403, "only the file owner may upload its fragments"),
+				);
+			}
 			if length as u64 > shared.params.fragment_size {
 				return respond(
 					&mut stream,
@@ -161,7 +176,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
 				let take = n.min(length - body.len());
 				body.extend_from_slice(&chunk[..take]);
 			}
-			upload(shared, key, &body)
+			upload(shared, key, &body, placement)
 		}
 		(_, Route::Unknown) => Response::error(404, "no such resource"),
 		_ => Response::error(405, "method not allowed"),
@@ -173,6 +188,14 @@ enum Route {
 	Status,
 	Fragment(FragmentKey),
 	Unknown,
+}
+
+/// The replica a `/fragments/<0xfile>/<fragment>/<replica>` path names.
+pub fn fragment_key(path: &str) -> Option<FragmentKey> {
+	match route(path) {
+		Route::Fragment(key) => Some(key),
+		_ => None,
+	}
 }
 
 fn route(path: &str) -> Route {
@@ -201,12 +224,56 @@ fn status(shared: &Shared) -> Response {
 	}
 }
 
-fn upload(shared: &Shared, key: FragmentKey, body: &[u8]) -> Response {
-	let placement = match shared.chain.file_placement(key.file) {
-		Ok(Some(p)) => p,
-		Ok(None) => return Response::error(404, "unknown file"),
-		Err(e) => return Response::error(503, format!("chain unavailable: {e}")),
+/// Checks a request's signature and reads the file's placement: the placement and the signer,
+/// or the error response (401 bad signature, 404 unknown file, 503 no chain).
+fn authenticate(
+	shared: &Shared,
+	key: FragmentKey,
+	signed: &Headers,
+	method: Method,
+) -> Result<(FilePlacement, AccountId), Response> {
+	let best = shared
+		.chain
+		.best_number()
+		.map_err(|e| Response::error(503, format!("chain unavailable: {e}")))?;
+	let signer = auth::verify(signed, method, &key, best)
+		.map_err(|e| Response::error(401, e.to_string()))?;
+	match shared.chain.file_placement(key.file) {
+		Ok(Some(p)) => Ok((p, signer)),
+		Ok(None) => Err(Response::error(404, "unknown file")),
+		Err(e) => Err(Response::error(503, format!("chain unavailable: {e}"))),
+	}
+}
+
+/// Whether `who` may download a replica of `key.fragment`: the file owner, or a miner a
+/// replica of that fragment is assigned to and not yet confirmed (it is moving there).
+pub fn may_download(placement: &FilePlacement, key: &FragmentKey, who: &AccountId) -> bool {
+	*who == placement.owner
+		|| placement
+			.fragments
+			.iter()
+			.filter(|f| f.fragment == key.fragment)
+			.any(|f| f.replicas.iter().any(|r| r.miner.as_ref() == Some(who) && !r.confirmed))
+}
+
+fn download(shared: &Shared, key: FragmentKey, signed: &Headers) -> Response {
+	let (placement, signer) = match authenticate(shared, key, signed, Method::Get) {
+		Ok(found) => found,
+		Err(response) => return response,
 	};
+	if !may_download(&placement, &key, &signer) {
+		return Response::error(
+			403,
+			"only the file owner or a miner the fragment is moving to may download it",
+		);
+	}
+	match shared.dir.read_fragment(&key) {
+		Some(body) => Response { code: 200, content_type: "application/octet-stream", body },
+		None => Response::error(404, "fragment not stored here"),
+	}
+}
+
+fn upload(shared: &Shared, key: FragmentKey, body: &[u8], placement: FilePlacement) -> Response {
 	// Declared but not placed yet: no replica has a miner before block `place_at`.
 	if let Some(at) = placement.place_at {
 		return Response::error(
@@ -264,6 +331,8 @@ fn respond(stream: &mut TcpStream, response: Response) -> io::Result<()> {
 	let reason = match response.code {
 		200 => "OK",
 		400 => "Bad Request",
+		401 => "Unauthorized",
+		403 => "Forbidden",
 		404 => "Not Found",
 		405 => "Method Not Allowed",
 		413 => "Payload Too Large",
@@ -286,6 +355,40 @@ fn respond(stream: &mut TcpStream, response: Response) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn only_the_owner_and_a_miner_the_fragment_moves_to_may_download() {
+		use pallet_file_bank::{FileState, FragmentPlacement, ReplicaPlacement};
+		let acc = |b: u8| AccountId::new([b; 32]);
+		let slot = |replica: u8, miner: u8, confirmed: bool| ReplicaPlacement {
+			replica,
+			miner: Some(acc(miner)),
+			confirmed,
+			miner_index: None,
+			deadline: None,
+		};
+		// Owner 9; replica 0 confirmed on 3, replica 1 moving to 4.
+		let placement = FilePlacement {
+			owner: acc(9),
+			size: 1,
+			redundancy: 2,
+			state: FileState::Pending,
+			stored_space: 1,
+			place_at: None,
+			fragments: vec![FragmentPlacement {
+				fragment: 0,
+				root: [0; 32],
+				replicas: vec![slot(0, 3, true), slot(1, 4, false)],
+			}],
+		};
+		let key = FragmentKey { file: H256::repeat_byte(1), fragment: 0, replica: 0 };
+		assert!(may_download(&placement, &key, &acc(9)), "the owner");
+		assert!(may_download(&placement, &key, &acc(4)), "the miner replica 1 moves to");
+		assert!(!may_download(&placement, &key, &acc(3)), "a co-holder with its own copy");
+		assert!(!may_download(&placement, &key, &acc(5)), "a stranger");
+		let other = FragmentKey { fragment: 1, ..key };
+		assert!(!may_download(&placement, &other, &acc(4)), "not for another fragment");
+	}
 
 	#[test]
 	fn routes() {

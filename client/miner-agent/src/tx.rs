@@ -36,6 +36,11 @@ impl Signer {
 		&self.account
 	}
 
+	/// The key pair (to sign fragment requests to other miners).
+	pub fn pair(&self) -> &sr25519::Pair {
+		&self.pair
+	}
+
 	/// Builds a signed, immortal, tip-free extrinsic for `call` with `nonce`.
 	pub fn sign(
 		&self,

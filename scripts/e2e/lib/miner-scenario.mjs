@@ -164,7 +164,8 @@ export class MinerScenario {
     assert.equal(this.addr(placed.event.data.miner), miner.address, 'to the only Positive miner');
     const declaredBlock = await this.blockOf(declared);
     await waitForHead(api, (h) => h.number.toNumber() >= declaredBlock, { finalized: true, timeoutMs: 2 * MIN });
-    const put = await agent.request('PUT', `/fragments/${hash}/0/${placed.event.data.replica.toNumber()}`, content);
+    const put = await agent.request('PUT', `/fragments/${hash}/0/${placed.event.data.replica.toNumber()}`, content,
+      { signer: user, api });
     assert.equal(put.status, 200, `PUT: ${put.status} ${put.text}`);
 
     const confirmed = await log.waitFor(() => {

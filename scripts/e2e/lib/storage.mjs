@@ -1,10 +1,11 @@
 // Shared by the storage e2e files: a per-block event log of the whole chain, and one
 // `cess-node storage-miner run` agent process (`extraArgs` adds agent flags such as
-// `--no-claim`). Used by storage-agent.test.mjs and miner-debt.test.mjs.
+// `--no-claim`), with signed fragment requests. Used by the storage-miner e2e files.
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { freePort, nodeBinary, repoRoot, tail } from './node.mjs';
 
 const tmpRoot = join(repoRoot, 'scripts', 'e2e', '.tmp');
@@ -136,6 +137,39 @@ export class ChainLog {
 }
 
 /** One `cess-node storage-miner run` process (restartable with the same data directory). */
+/**
+ * The bytes a fragment request signature covers (client/miner-agent/src/auth.rs `message`):
+ * "cess/fragment-request/v1" ‖ method (0 GET, 1 PUT) ‖ file ‖ fragment u32 LE ‖ replica u8 ‖
+ * block u32 LE.
+ */
+export function fragmentRequestMessage(method, fileHex, fragment, replica, block) {
+  const domain = new TextEncoder().encode('cess/fragment-request/v1');
+  const file = hexToU8a(fileHex);
+  if (file.length !== 32) throw new Error(`file hash ${fileHex} is not 32 bytes`);
+  const m = new Uint8Array(domain.length + 1 + 32 + 4 + 1 + 4);
+  const view = new DataView(m.buffer);
+  m.set(domain, 0);
+  let o = domain.length;
+  m[o++] = method === 'PUT' ? 1 : 0;
+  m.set(file, o); o += 32;
+  view.setUint32(o, fragment, true); o += 4;
+  m[o++] = replica;
+  view.setUint32(o, block, true);
+  return m;
+}
+
+/** The X-CESS-* headers of `method` on `/fragments/<file>/<fragment>/<replica>` signed by `pair`. */
+export function fragmentRequestHeaders(pair, method, path, block) {
+  const m = /^\/fragments\/(0x[0-9a-fA-F]{64})\/(\d+)\/(\d+)$/.exec(path);
+  if (!m) throw new Error(`not a fragment path: ${path}`);
+  const message = fragmentRequestMessage(method, m[1], Number(m[2]), Number(m[3]), block);
+  return {
+    'x-cess-account': u8aToHex(pair.publicKey),
+    'x-cess-block': String(block),
+    'x-cess-signature': u8aToHex(pair.sign(message)),
+  };
+}
+
 export class Agent {
   constructor(name, pair, { extraArgs = [] } = {}) {
     this.name = name;
@@ -227,11 +261,20 @@ export class Agent {
     return join(this.dataDir, 'fragments', `${fileHash}-${fragment}-${replica}.bin`);
   }
 
-  async request(method, path, body) {
+  /**
+   * An HTTP request to the agent. With `{ signer, api }`, a `/fragments/…` request is signed by
+   * `signer` at the best block `api` sees (see `fragmentRequestHeaders`).
+   */
+  async request(method, path, body, { signer, api } = {}) {
+    const headers = body ? { 'content-type': 'application/octet-stream' } : {};
+    if (signer) {
+      const block = (await api.rpc.chain.getHeader()).number.toNumber();
+      Object.assign(headers, fragmentRequestHeaders(signer, method, path, block));
+    }
     const res = await fetch(`${this.url}${path}`, {
       method,
       body,
-      headers: body ? { 'content-type': 'application/octet-stream' } : undefined,
+      headers,
       signal: AbortSignal.timeout(120_000),
     });
     const buf = Buffer.from(await res.arrayBuffer());

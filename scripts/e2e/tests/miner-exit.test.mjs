@@ -9,7 +9,8 @@
 // X calls `prepareExit`. Its replica is moved to Y (`FragmentReassigned { from: X, to: Y }`);
 // nobody uploads it: Y's agent fetches it from X's endpoint, checks the declared root, stores
 // it and confirms (`FragmentConfirmed { miner: Y }`, `ReplicaMigrated { from: X, to: Y }`).
-// Until then X still holds it and is challenged on it; `withdraw` is refused before the
+// The download is signed by Y's key and X serves it only because the replica is assigned to
+// Y and unconfirmed (issue 20's authenticated transfers). Until then X still holds it and is challenged on it; `withdraw` is refused before the
 // cooldown (`CooldownNotOver`). X's copy is dropped at its next audit checkpoint
 // (`FragmentsRemoved`), its service space reaches 0, and after the cooldown (2 eras = 40 dev
 // blocks) `withdraw` returns the whole collateral (never slashed): `MinerExited { returned:
@@ -154,7 +155,7 @@ describe('an exiting miner leaves only after its replica is safe on another mine
     s.replica = placed.event.data.replica.toNumber();
     const declaredBlock = await blockOf(declared);
     await waitForHead(api, (h) => h.number.toNumber() >= declaredBlock, { finalized: true, timeoutMs: 2 * MIN });
-    const put = await agentX.request('PUT', `/fragments/${hash}/0/${s.replica}`, content);
+    const put = await agentX.request('PUT', `/fragments/${hash}/0/${s.replica}`, content, { signer: user, api });
     assert.equal(put.status, 200, `PUT: ${put.status} ${put.text}`);
     await log.waitFor(() => {
       agentX.assertRunning();
@@ -204,6 +205,16 @@ describe('an exiting miner leaves only after its replica is safe on another mine
     const onDisk = readFileSync(agentY.fragmentPath(s.hash, 0, s.replica));
     assert.equal(sha256(onDisk), s.sha, "Y's copy is byte-identical to the upload");
     assert.equal((await minerInfo(Y, migrated.block)).serviceSpace.toBigInt(), FRAGMENT, 'Y holds 8 MiB');
+    // Y's agent was allowed to download from X because the replica was assigned to it and
+    // unconfirmed; now that it is confirmed, Y (or anyone but the owner) is refused (403), and
+    // an unsigned request is refused (401). The owner gets the bytes from Y.
+    const path = `/fragments/${s.hash}/0/${s.replica}`;
+    const again = await agentX.request('GET', path, undefined, { signer: Y, api });
+    assert.equal(again.status, 403, `Y, now a holder, may not download X's copy (got ${again.status}: ${again.text})`);
+    assert.equal((await agentY.request('GET', path)).status, 401, 'unsigned: 401');
+    const fromY = await agentY.request('GET', path, undefined, { signer: user, api });
+    assert.equal(fromY.status, 200);
+    assert.equal(sha256(fromY.buf), s.sha, 'the owner downloads its file from Y');
     const placement = (await (await at(migrated.block)).call.fileBankApi.filePlacement(s.hash)).unwrap();
     const slot = placement.fragments[0].replicas.find((r) => r.replica.toNumber() === s.replica);
     assert.ok(is(Y)(slot.miner.unwrap()) && slot.confirmed.isTrue, 'the slot is confirmed on Y');

@@ -314,15 +314,15 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
 
     // Wrong bytes: refused, nothing stored, nothing confirmed.
     const wrong = randomBytes(Number(FRAGMENT));
-    const bad = await A.request('PUT', slot(A), wrong);
+    const bad = await A.request('PUT', slot(A), wrong, { signer: user, api });
     assert.equal(bad.status, 422, `wrong bytes are refused with 422 (got ${bad.status}: ${bad.text})`);
     assert.ok(!existsSync(A.fragmentPath(file.hash, 0, file.replica.get(A.address))), 'nothing stored');
 
     // The right bytes to B and C while we watch two blocks for a confirmation A must not send.
     const headAtBad = log.head;
     const [putB, putC] = await Promise.all([
-      B.request('PUT', slot(B), file.content),
-      C.request('PUT', slot(C), file.content),
+      B.request('PUT', slot(B), file.content, { signer: user, api }),
+      C.request('PUT', slot(C), file.content, { signer: user, api }),
       log.waitFor(() => log.head >= headAtBad + 2, 2 * MIN, 'two blocks'),
     ]);
     assert.equal(log.find('fileBank', 'FragmentConfirmed', (d) => addr(d.miner) === A.address).length, 0,
@@ -332,7 +332,13 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
     assert.equal(replicaA.confirmed.isTrue, false, "A's replica still unconfirmed");
     assert.equal(placement.fragments[0].root.toHex(), file.root);
 
-    const putA = await A.request('PUT', slot(A), file.content);
+    // Uploads are signed by the file owner: unsigned → 401, signed by another account → 403.
+    const unsigned = await A.request('PUT', slot(A), file.content);
+    assert.equal(unsigned.status, 401, `an unsigned upload is refused (got ${unsigned.status}: ${unsigned.text})`);
+    assert.match(unsigned.text, /missing header X-CESS-Account/);
+    const byB = await A.request('PUT', slot(A), file.content, { signer: B.pair, api });
+    assert.equal(byB.status, 403, `an upload signed by a non-owner is refused (got ${byB.status}: ${byB.text})`);
+    const putA = await A.request('PUT', slot(A), file.content, { signer: user, api });
     for (const [a, put] of [[A, putA], [B, putB], [C, putC]]) {
       assert.equal(put.status, 200, `PUT to ${a.name}: ${put.status} ${put.text}`);
       const body = JSON.parse(put.text);
@@ -362,8 +368,14 @@ describe('the storage-miner agent: honest, dishonest and stopped miners on one d
     }
     const onDisk = readFileSync(A.fragmentPath(file.hash, 0, file.replica.get(A.address)));
     assert.ok(onDisk.equals(file.content), "A's stored file holds the uploaded bytes");
-    const back = await A.request('GET', slot(A));
+    const back = await A.request('GET', slot(A), undefined, { signer: user, api });
     assert.equal(back.status, 200);
+    // Downloads too: unsigned → 401; a co-holder (B keeps its own copy, nothing moves to it)
+    // → 403, so a miner that lost its copy cannot take a co-holder's at challenge time.
+    const anonymous = await A.request('GET', slot(A));
+    assert.equal(anonymous.status, 401, `an unsigned download is refused (got ${anonymous.status})`);
+    const coHolder = await A.request('GET', slot(A), undefined, { signer: B.pair, api });
+    assert.equal(coHolder.status, 403, `a co-holder's download is refused (got ${coHolder.status}: ${coHolder.text})`);
     assert.ok(back.buf.equals(file.content), 'GET returns the uploaded bytes');
     const status = await A.status();
     assert.equal(status.fragments, 1, 'A reports 1 stored fragment');
