@@ -182,10 +182,7 @@ fn every_tampering_is_caught_with_its_error() {
 		check(&|pr| pr.openings = BoundedVec::new()),
 		Err(SdrError::OpeningCount { expected: 8, got: 0 })
 	);
-	assert_eq!(
-		with(&|o| o.columns = BoundedVec::new()),
-		Err(SdrError::ColumnCount { opening: s })
-	);
+	assert_eq!(with(&|o| o.columns = BoundedVec::new()), Err(SdrError::ColumnCount { opening: s }));
 	assert_eq!(
 		with(&|o| {
 			let mut c = o.columns.get_mut(0).unwrap().labels.clone().into_inner();
@@ -212,7 +209,10 @@ fn every_tampering_is_caught_with_its_error() {
 		}),
 		Err(SdrError::ColumnNotCommitted { opening: s, column: 1 })
 	);
-	assert_eq!(with(&|o| o.replica.node[5] ^= 1), Err(SdrError::ReplicaNotCommitted { opening: s }));
+	assert_eq!(
+		with(&|o| o.replica.node[5] ^= 1),
+		Err(SdrError::ReplicaNotCommitted { opening: s })
+	);
 	assert_eq!(with(&|o| o.data = None), Err(SdrError::DataPresence { opening: s }));
 	assert_eq!(
 		with(&|o| o.data.as_mut().unwrap().node[0] ^= 1),
@@ -250,5 +250,8 @@ fn a_replica_that_is_not_data_xor_key_is_caught() {
 	let w = SectorWitness { replica: &junk, tree_r: &tree, data: None };
 	let proof = prove_seal(&p, &ch, &[(f.sealed.replica_id, w)], &config()).unwrap();
 	let public = SectorPublic { comm_r_last: tree.root(), ..f.public() };
-	assert_eq!(verify_seal(&p, &ch, &[public], &proof), Err(SdrError::ReplicaMismatch { opening: 0 }));
+	assert_eq!(
+		verify_seal(&p, &ch, &[public], &proof),
+		Err(SdrError::ReplicaMismatch { opening: 0 })
+	);
 }

@@ -271,8 +271,7 @@ fn self_dealt_data_equal_to_the_key_does_not_zero_the_replica() {
 	let p = tiny();
 	let cc = Fixture::cc(&p, &MINER, 5);
 	let key_bytes: Vec<u8> = cc.sealed.replica.iter().flatten().copied().collect();
-	let slots: Vec<Option<Vec<u8>>> =
-		key_bytes.chunks(512).map(|c| Some(c.to_vec())).collect();
+	let slots: Vec<Option<Vec<u8>>> = key_bytes.chunks(512).map(|c| Some(c.to_vec())).collect();
 	let sd = Fixture::seal(&p, &MINER, 5, &slots);
 	assert_eq!(sd.data, cc.sealed.replica);
 	assert_ne!(sd.sealed.replica_id, cc.sealed.replica_id);

@@ -80,7 +80,10 @@ fn vectors() -> Vec<(String, String)> {
 	put("dev.cc0.comm_r", hex(&dev.sealed.comm_r));
 	put("production.params", hex(&SdrParams::production().encode()));
 	put("production.graph_seed", hex(&graph_seed(&SdrParams::production())));
-	put("production.drg_parents_1000000", format!("{:?}", Graph::new(&SdrParams::production()).drg_parents(1_000_000)));
+	put(
+		"production.drg_parents_1000000",
+		format!("{:?}", Graph::new(&SdrParams::production()).drg_parents(1_000_000)),
+	);
 	v
 }
 
@@ -107,4 +110,98 @@ fn golden_vectors_match_the_shared_file() {
 	for ((ks, vs), (kc, vc)) in stored.iter().zip(&computed) {
 		assert_eq!((ks, vs), (kc, vc));
 	}
+}
+
+/// An independent, naive implementation of the design's formulas (A.2, A.3), byte by byte,
+/// checked against the library's sealer on the tiny service sector.
+#[test]
+fn naive_reference_implementation_matches_the_sealer() {
+	let p = tiny();
+	let f = service_fixture(&p, &MINER, 7);
+	let n = p.nodes();
+	// Graph seed and PRF exactly as written in the design.
+	let mut gs = vec![0x58u8];
+	gs.extend_from_slice(b"cess/sdr/v1");
+	gs.extend_from_slice(&p.params_id.to_le_bytes());
+	gs.extend_from_slice(&p.log2_nodes.to_le_bytes());
+	gs.extend_from_slice(&p.layers.to_le_bytes());
+	let seed = blake2_256(&gs);
+	let g0 = u64::from_le_bytes(seed[0..8].try_into().unwrap());
+	let g1 = u64::from_le_bytes(seed[8..16].try_into().unwrap());
+	fn mix64(mut z: u64) -> u64 {
+		z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+		z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+		z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+		z ^ (z >> 31)
+	}
+	let prf = |kind: u64, v: u64, j: u64| mix64(g1 ^ mix64(g0 ^ (kind << 60) ^ (j << 52) ^ v));
+	let drg = |v: u64| -> [u64; 6] {
+		if v < 2 {
+			return [0; 6];
+		}
+		let meta = 5 * v;
+		let buckets = 64 - (meta - 1).leading_zeros() as u64;
+		let mut out = [v - 1; 6];
+		for k in 0..5u64 {
+			let b = 1 + prf(1, v, 2 * k) % buckets;
+			let hi = std::cmp::min(meta, 1u64 << b);
+			let lo = std::cmp::max(2, hi >> 1);
+			let d = lo + prf(1, v, 2 * k + 1) % (hi - lo + 1);
+			out[k as usize] = (meta - d) / 5;
+		}
+		out
+	};
+	let exp = |v: u64| -> [u64; 8] { std::array::from_fn(|j| prf(2, v, j as u64) & (n - 1)) };
+	// replica_id
+	let mut ri = vec![0x50u8];
+	ri.extend_from_slice(&GENESIS);
+	ri.extend_from_slice(&MINER);
+	ri.extend_from_slice(&7u64.to_le_bytes());
+	ri.extend_from_slice(&f.comm_d);
+	ri.extend_from_slice(&p.params_id.to_le_bytes());
+	let rid = blake2_256(&ri);
+	assert_eq!(rid, f.sealed.replica_id);
+	// Labels layer by layer.
+	let mut layers: Vec<Vec<Hash>> = Vec::new();
+	for l in 1..=p.layers {
+		let mut cur: Vec<Hash> = Vec::new();
+		for v in 0..n {
+			let mut inp = vec![0x52u8];
+			inp.extend_from_slice(&rid);
+			inp.extend_from_slice(&l.to_le_bytes());
+			inp.extend_from_slice(&v.to_le_bytes());
+			if v > 0 {
+				for x in drg(v) {
+					inp.extend_from_slice(&cur[x as usize]);
+				}
+			}
+			if l >= 2 {
+				for x in exp(v) {
+					inp.extend_from_slice(&layers[l as usize - 2][x as usize]);
+				}
+			}
+			cur.push(blake2_256(&inp));
+		}
+		layers.push(cur);
+	}
+	let cols: Vec<Hash> = (0..n as usize)
+		.map(|v| {
+			let mut c = blake2_256(&[&[0x53u8][..], &layers[0][v]].concat());
+			for layer in &layers[1..] {
+				c = blake2_256(&[&[0x53u8][..], &c, &layer[v]].concat());
+			}
+			c
+		})
+		.collect();
+	let replica: Vec<Hash> = f
+		.data
+		.iter()
+		.zip(layers.last().unwrap())
+		.map(|(d, k)| std::array::from_fn(|i| d[i] ^ k[i]))
+		.collect();
+	let comm_c = cess_storage_proof::merkle_root(&cols);
+	let comm_r_last = cess_storage_proof::merkle_root(&replica);
+	assert_eq!(replica, f.sealed.replica);
+	assert_eq!((comm_c, comm_r_last), (f.sealed.comm_c, f.sealed.comm_r_last));
+	assert_eq!(f.sealed.comm_r, blake2_256(&[&[0x54u8][..], &comm_c, &comm_r_last].concat()));
 }

@@ -26,7 +26,11 @@ const SECTOR_PICK: u32 = u32::MAX;
 
 /// Seal (commit) seed of a pre-commit batch.
 pub fn seal_seed(block_seed: &Hash, miner: &AccountBytes, batch_no: u64) -> Hash {
-	Input::<73>::new(TAG_SDR_SEAL_SEED).put(block_seed).put(miner).put(&batch_no.to_le_bytes()).hash()
+	Input::<73>::new(TAG_SDR_SEAL_SEED)
+		.put(block_seed)
+		.put(miner)
+		.put(&batch_no.to_le_bytes())
+		.hash()
 }
 
 /// Seal-audit seed of one sector in one cycle.
@@ -58,7 +62,8 @@ pub fn window_seed(
 
 /// One pick.
 fn pick(seed: &Hash, i: u32, j: u32) -> u64 {
-	let h = Input::<41>::new(TAG_SDR_PICK).put(seed).put(&i.to_le_bytes()).put(&j.to_le_bytes()).hash();
+	let h =
+		Input::<41>::new(TAG_SDR_PICK).put(seed).put(&i.to_le_bytes()).put(&j.to_le_bytes()).hash();
 	let mut b = [0u8; 8];
 	for (dst, src) in b.iter_mut().zip(h.iter()) {
 		*dst = *src;
@@ -123,7 +128,10 @@ pub fn seal_challenges(
 }
 
 /// Challenges of a seal audit of one sector (`sector` is always 0).
-pub fn audit_challenges(params: &SdrParams, seed: &Hash) -> Result<SealChallenges, SdrChallengeError> {
+pub fn audit_challenges(
+	params: &SdrParams,
+	seed: &Hash,
+) -> Result<SealChallenges, SdrChallengeError> {
 	params.validate().map_err(|_| SdrChallengeError::InvalidParams)?;
 	let mask = params.nodes() - 1;
 	let mut out = SealChallenges::new();
@@ -207,7 +215,10 @@ mod tests {
 		assert_eq!((w.service.len(), w.idle.len()), (16, 0));
 		assert!(w.service.iter().all(|x| x.sector < 3));
 		assert!(window_challenges(&p, &[4; 32], 0, 0).unwrap().is_empty());
-		assert_ne!(window_seed(&[0; 32], 1, &[0; 32], 3, 4), window_seed(&[0; 32], 1, &[0; 32], 4, 3));
+		assert_ne!(
+			window_seed(&[0; 32], 1, &[0; 32], 3, 4),
+			window_seed(&[0; 32], 1, &[0; 32], 4, 3)
+		);
 		assert_ne!(seal_seed(&[0; 32], &[0; 32], 1), seal_seed(&[0; 32], &[0; 32], 2));
 		assert_ne!(audit_seed(&[0; 32], &[0; 32], 1, 5), audit_seed(&[0; 32], &[0; 32], 1, 6));
 	}

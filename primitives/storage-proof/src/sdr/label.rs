@@ -90,7 +90,8 @@ where
 			}
 			e
 		});
-		let value = tamper(node).unwrap_or_else(|| label(replica_id, layer, node, &drg, exp.as_ref()));
+		let value =
+			tamper(node).unwrap_or_else(|| label(replica_id, layer, node, &drg, exp.as_ref()));
 		if let Some(slot) = cur.get_mut(v) {
 			*slot = value;
 		}
@@ -113,7 +114,10 @@ mod tests {
 		input.extend_from_slice(&id);
 		input.extend_from_slice(&3u32.to_le_bytes());
 		input.extend_from_slice(&9u64.to_le_bytes());
-		assert_eq!(label(&id, 3, 0, &drg, None), blake2_256(&input[..37].iter().chain(&0u64.to_le_bytes()).copied().collect::<Vec<_>>()));
+		assert_eq!(
+			label(&id, 3, 0, &drg, None),
+			blake2_256(&input[..37].iter().chain(&0u64.to_le_bytes()).copied().collect::<Vec<_>>())
+		);
 		for p in &drg {
 			input.extend_from_slice(p);
 		}

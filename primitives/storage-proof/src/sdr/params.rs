@@ -107,12 +107,7 @@ impl SdrParams {
 	pub const fn scaled_production(log2_nodes: u32) -> Self {
 		let p = Self::production();
 		let slot = if log2_nodes < p.log2_slot_nodes { log2_nodes } else { p.log2_slot_nodes };
-		Self {
-			params_id: PARAMS_ID_SCALED_V1 + log2_nodes,
-			log2_nodes,
-			log2_slot_nodes: slot,
-			..p
-		}
+		Self { params_id: PARAMS_ID_SCALED_V1 + log2_nodes, log2_nodes, log2_slot_nodes: slot, ..p }
 	}
 
 	/// Checks every field against the bounds of the proof types.

@@ -7,7 +7,9 @@
 //! The columns of one opening are the distinct nodes `{v} ∪ parents(v)` in ascending order
 //! ([`Graph::node_set`](super::Graph::node_set)), so they carry no node indices.
 
-use super::params::{MAX_COLUMNS, MAX_LAYERS, MAX_LOG2_NODES, MAX_SEAL_OPENINGS, MAX_WINDOW_PER_PART};
+use super::params::{
+	MAX_COLUMNS, MAX_LAYERS, MAX_LOG2_NODES, MAX_SEAL_OPENINGS, MAX_WINDOW_PER_PART,
+};
 use crate::bounded::BoundedVec;
 use crate::hash::Hash;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -17,7 +19,9 @@ use scale_info::TypeInfo;
 pub type SectorPath = BoundedVec<Hash, MAX_LOG2_NODES>;
 
 /// One column: the labels of a node in layers 1..L and its path in the `comm_c` tree.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct Column {
 	/// `labels[l − 1]` is the node's label in layer `l`.
 	pub labels: BoundedVec<Hash, MAX_LAYERS>,
@@ -26,7 +30,9 @@ pub struct Column {
 }
 
 /// A node and its Merkle path.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct NodeProof {
 	/// The 32-byte node.
 	pub node: Hash,
@@ -35,7 +41,9 @@ pub struct NodeProof {
 }
 
 /// The answer to one seal challenge.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct SealOpening {
 	/// Columns of the challenged node and its parents, ascending by node index.
 	pub columns: BoundedVec<Column, MAX_COLUMNS>,
@@ -46,21 +54,36 @@ pub struct SealOpening {
 }
 
 /// A commit or audit proof: one opening per challenge, in challenge order.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct SealProof {
 	/// The openings.
 	pub openings: BoundedVec<SealOpening, MAX_SEAL_OPENINGS>,
 }
 
 /// A window proof: one replica node per challenge, service part then idle part.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct WindowProof {
 	/// The openings against each challenged sector's `comm_r_last`.
 	pub openings: BoundedVec<NodeProof, { 2 * MAX_WINDOW_PER_PART }>,
 }
 
 /// The public values a seal opening is checked against, fixed at pre-commit.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub struct SectorPublic {
 	/// The sector's replica id.
 	pub replica_id: Hash,

@@ -69,7 +69,8 @@ impl ColumnSource for CapturedColumns {
 
 /// The node sets of all `nodes`, merged.
 fn needed(graph: &Graph, nodes: &[u64]) -> Vec<u64> {
-	let mut all: Vec<u64> = nodes.iter().flat_map(|&v| graph.node_set(v).as_slice().to_vec()).collect();
+	let mut all: Vec<u64> =
+		nodes.iter().flat_map(|&v| graph.node_set(v).as_slice().to_vec()).collect();
 	all.sort_unstable();
 	all.dedup();
 	all
@@ -115,7 +116,8 @@ fn bounded_path(path: Option<Vec<Hash>>) -> Result<SectorPath, ProveError> {
 }
 
 fn node_proof(nodes: &[Hash], tree: &CachedTree, v: u64) -> Result<NodeProof, ProveError> {
-	let node = *usize::try_from(v).ok().and_then(|i| nodes.get(i)).ok_or(ProveError::UnknownNode)?;
+	let node =
+		*usize::try_from(v).ok().and_then(|i| nodes.get(i)).ok_or(ProveError::UnknownNode)?;
 	Ok(NodeProof { node, path: bounded_path(tree.path(v, nodes))? })
 }
 
@@ -145,7 +147,11 @@ pub fn open_nodes(
 				Some((d, tree)) => Some(node_proof(d, tree, v)?),
 				None => None,
 			};
-			Ok(SealOpening { columns: cols, replica: node_proof(sector.replica, sector.tree_r, v)?, data })
+			Ok(SealOpening {
+				columns: cols,
+				replica: node_proof(sector.replica, sector.tree_r, v)?,
+				data,
+			})
 		})
 		.collect()
 }

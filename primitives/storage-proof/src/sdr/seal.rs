@@ -132,7 +132,7 @@ where
 		.checkpoint_dir
 		.as_ref()
 		.map(|d| Checkpointer::new(d, params.params_id, params.log2_nodes, *replica_id));
-	let (mut done, mut prev, mut acc) = match ckpt.as_ref().and_then(|c| c.load(n, with_acc)) {
+	let (done, mut prev, mut acc) = match ckpt.as_ref().and_then(|c| c.load(n, with_acc)) {
 		Some(c) if c.layer < params.layers => (c.layer, c.labels, c.acc),
 		_ => (0, vec![[0u8; 32]; n], with_acc.then(|| vec![[0u8; 32]; n])),
 	};
@@ -150,7 +150,6 @@ where
 		}
 		on_layer(layer, &cur);
 		std::mem::swap(&mut prev, &mut cur);
-		done = layer;
 		computed += 1;
 		if layer < params.layers {
 			if let Some(c) = &ckpt {
@@ -164,7 +163,6 @@ where
 	if let Some(c) = &ckpt {
 		c.clear();
 	}
-	let _ = done;
 	Ok(Labeling { last: prev, acc, layers_computed: computed })
 }
 
@@ -179,14 +177,16 @@ pub fn seal(
 	}
 	let labeling = run_labeling(params, &input.replica_id, true, config, |_, _| {})?;
 	let acc = labeling.acc.ok_or(SealError::InvalidParams)?;
-	let comm_c = CachedTree::build(&acc, u32::MAX).ok_or(SealError::WrongLength)?.root();
+	let comm_c =
+		CachedTree::build(&acc, config.tree_cache_level).ok_or(SealError::WrongLength)?.root();
 	drop(acc);
 	let mut replica = input.data;
 	for (r, k) in replica.iter_mut().zip(&labeling.last) {
 		*r = xor(r, k);
 	}
 	drop(labeling.last);
-	let tree_r = CachedTree::build(&replica, config.tree_cache_level).ok_or(SealError::WrongLength)?;
+	let tree_r =
+		CachedTree::build(&replica, config.tree_cache_level).ok_or(SealError::WrongLength)?;
 	let comm_r_last = tree_r.root();
 	Ok(SealedSector {
 		replica_id: input.replica_id,
