@@ -255,3 +255,29 @@ fn a_replica_that_is_not_data_xor_key_is_caught() {
 		Err(SdrError::ReplicaMismatch { opening: 0 })
 	);
 }
+
+#[test]
+fn production_depth_proofs_verify_with_the_documented_size() {
+	// 2^28 nodes, 11 layers, 64 challenges: sparse-tree fixture (tests/sdr_common/sparse.rs).
+	let p = SdrParams::production();
+	let ch = seal_challenges(&p, &[0x77; 32], 128).unwrap();
+	// One sector's view: every challenge re-targeted to sector 0 of a one-sector list.
+	let ch: SealChallenges =
+		ch.iter().map(|c| NodeChallenge { sector: 0, node: c.node }).collect::<Vec<_>>().try_into().unwrap();
+	let (public, proof) = sdr_common::sparse::sparse_seal_proof(&p, [0x31; 32], &ch);
+	assert_eq!(verify_seal(&p, &ch, &[public], &proof), Ok(()));
+	let cols: usize = proof.openings.iter().map(|o| o.columns.len()).sum();
+	// Per opening: 1 (columns prefix) + c × (1 + 11·32 + 1 + 28·32) + (32 + 1 + 28·32) + 1.
+	assert_eq!(proof.encode().len(), 2 + 64 * (1 + 929 + 1) + cols * (2 + 39 * 32));
+	assert!(proof.encode().len() < 1_300_000);
+	// One wrong label in one parent column is caught at the column path.
+	let mut bad = proof.clone();
+	let col = bad.openings.get_mut(3).unwrap().columns.get_mut(2).unwrap();
+	let mut l = col.labels.clone().into_inner();
+	l[4][0] ^= 1;
+	col.labels = BoundedVec::try_from(l).unwrap();
+	assert_eq!(
+		verify_seal(&p, &ch, &[public], &bad),
+		Err(SdrError::ColumnNotCommitted { opening: 3, column: 2 })
+	);
+}

@@ -1,6 +1,8 @@
 //! Shared fixtures of the SDR tests: a tiny parameter set and a sealed service sector.
 #![allow(dead_code)]
 
+pub mod sparse;
+
 use cess_storage_proof::sdr::*;
 use cess_storage_proof::{fragment_root, Hash, Params};
 
