@@ -262,8 +262,12 @@ fn production_depth_proofs_verify_with_the_documented_size() {
 	let p = SdrParams::production();
 	let ch = seal_challenges(&p, &[0x77; 32], 128).unwrap();
 	// One sector's view: every challenge re-targeted to sector 0 of a one-sector list.
-	let ch: SealChallenges =
-		ch.iter().map(|c| NodeChallenge { sector: 0, node: c.node }).collect::<Vec<_>>().try_into().unwrap();
+	let ch: SealChallenges = ch
+		.iter()
+		.map(|c| NodeChallenge { sector: 0, node: c.node })
+		.collect::<Vec<_>>()
+		.try_into()
+		.unwrap();
 	let (public, proof) = sdr_common::sparse::sparse_seal_proof(&p, [0x31; 32], &ch);
 	assert_eq!(verify_seal(&p, &ch, &[public], &proof), Ok(()));
 	let cols: usize = proof.openings.iter().map(|o| o.columns.len()).sum();

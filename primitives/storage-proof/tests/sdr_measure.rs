@@ -236,7 +236,10 @@ fn measure_sdr() {
 	let wpp = WindowProof {
 		openings: wcp
 			.iter()
-			.map(|c| NodeProof { node: leaves[&c.node], path: tree.path(c.node).try_into().unwrap() })
+			.map(|c| NodeProof {
+				node: leaves[&c.node],
+				path: tree.path(c.node).try_into().unwrap(),
+			})
 			.collect::<Vec<_>>()
 			.try_into()
 			.unwrap(),

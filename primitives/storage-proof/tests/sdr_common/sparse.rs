@@ -23,7 +23,8 @@ pub struct SparseTree {
 impl SparseTree {
 	pub fn new(depth: u32, leaves: &BTreeMap<u64, Hash>) -> Self {
 		let zeros: Vec<Hash> = (0..=depth).map(zero_root).collect();
-		let mut levels = vec![leaves.iter().map(|(&i, l)| (i, leaf_hash(l))).collect::<BTreeMap<_, _>>()];
+		let mut levels =
+			vec![leaves.iter().map(|(&i, l)| (i, leaf_hash(l))).collect::<BTreeMap<_, _>>()];
 		for k in 0..depth as usize {
 			let cur = &levels[k];
 			let mut next = BTreeMap::new();
