@@ -278,3 +278,81 @@ fn self_dealt_data_equal_to_the_key_does_not_zero_the_replica() {
 	let zeros = sd.sealed.replica.iter().filter(|n| **n == [0u8; 32]).count();
 	assert_eq!(zeros, 0);
 }
+
+#[test]
+fn deleting_part_of_a_replica_is_caught_by_window_proofs_at_the_stated_rate() {
+	// A miner keeps its replica tree but deletes a fraction f of the replica nodes, and
+	// answers each window challenge with what it has (a deleted node cannot be produced in
+	// the window: that would take T_regen). Caught exactly when a challenge lands on a
+	// deleted node; per round with 16 + 16 openings over its sectors: 1 − (1 − f)^32.
+	// f = 102/1024 = 9.96 %: 1 − 0.9004^32 = 96.5 %; 300 rounds → 289.6 ± 3.2.
+	// f = 10/1024 = 0.98 %: 1 − 0.99023^32 = 26.9 %; 300 rounds → 80.6 ± 7.7.
+	let p = SdrParams {
+		params_id: 0xFFFF_0003,
+		log2_nodes: 10,
+		log2_slot_nodes: 10,
+		layers: 2,
+		seal_sectors: 1,
+		seal_nodes: 1,
+		audit_challenges: 1,
+		window_per_part: 16,
+	};
+	let srv = Fixture::cc(&p, &MINER, 0);
+	let idle = Fixture::cc(&p, &MINER, 1);
+	for (deleted, trials) in [(102usize, 300u32), (10, 300)] {
+		let mut rng = stream(deleted as u64);
+		let mut gone = [BTreeSet::new(), BTreeSet::new()];
+		for g in gone.iter_mut() {
+			while g.len() < deleted {
+				g.insert(rng() & 1023);
+			}
+		}
+		let damaged = |f: &Fixture, g: &BTreeSet<u64>| -> Vec<Hash> {
+			(0..1024u64)
+				.map(|i| if g.contains(&i) { [0u8; 32] } else { f.sealed.replica[i as usize] })
+				.collect()
+		};
+		let kept = [damaged(&srv, &gone[0]), damaged(&idle, &gone[1])];
+		let mut caught = 0u32;
+		for round in 0..trials {
+			let seed = window_seed(&[deleted as u8; 32], round, &MINER, 1, 1);
+			let wc = window_challenges(&p, &seed, 1, 1).unwrap();
+			// Paths from the honest trees (the miner kept them); nodes from what is left.
+			let reps: Vec<(&[Hash], &CachedTree)> = wc
+				.service
+				.iter()
+				.map(|_| (&srv.sealed.replica[..], &srv.sealed.tree_r))
+				.chain(wc.idle.iter().map(|_| (&idle.sealed.replica[..], &idle.sealed.tree_r)))
+				.collect();
+			let mut proof = prove_window(&wc, &reps).unwrap();
+			for (k, c) in wc.iter().enumerate() {
+				let part = usize::from(k >= wc.service.len());
+				proof.openings.get_mut(k).unwrap().node = kept[part][c.node as usize];
+			}
+			let hit = wc
+				.iter()
+				.enumerate()
+				.position(|(k, c)| gone[usize::from(k >= wc.service.len())].contains(&c.node));
+			let roots = wc
+				.service
+				.iter()
+				.map(|_| srv.sealed.comm_r_last)
+				.chain(wc.idle.iter().map(|_| idle.sealed.comm_r_last))
+				.collect::<Vec<_>>();
+			match (verify_window(&p, &wc, &roots, &proof), hit) {
+				(Ok(()), None) => {}
+				(Err(SdrError::ReplicaNotCommitted { opening }), Some(i)) => {
+					assert_eq!(opening as usize, i);
+					caught += 1;
+				}
+				(r, h) => panic!("round {round}: {r:?} with first deleted challenge {h:?}"),
+			}
+		}
+		let f = deleted as f64 / 1024.0;
+		let pr = 1.0 - (1.0 - f).powi(32);
+		let mean = pr * f64::from(trials);
+		let sd = (mean * (1.0 - pr)).sqrt();
+		println!("f = {f:.4}: caught {caught}/{trials} rounds, expected {mean:.1} ± {sd:.1}");
+		assert!((f64::from(caught) - mean).abs() <= 4.0 * sd + 1.0, "caught {caught}");
+	}
+}
