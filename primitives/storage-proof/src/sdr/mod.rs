@@ -16,6 +16,41 @@
 //! crate's `host-hashing` feature. std: the sealer ([`seal_many`]: threads across
 //! sectors, memory budget, layer checkpoints), the unsealer and the provers.
 //! The construction and its security argument are in `docs/storage-proofs.md`.
+//!
+//! ```
+//! use cess_storage_proof::sdr::*;
+//!
+//! // A tiny parameter set so the example runs instantly (chains use `production()`/`dev()`).
+//! let p = SdrParams { log2_nodes: 6, log2_slot_nodes: 6, layers: 3, ..SdrParams::dev() };
+//! let config = SealerConfig { threads: 1, tree_cache_level: 2, ..SealerConfig::default() };
+//!
+//! // Runtime and agent: comm_d from the slot roots (a CC sector here), then the replica id.
+//! let comm_d = comm_d_from_slots(&p, &[None]).unwrap();
+//! let id = replica_id(&[1; 32], &[2; 32], 0, &comm_d, p.params_id);
+//!
+//! // Agent: seal; `comm_c` and `comm_r_last` go into the pre-commit.
+//! let data = sector_data(&p, &[None]).unwrap();
+//! let sealed = seal(&p, SealInput { replica_id: id, data }, &config).unwrap();
+//!
+//! // Both: challenges from the seal seed (randomness revealed after the pre-commit).
+//! let challenges = seal_challenges(&p, &seal_seed(&[7; 32], &[2; 32], 0), 1).unwrap();
+//!
+//! // Agent: rerun the labeling of the challenged sector and open the columns.
+//! let witness = SectorWitness { replica: &sealed.replica, tree_r: &sealed.tree_r, data: None };
+//! let proof = prove_seal(&p, &challenges, &[(id, witness)], &config).unwrap();
+//!
+//! // Runtime: verify against the pre-committed values.
+//! let public = SectorPublic {
+//!     replica_id: id, comm_c: sealed.comm_c, comm_r_last: sealed.comm_r_last, comm_d: None,
+//! };
+//! assert_eq!(verify_seal(&p, &challenges, &[public], &proof), Ok(()));
+//!
+//! // Later rounds: window proofs over the replica alone.
+//! let wc = window_challenges(&p, &window_seed(&[8; 32], 1, &[2; 32], 0, 1), 0, 1).unwrap();
+//! let reps = vec![(&sealed.replica[..], &sealed.tree_r); wc.len()];
+//! let wp = prove_window(&wc, &reps).unwrap();
+//! assert_eq!(verify_window(&p, &wc, &vec![sealed.comm_r_last; wc.len()], &wp), Ok(()));
+//! ```
 
 pub mod challenge;
 #[cfg(feature = "std")]
