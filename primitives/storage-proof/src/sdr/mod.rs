@@ -1,9 +1,9 @@
 //! SDR-style sealed sectors (stacked depth-robust labeling) with SNARK-free proofs.
 //!
-//! A sector of `N = 2^n` 32-byte nodes is sealed under a [`replica_id`] bound to (genesis,
+//! A sector of `N = 2^n` 32-byte nodes is sealed under a [`replica_id()`] bound to (genesis,
 //! miner, sector number, data commitment, parameter id):
 //!
-//! * `L` layers of labels ([`label`]); each label hashes 6 same-layer DRG parents and 8
+//! * `L` layers of labels ([`label()`]); each label hashes 6 same-layer DRG parents and 8
 //!   previous-layer expander parents ([`Graph`]), so one layer is a chain of `N`
 //!   sequential hashes and each layer needs (almost) all of the previous one;
 //! * the replica is `R = D ⊕ lab_L` ([`commit::xor`]); the columns are folded into

@@ -7,7 +7,7 @@
 //! * **Threads**: [`seal_many`] seals different sectors on different threads (one
 //!   sector's labeling is sequential by construction).
 //! * **Resumable**: with [`SealerConfig::checkpoint_dir`], the state after each layer is
-//!   saved ([`checkpoint`](super::checkpoint)) and a restarted seal continues after the
+//!   saved (`sdr/checkpoint.rs`) and a restarted seal continues after the
 //!   last saved layer; the checkpoint is deleted when the sector is sealed.
 
 use super::checkpoint::Checkpointer;
@@ -76,7 +76,7 @@ impl Default for SealerConfig {
 /// One sector to seal: its replica id and its `N` data nodes (all zero for a CC sector).
 #[derive(Clone, Debug)]
 pub struct SealInput {
-	/// The replica id ([`replica_id`](super::replica_id)).
+	/// The replica id ([`replica_id()`](super::replica_id::replica_id)).
 	pub replica_id: Hash,
 	/// The sector data ([`sector_data`](super::sector_data)).
 	pub data: Vec<Hash>,
