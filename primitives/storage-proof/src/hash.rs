@@ -43,6 +43,30 @@ pub const TAG_CHALLENGE: u8 = 0x20;
 /// Tag of one challenge pick (an item or a leaf index).
 pub const TAG_PICK: u8 = 0x21;
 
+/// Tag of an SDR replica id: `H(0x50 ‖ genesis ‖ miner ‖ sector_no ‖ comm_d ‖ params_id)`.
+pub const TAG_SDR_REPLICA_ID: u8 = 0x50;
+/// Tag of a seal (commit) challenge seed.
+pub const TAG_SDR_SEAL_SEED: u8 = 0x51;
+/// Tag of an SDR label: `H(0x52 ‖ replica_id ‖ layer ‖ node ‖ parents…)`.
+pub const TAG_SDR_LABEL: u8 = 0x52;
+/// Tag of one step of the iterated column hash.
+pub const TAG_SDR_COLUMN: u8 = 0x53;
+/// Tag of `comm_r = H(0x54 ‖ comm_c ‖ comm_r_last)`.
+pub const TAG_SDR_COMM_R: u8 = 0x54;
+/// Tag of one SDR challenge pick (sector, node or window item).
+pub const TAG_SDR_PICK: u8 = 0x55;
+/// Tag of a seal-audit challenge seed.
+pub const TAG_SDR_AUDIT_SEED: u8 = 0x56;
+/// Tag of the public graph seed of a parameter set.
+pub const TAG_SDR_GRAPH: u8 = 0x58;
+/// Tag of a window-proof seed.
+pub const TAG_SDR_WINDOW_SEED: u8 = 0x60;
+
+/// blake2-256 of a variable-length input (the caller puts the domain tag first).
+pub(crate) fn hash_bytes(data: &[u8]) -> Hash {
+	blake2_256(data)
+}
+
 /// A fixed-size hash input assembled without any fallible indexing.
 pub(crate) struct Input<const N: usize> {
 	bytes: [u8; N],

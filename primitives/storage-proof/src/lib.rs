@@ -16,6 +16,9 @@
 //! * [`proof`]: the SCALE proof types, every vector bounded ([`BoundedVec`]).
 //! * [`verify()`]: verification with a precise [`ProofError`] for each failure.
 //! * `prover` (feature `std`): sealing and proof building for the miner agent.
+//! * [`sdr`]: SDR-style sealed sectors (stacked DRG/expander labeling, replica = data ⊕
+//!   key, column commitments) with no_std seal and window verifiers; the replacement of
+//!   the filler scheme (not yet used by the pallets).
 //!
 //! The construction, its security argument and measured costs are in
 //! `docs/storage-proofs.md`.
@@ -74,6 +77,7 @@ pub mod params;
 pub mod proof;
 #[cfg(feature = "std")]
 pub mod prover;
+pub mod sdr;
 pub mod seal;
 pub mod verify;
 
