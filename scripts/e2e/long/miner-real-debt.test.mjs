@@ -130,7 +130,7 @@ describe('real debt: slashed past its collateral, the miner repays the debt firs
   test('with debt: refused; a top-up repays the debt first; then the requirement unfreezes it', { timeout: 6 * MIN }, sc.diag(async () => {
     sc.need(s.debtBlock, 'the debt');
     // Everything below happens before the next round's proof is due, so no further slash.
-    const treasury = palletAccount('py/trsry');
+    const treasury = api.createType('AccountId', palletAccount(api.consts.treasury.palletId)).toString();
     const refused = await sc.refuseClaim('frozen with debt');
     const debt = s.debt;
 
