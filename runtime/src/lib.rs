@@ -31,6 +31,8 @@ pub mod offences;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_offences;
+#[cfg(test)]
 mod tests_repair;
 
 use alloc::{borrow::Cow, vec::Vec};
