@@ -74,13 +74,14 @@ export async function slashReports(api, blocks) {
     // Offenders of each offence reported in this block.
     const offences = [];
     for (const e of b.events.filter((ev) => api.events.offences.Offence.is(ev))) {
-      const kind = new TextDecoder().decode(e.data.kind.toU8a());
-      const ids = await at.query.offences.concurrentReportsIndex(e.data.kind, e.data.timeslot);
+      const [kindBytes, timeslot] = e.data;
+      const kind = new TextDecoder().decode(kindBytes.toU8a());
+      const ids = await at.query.offences.concurrentReportsIndex(kindBytes, timeslot);
       const offenders = [];
       for (const id of ids) {
         offenders.push((await at.query.offences.reports(id)).unwrap().offender[0].toString());
       }
-      offences.push({ kind, timeslot: e.data.timeslot, offenders });
+      offences.push({ kind, timeslot, offenders });
     }
     for (const e of slashReported) {
       const validator = e.data.validator.toString();
