@@ -5,6 +5,7 @@ use cess_runtime::{
 	genesis_config_presets::STAGING_RUNTIME_PRESET,
 	WASM_BINARY,
 };
+use sc_network::config::MultiaddrWithPeerId;
 use sc_service::ChainType;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 
@@ -62,4 +63,26 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 /// Staging chain: production timings (1 h epochs, 6 h eras), development keys.
 pub fn staging() -> Result<ChainSpec, String> {
 	spec("CESS Staging", "cess_staging", ChainType::Live, STAGING_RUNTIME_PRESET, "cess-staging")
+}
+
+/// Environment variable with boot nodes for the non-dev chain specs (comma- or
+/// whitespace-separated multiaddrs with a peer id); `--chain-bootnode` adds more.
+pub const BOOTNODES_ENV: &str = "CESS_BOOTNODES";
+
+/// Parses a comma- or whitespace-separated list of boot node addresses.
+pub fn parse_boot_nodes(list: &str) -> Result<Vec<MultiaddrWithPeerId>, String> {
+	list.split(|c: char| c == ',' || c.is_whitespace())
+		.filter(|s| !s.is_empty())
+		.map(|s| s.parse().map_err(|e| format!("{BOOTNODES_ENV}: bad boot node `{s}`: {e}")))
+		.collect()
+}
+
+/// Adds `boot_nodes` to `spec`, skipping ones it already lists (so a spec file built with the
+/// same addresses does not list them twice).
+pub fn add_boot_nodes(spec: &mut dyn sc_service::ChainSpec, boot_nodes: Vec<MultiaddrWithPeerId>) {
+	for addr in boot_nodes {
+		if !spec.boot_nodes().contains(&addr) {
+			spec.add_boot_node(addr);
+		}
+	}
 }

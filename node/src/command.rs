@@ -35,14 +35,20 @@ impl SubstrateCli for Cli {
 	}
 
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
-		Ok(match id {
-			"dev" => Box::new(chain_spec::development()?),
+		let mut spec: Box<dyn sc_service::ChainSpec> = match id {
+			// The dev chain is a single node: it has no boot nodes.
+			"dev" => return Ok(Box::new(chain_spec::development()?)),
 			"" | "local" => Box::new(chain_spec::local_testnet()?),
 			"staging" => Box::new(chain_spec::staging()?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			}
-		})
+		};
+		let from_env = std::env::var(chain_spec::BOOTNODES_ENV).unwrap_or_default();
+		let mut boot_nodes = chain_spec::parse_boot_nodes(&from_env)?;
+		boot_nodes.splice(0..0, self.chain_bootnodes.iter().cloned());
+		chain_spec::add_boot_nodes(spec.as_mut(), boot_nodes);
+		Ok(spec)
 	}
 }
 

@@ -31,6 +31,10 @@ pub mod offences;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_heartbeat;
+#[cfg(test)]
+mod tests_offences;
+#[cfg(test)]
 mod tests_repair;
 
 use alloc::{borrow::Cow, vec::Vec};
@@ -106,6 +110,10 @@ pub type BlockId = generic::BlockId<Block>;
 
 /// The transaction extensions, in the order polkadot.js signs them.
 pub type TxExtension = (
+	// Gives *authorized* general transactions (`#[pallet::authorize]` calls: im-online
+	// heartbeats) their origin; without it every heartbeat is refused with `UnknownOrigin`.
+	// No payload: signed extrinsics encode and sign exactly as before.
+	frame_system::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,

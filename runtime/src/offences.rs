@@ -18,6 +18,13 @@
 //! above (as a fraction of MSA); pallet-offences then hands the offenders to
 //! [`MsaScaledSlashing`], which turns that fraction of MSA into each offender's fraction of
 //! exposure and calls pallet-staking.
+//!
+//! The exposure read is the one of the **era the offence happened in** (mapped from the
+//! offence's session exactly as pallet-staking's `on_offence` maps it, see
+//! [`era_of_session`]), because that is the exposure pallet-staking multiplies the fraction
+//! by. Reading the active era's instead would let an offender escape: one that chills (or is
+//! simply not re-elected) before the report lands has no exposure in the active era and would
+//! be slashed 0; one that bonds more meanwhile would be slashed less than the formula amount.
 
 use crate::{AccountId, Balance, Runtime, Staking};
 use alloc::vec::Vec;
@@ -25,7 +32,7 @@ use frame_support::weights::Weight;
 use sp_runtime::{traits::Saturating, Perbill};
 use sp_staking::{
 	offence::{Kind, Offence, OffenceDetails, OffenceError, OnOffenceHandler, ReportOffence},
-	SessionIndex, StakingInterface,
+	EraIndex, SessionIndex, StakingInterface,
 };
 
 /// Penalty rate of both offence rules: 5 % of MSA at most.
@@ -58,6 +65,24 @@ pub fn fraction_of_exposure(amount: Balance, exposure: Balance) -> Perbill {
 		return Perbill::zero();
 	}
 	Perbill::from_rational(amount, exposure)
+}
+
+/// The era an offence committed in `session` belongs to, as pallet-staking's `on_offence`
+/// determines it: the active era if the session is at or after that era's first session,
+/// otherwise the latest bonded era starting at or before the session. `None` when there is
+/// no active era or the session is older than the bonding window; pallet-staking ignores such
+/// offences too.
+pub fn era_of_session(session: SessionIndex) -> Option<EraIndex> {
+	let active = pallet_staking::ActiveEra::<Runtime>::get()?.index;
+	let active_start = pallet_staking::ErasStartSessionIndex::<Runtime>::get(active).unwrap_or(0);
+	if session >= active_start {
+		return Some(active);
+	}
+	pallet_staking::BondedEras::<Runtime>::get()
+		.iter()
+		.rev()
+		.find(|(_, start)| *start <= session)
+		.map(|(era, _)| *era)
 }
 
 /// Which SPEC §4 rule an offence falls under.
@@ -150,13 +175,17 @@ impl OnOffenceHandler<AccountId, IdentificationTuple, Weight> for MsaScaledSlash
 		session: SessionIndex,
 	) -> Weight {
 		let msa = pallet_staking::MinValidatorBond::<Runtime>::get();
-		let era = pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index).unwrap_or(0);
+		// The exposure pallet-staking will multiply the fraction by: the offence's era's.
+		let era = era_of_session(session);
 		let fractions: Vec<Perbill> = offenders
 			.iter()
 			.zip(slash_fraction)
-			.map(|(details, of_msa)| {
-				let exposure = Staking::eras_stakers(era, &details.offender.0).total;
-				fraction_of_exposure(penalty(*of_msa, msa), exposure)
+			.map(|(details, of_msa)| match era {
+				Some(era) => {
+					let exposure = Staking::eras_stakers(era, &details.offender.0).total;
+					fraction_of_exposure(penalty(*of_msa, msa), exposure)
+				}
+				None => Perbill::zero(),
 			})
 			.collect();
 
@@ -169,8 +198,9 @@ impl OnOffenceHandler<AccountId, IdentificationTuple, Weight> for MsaScaledSlash
 		}
 		let db = <Runtime as frame_system::Config>::DbWeight::get();
 		let per_offender = db.reads_writes(3, 3);
+		// MSA, active era, its start session and the bonded eras.
 		weight
-			.saturating_add(db.reads(2))
+			.saturating_add(db.reads(4))
 			.saturating_add(per_offender.saturating_mul(offenders.len() as u64))
 	}
 }

@@ -24,7 +24,7 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::{Digest, DigestItem, Perbill};
 
 /// Externalities holding the genesis state of `preset`.
-fn ext_with_preset(preset: &str) -> sp_io::TestExternalities {
+pub(crate) fn ext_with_preset(preset: &str) -> sp_io::TestExternalities {
 	let json = get_preset(&preset.into()).expect("preset exists");
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("preset builds"));
@@ -32,7 +32,7 @@ fn ext_with_preset(preset: &str) -> sp_io::TestExternalities {
 }
 
 /// Starts block 1 with a BABE pre-digest naming validator `authority_index` as author.
-fn start_block_authored_by(authority_index: u32) {
+pub(crate) fn start_block_authored_by(authority_index: u32) {
 	let pre =
 		PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index, slot: 1u64.into() });
 	let digest = Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre.encode())] };

@@ -50,6 +50,7 @@ impl Signer {
 		facts: RuntimeFacts,
 	) -> UncheckedExtrinsic {
 		let extension: TxExtension = (
+			frame_system::AuthorizeCall::<Runtime>::new(),
 			frame_system::CheckNonZeroSender::<Runtime>::new(),
 			frame_system::CheckSpecVersion::<Runtime>::new(),
 			frame_system::CheckTxVersion::<Runtime>::new(),
@@ -60,8 +61,18 @@ impl Signer {
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 			pallet_audit::CheckProof::<Runtime>::new(),
 		);
-		let implicit =
-			((), facts.spec_version, facts.transaction_version, genesis, genesis, (), (), (), ());
+		let implicit = (
+			(),
+			(),
+			facts.spec_version,
+			facts.transaction_version,
+			genesis,
+			genesis,
+			(),
+			(),
+			(),
+			(),
+		);
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = payload.using_encoded(|bytes| self.pair.sign(bytes));
 		UncheckedExtrinsic::new_signed(

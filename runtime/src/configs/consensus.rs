@@ -118,7 +118,9 @@ impl pallet_im_online::Config for Runtime {
 	type MaxPeerInHeartbeats = MaxPeerInHeartbeats;
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorSet = Historical;
-	type NextSessionRotation = Babe;
+	// Heartbeats early in the session, so a slow moment does not make an honest validator
+	// miss the session (see `heartbeat.rs`).
+	type NextSessionRotation = crate::configs::HeartbeatProgress;
 	type ReportUnresponsiveness = MsaScaledReporter<Unresponsive>;
 	type UnsignedPriority = ImOnlineUnsignedPriority;
 	type WeightInfo = pallet_im_online::weights::SubstrateWeight<Runtime>;
@@ -164,6 +166,7 @@ where
 {
 	fn create_extension() -> Self::Extension {
 		(
+			frame_system::AuthorizeCall::new(),
 			frame_system::CheckNonZeroSender::new(),
 			frame_system::CheckSpecVersion::new(),
 			frame_system::CheckTxVersion::new(),

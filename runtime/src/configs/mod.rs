@@ -3,6 +3,7 @@
 mod cdn;
 mod consensus;
 mod economics;
+mod heartbeat;
 mod staking;
 mod storage;
 mod system;
@@ -11,6 +12,7 @@ mod treasury;
 pub use cdn::*;
 pub use consensus::*;
 pub use economics::*;
+pub use heartbeat::*;
 pub use staking::*;
 pub use storage::*;
 pub use system::*;
