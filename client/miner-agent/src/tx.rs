@@ -1,6 +1,8 @@
 //! Signing transactions the way the runtime checks them, and following them to inclusion.
 //!
-//! Transactions are immortal (the nonce already prevents replays) and tip-free. The agent
+//! Transactions are mortal ([`MORTAL_PERIOD`] blocks from the best block, whose hash is the
+//! era's checkpoint), so a transaction the pool dropped cannot come back long after, and
+//! signed with the live runtime's versions ([`crate::runtime`]); they are tip-free. The agent
 //! keeps at most one transaction in flight: it waits for inclusion (or for the transaction
 //! to drop out of the pool) before it sends the next, so a restart or a slow block can never
 //! make it submit the same duty twice.
@@ -36,27 +38,39 @@ impl Signer {
 		&self.account
 	}
 
-	/// Builds a signed, immortal, tip-free extrinsic for `call` with `nonce`.
+	/// Builds a signed, tip-free extrinsic for `call` with `nonce`, valid in `era`, whose
+	/// birth block has hash `checkpoint` (the genesis hash for an immortal era).
 	pub fn sign(
 		&self,
 		call: RuntimeCall,
 		nonce: u32,
 		genesis: Hash,
 		facts: RuntimeFacts,
+		era: Era,
+		checkpoint: Hash,
 	) -> UncheckedExtrinsic {
 		let extension: TxExtension = (
 			frame_system::CheckNonZeroSender::<Runtime>::new(),
 			frame_system::CheckSpecVersion::<Runtime>::new(),
 			frame_system::CheckTxVersion::<Runtime>::new(),
 			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckEra::<Runtime>::from(era),
 			frame_system::CheckNonce::<Runtime>::from(nonce),
 			frame_system::CheckWeight::<Runtime>::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
 			pallet_audit::CheckProof::<Runtime>::new(),
 		);
-		let implicit =
-			((), facts.spec_version, facts.transaction_version, genesis, genesis, (), (), (), ());
+		let implicit = (
+			(),
+			facts.spec_version,
+			facts.transaction_version,
+			genesis,
+			checkpoint,
+			(),
+			(),
+			(),
+			(),
+		);
 		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
 		let signature = payload.using_encoded(|bytes| self.pair.sign(bytes));
 		UncheckedExtrinsic::new_signed(
@@ -66,6 +80,15 @@ impl Signer {
 			extension,
 		)
 	}
+}
+
+/// Blocks a transaction stays valid after the best block it was signed at (a power of two;
+/// ~6.4 minutes at 6-second blocks: well past the agent's patience of 10 blocks).
+pub const MORTAL_PERIOD: u64 = 64;
+
+/// The era of a transaction signed when block `best` is the best block.
+pub fn mortal_era(best: BlockNumber) -> Era {
+	Era::mortal(MORTAL_PERIOD, u64::from(best))
 }
 
 /// A transaction sent and not yet seen in a block.

@@ -1,0 +1,460 @@
+//! Is the live runtime still the one this agent speaks? A check against live metadata.
+//!
+//! The agent encodes calls, transaction extensions and runtime-API arguments with the types
+//! it was compiled with. A runtime upgrade keeps them valid as long as their layout did not
+//! change, which the live metadata (V15) tells: for each thing the agent uses, the pallet and
+//! call indices and a *shape hash* of the types involved are compared with the compiled
+//! runtime's own metadata. The shape hash covers how a type encodes (composites, variants
+//! with their indices, sequences, arrays, tuples, primitives, compacts, bit sequences) and
+//! the field and variant names, but not docs or Rust type paths, so a moved or renamed
+//! Rust type does not stop the agent while a changed field does.
+
+use codec::Decode;
+use frame_metadata::{
+	v15::{RuntimeMetadataV15, StorageEntryType},
+	RuntimeMetadata, RuntimeMetadataPrefixed,
+};
+use scale_info::{form::PortableForm, Field, PortableRegistry, TypeDef};
+use std::collections::{BTreeSet, HashMap};
+
+/// The calls the agent sends: (pallet, call).
+pub const CALLS: [(&str, &str); 5] = [
+	("StorageMiner", "register"),
+	("StorageMiner", "commit_idle"),
+	("StorageMiner", "claim_rewards"),
+	("Audit", "submit_proof"),
+	("FileBank", "confirm_fragment"),
+];
+
+/// The runtime-API methods the agent calls: (API, method), as in `state_call`'s
+/// `API_method`.
+pub const APIS: [(&str, &str); 6] = [
+	("StorageMinerApi", "miner_info"),
+	("StorageMinerApi", "collateral_requirement"),
+	("StorageMinerRewardsApi", "rewards"),
+	("AuditApi", "miner_challenge"),
+	("FileBankApi", "file_placement"),
+	("FileBankApi", "miner_fragments"),
+];
+
+/// Events the agent acts on (not only logs): a transaction's outcome, and a replica moved
+/// to this miner. If one of them changed the agent must stop; other events it does not
+/// understand it skips.
+pub const NEEDED_EVENTS: [(&str, &str); 3] = [
+	("System", "ExtrinsicSuccess"),
+	("System", "ExtrinsicFailed"),
+	("FileBank", "FragmentReassigned"),
+];
+
+/// The metadata version the agent reads (the first with runtime APIs).
+pub const METADATA_VERSION: u32 = 15;
+
+/// Decodes a `RuntimeMetadataPrefixed` that must be V15.
+pub fn decode_v15(bytes: &[u8]) -> Result<RuntimeMetadataV15, String> {
+	match RuntimeMetadataPrefixed::decode(&mut &bytes[..]).map_err(|e| e.to_string())?.1 {
+		RuntimeMetadata::V15(m) => Ok(m),
+		_ => Err("not V15 metadata".into()),
+	}
+}
+
+/// The compiled runtime's metadata, built natively.
+pub fn compiled() -> Result<RuntimeMetadataV15, String> {
+	let opaque = cess_runtime::Runtime::metadata_at_version(METADATA_VERSION)
+		.ok_or("the compiled runtime has no V15 metadata")?;
+	decode_v15(&opaque)
+}
+
+/// Shape hashes of one registry's types (see the module docs), memoised.
+pub struct Shapes<'a> {
+	registry: &'a PortableRegistry,
+	memo: HashMap<u32, [u8; 32]>,
+	visiting: Vec<u32>,
+}
+
+impl<'a> Shapes<'a> {
+	/// Shapes of `registry`'s types.
+	pub fn new(registry: &'a PortableRegistry) -> Self {
+		Self { registry, memo: HashMap::new(), visiting: Vec::new() }
+	}
+
+	/// The shape hash of type `id`. A recursive type refers back to its ancestor by depth,
+	/// so equal structures hash equal in both registries whatever their ids.
+	pub fn of(&mut self, id: u32) -> [u8; 32] {
+		if let Some(hash) = self.memo.get(&id) {
+			return *hash;
+		}
+		if let Some(pos) = self.visiting.iter().position(|v| *v == id) {
+			let back = (self.visiting.len() - pos) as u32;
+			return sp_crypto_hashing::blake2_256(
+				&[b"rec".as_slice(), &back.to_le_bytes()].concat(),
+			);
+		}
+		if self.visiting.len() > 128 {
+			return sp_crypto_hashing::blake2_256(b"too deep");
+		}
+		self.visiting.push(id);
+		let mut out = Vec::new();
+		match self.registry.resolve(id).map(|t| &t.type_def) {
+			None => out.extend_from_slice(b"missing"),
+			Some(TypeDef::Composite(c)) => {
+				out.push(b'C');
+				self.fields(&mut out, &c.fields);
+			}
+			Some(TypeDef::Variant(v)) => {
+				out.push(b'V');
+				let mut variants: Vec<_> = v.variants.iter().collect();
+				variants.sort_by_key(|v| v.index);
+				for variant in variants {
+					out.push(variant.index);
+					name(&mut out, Some(&variant.name));
+					self.fields(&mut out, &variant.fields);
+				}
+			}
+			Some(TypeDef::Sequence(s)) => {
+				out.push(b'S');
+				out.extend_from_slice(&self.of(s.type_param.id));
+			}
+			Some(TypeDef::Array(a)) => {
+				out.push(b'A');
+				out.extend_from_slice(&a.len.to_le_bytes());
+				out.extend_from_slice(&self.of(a.type_param.id));
+			}
+			Some(TypeDef::Tuple(t)) => {
+				out.push(b'T');
+				out.extend_from_slice(&(t.fields.len() as u32).to_le_bytes());
+				for f in &t.fields {
+					out.extend_from_slice(&self.of(f.id));
+				}
+			}
+			Some(TypeDef::Primitive(p)) => {
+				out.push(b'P');
+				out.extend_from_slice(format!("{p:?}").as_bytes());
+			}
+			Some(TypeDef::Compact(c)) => {
+				out.push(b'K');
+				out.extend_from_slice(&self.of(c.type_param.id));
+			}
+			Some(TypeDef::BitSequence(b)) => {
+				out.push(b'B');
+				out.extend_from_slice(&self.of(b.bit_store_type.id));
+				// The bit order types are empty structs told apart only by their path.
+				let order = self.registry.resolve(b.bit_order_type.id);
+				let path = order.map(|t| t.path.segments.join("::")).unwrap_or_default();
+				out.extend_from_slice(path.as_bytes());
+			}
+		}
+		self.visiting.pop();
+		let hash = sp_crypto_hashing::blake2_256(&out);
+		self.memo.insert(id, hash);
+		hash
+	}
+
+	fn fields(&mut self, out: &mut Vec<u8>, fields: &[Field<PortableForm>]) {
+		out.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+		for f in fields {
+			name(out, f.name.as_deref());
+			out.extend_from_slice(&self.of(f.ty.id));
+		}
+	}
+}
+
+fn name(out: &mut Vec<u8>, name: Option<&str>) {
+	let name = name.unwrap_or("");
+	out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+	out.extend_from_slice(name.as_bytes());
+}
+
+/// `StorageMiner` → `storageMiner`, the way polkadot.js and operators name pallets.
+fn lower(pallet: &str) -> String {
+	let mut chars = pallet.chars();
+	chars.next().map(|c| c.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
+/// What the agent may rely on in a compatible live runtime.
+#[derive(Debug, Clone)]
+pub struct Compatibility {
+	/// (pallet index, event index) of every live event whose layout equals the compiled one.
+	pub known_events: BTreeSet<(u8, u8)>,
+	/// Whether the whole event type is unchanged (then events decode without walking).
+	pub same_events: bool,
+	/// Live type id of `System.Events` (a `Vec` of event records).
+	pub events_ty: u32,
+	/// Live type id of one event record.
+	pub record_ty: u32,
+	/// Events the agent will skip, as `pallet.Event`, for one log line.
+	pub unknown_events: Vec<String>,
+}
+
+/// Compares everything the agent uses in `live` (runtime `spec_version`) with `compiled`.
+/// `Err` names each change, e.g. "audit.submit_proof changed in runtime v101: argument 1
+/// (proof) type differs; upgrade the agent".
+pub fn check(
+	compiled: &RuntimeMetadataV15,
+	live: &RuntimeMetadataV15,
+	spec_version: u32,
+) -> Result<Compatibility, String> {
+	let mut c = Shapes::new(&compiled.types);
+	let mut l = Shapes::new(&live.types);
+	let mut problems = Vec::new();
+	let mut changed = |what: String, detail: String| {
+		problems.push(format!("{what} changed in runtime v{spec_version}: {detail}"))
+	};
+
+	for (pallet, call) in CALLS {
+		let what = format!("{}.{call}", lower(pallet));
+		if let Err(detail) = compare_call(compiled, live, &mut c, &mut l, pallet, call) {
+			changed(what, detail);
+		}
+	}
+	if let Err(detail) = compare_extrinsic(compiled, live, &mut c, &mut l) {
+		changed("the transaction format".into(), detail);
+	}
+	for (api, method) in APIS {
+		if let Err(detail) = compare_api(compiled, live, &mut c, &mut l, api, method) {
+			changed(format!("runtime API {api}_{method}"), detail);
+		}
+	}
+	let events = match compare_events(compiled, live, &mut c, &mut l) {
+		Ok(events) => Some(events),
+		Err(detail) => {
+			changed("system.Events".into(), detail);
+			None
+		}
+	};
+	if let Some(compat) = &events {
+		for (pallet, event) in NEEDED_EVENTS {
+			let known = event_indices(live, pallet, event)
+				.is_some_and(|index| compat.known_events.contains(&index));
+			if !known {
+				changed(
+					format!("event {}.{event}", lower(pallet)),
+					"gone or its fields differ".into(),
+				);
+			}
+		}
+	}
+	match events {
+		Some(events) if problems.is_empty() => Ok(events),
+		_ => Err(format!(
+			"{}; upgrade the agent (built for v{})",
+			problems.join("; "),
+			cess_runtime::VERSION.spec_version
+		)),
+	}
+}
+
+fn compare_call(
+	compiled: &RuntimeMetadataV15,
+	live: &RuntimeMetadataV15,
+	c: &mut Shapes,
+	l: &mut Shapes,
+	pallet: &str,
+	call: &str,
+) -> Result<(), String> {
+	let (ci, Some(cv)) =
+		find_call(compiled, pallet, call).ok_or("the compiled runtime lacks it")?
+	else {
+		return Err("the compiled runtime lacks it".into());
+	};
+	let (li, lv) =
+		find_call(live, pallet, call).ok_or(format!("pallet {pallet} or its calls are gone"))?;
+	let lv = lv.ok_or("the call is gone")?;
+	if ci != li {
+		return Err(format!("pallet index {ci} -> {li}"));
+	}
+	if cv.index != lv.index {
+		return Err(format!("call index {} -> {}", cv.index, lv.index));
+	}
+	compare_fields("argument", &cv.fields, &lv.fields, c, l)
+}
+
+/// The pallet index of `pallet` and its call variant `call`, if any.
+fn find_call<'a>(
+	m: &'a RuntimeMetadataV15,
+	pallet: &str,
+	call: &str,
+) -> Option<(u8, Option<&'a scale_info::Variant<PortableForm>>)> {
+	let p = m.pallets.iter().find(|p| p.name == pallet)?;
+	let ty = m.types.resolve(p.calls.as_ref()?.ty.id)?;
+	let TypeDef::Variant(v) = &ty.type_def else { return None };
+	Some((p.index, v.variants.iter().find(|v| v.name == call)))
+}
+
+fn compare_fields(
+	noun: &str,
+	compiled: &[Field<PortableForm>],
+	live: &[Field<PortableForm>],
+	c: &mut Shapes,
+	l: &mut Shapes,
+) -> Result<(), String> {
+	if compiled.len() != live.len() {
+		return Err(format!("{noun} count {} -> {}", compiled.len(), live.len()));
+	}
+	for (i, (cf, lf)) in compiled.iter().zip(live).enumerate() {
+		let label = cf.name.as_deref().unwrap_or("");
+		if cf.name != lf.name {
+			return Err(format!(
+				"{noun} {i} renamed {label} -> {}",
+				lf.name.as_deref().unwrap_or("")
+			));
+		}
+		if c.of(cf.ty.id) != l.of(lf.ty.id) {
+			return Err(format!("{noun} {i} ({label}) type differs"));
+		}
+	}
+	Ok(())
+}
+
+fn compare_extrinsic(
+	compiled: &RuntimeMetadataV15,
+	live: &RuntimeMetadataV15,
+	c: &mut Shapes,
+	l: &mut Shapes,
+) -> Result<(), String> {
+	let (ce, le) = (&compiled.extrinsic, &live.extrinsic);
+	if ce.version != le.version {
+		return Err(format!("extrinsic version {} -> {}", ce.version, le.version));
+	}
+	if c.of(ce.address_ty.id) != l.of(le.address_ty.id) {
+		return Err("the address type differs".into());
+	}
+	if c.of(ce.signature_ty.id) != l.of(le.signature_ty.id) {
+		return Err("the signature type differs".into());
+	}
+	let names = |e: &frame_metadata::v15::ExtrinsicMetadata<PortableForm>| {
+		e.signed_extensions.iter().map(|x| x.identifier.clone()).collect::<Vec<_>>()
+	};
+	if names(ce) != names(le) {
+		return Err(format!(
+			"transaction extensions [{}] -> [{}]",
+			names(ce).join(", "),
+			names(le).join(", ")
+		));
+	}
+	for (cx, lx) in ce.signed_extensions.iter().zip(&le.signed_extensions) {
+		if c.of(cx.ty.id) != l.of(lx.ty.id)
+			|| c.of(cx.additional_signed.id) != l.of(lx.additional_signed.id)
+		{
+			return Err(format!("transaction extension {} differs", cx.identifier));
+		}
+	}
+	Ok(())
+}
+
+fn compare_api(
+	compiled: &RuntimeMetadataV15,
+	live: &RuntimeMetadataV15,
+	c: &mut Shapes,
+	l: &mut Shapes,
+	api: &str,
+	method: &str,
+) -> Result<(), String> {
+	let find = |m: &RuntimeMetadataV15| {
+		m.apis.iter().find(|a| a.name == api)?.methods.iter().find(|x| x.name == method).cloned()
+	};
+	let cm = find(compiled).ok_or("the compiled runtime lacks it")?;
+	let lm = find(live).ok_or("the method is gone")?;
+	if cm.inputs.len() != lm.inputs.len() {
+		return Err(format!("input count {} -> {}", cm.inputs.len(), lm.inputs.len()));
+	}
+	for (i, (ci, li)) in cm.inputs.iter().zip(&lm.inputs).enumerate() {
+		if c.of(ci.ty.id) != l.of(li.ty.id) {
+			return Err(format!("input {i} ({}) type differs", ci.name));
+		}
+	}
+	if c.of(cm.output.id) != l.of(lm.output.id) {
+		return Err("the output type differs".into());
+	}
+	Ok(())
+}
+
+/// `System.Events`' type ids: (the `Vec`, one record, the record's `event` field).
+fn events_types(m: &RuntimeMetadataV15) -> Option<(u32, u32, u32)> {
+	let system = m.pallets.iter().find(|p| p.name == "System")?;
+	let entry = system.storage.as_ref()?.entries.iter().find(|e| e.name == "Events")?;
+	let StorageEntryType::Plain(vec) = &entry.ty else { return None };
+	let TypeDef::Sequence(s) = &m.types.resolve(vec.id)?.type_def else { return None };
+	let TypeDef::Composite(record) = &m.types.resolve(s.type_param.id)?.type_def else {
+		return None;
+	};
+	let event = record.fields.iter().find(|f| f.name.as_deref() == Some("event"))?;
+	Some((vec.id, s.type_param.id, event.ty.id))
+}
+
+fn compare_events(
+	compiled: &RuntimeMetadataV15,
+	live: &RuntimeMetadataV15,
+	c: &mut Shapes,
+	l: &mut Shapes,
+) -> Result<Compatibility, String> {
+	let (_, c_record, c_event) = events_types(compiled).ok_or("the compiled runtime lacks it")?;
+	let (events_ty, record_ty, l_event) = events_types(live).ok_or("the storage entry is gone")?;
+	// The record around the event (phase, topics) must be unchanged.
+	let record_fields = |m: &RuntimeMetadataV15, id: u32| match m.types.resolve(id) {
+		Some(t) => match &t.type_def {
+			TypeDef::Composite(r) => r.fields.clone(),
+			_ => Vec::new(),
+		},
+		None => Vec::new(),
+	};
+	let (cf, lf) = (record_fields(compiled, c_record), record_fields(live, record_ty));
+	if cf.len() != lf.len() {
+		return Err("the event record layout differs".into());
+	}
+	for (cx, lx) in cf.iter().zip(&lf) {
+		if cx.name != lx.name {
+			return Err("the event record layout differs".into());
+		}
+		if cx.name.as_deref() != Some("event") && c.of(cx.ty.id) != l.of(lx.ty.id) {
+			return Err(format!(
+				"the event record's {} differs",
+				cx.name.as_deref().unwrap_or("field")
+			));
+		}
+	}
+	let pallets = |m: &RuntimeMetadataV15, id: u32| match m.types.resolve(id).map(|t| &t.type_def) {
+		Some(TypeDef::Variant(v)) => v.variants.clone(),
+		_ => Vec::new(),
+	};
+	let compiled_pallets = pallets(compiled, c_event);
+	let mut known_events = BTreeSet::new();
+	let mut unknown_events = Vec::new();
+	for lp in pallets(live, l_event) {
+		let cp = compiled_pallets.iter().find(|p| p.index == lp.index && p.name == lp.name);
+		let inner = |m: &RuntimeMetadataV15, p: Option<&scale_info::Variant<PortableForm>>| {
+			let [only] = p?.fields.as_slice() else { return None };
+			match &m.types.resolve(only.ty.id)?.type_def {
+				TypeDef::Variant(v) => Some(v.variants.clone()),
+				_ => None,
+			}
+		};
+		let c_inner = inner(compiled, cp).unwrap_or_default();
+		for lv in inner(live, Some(&lp)).unwrap_or_default() {
+			let same = c_inner
+				.iter()
+				.find(|v| v.index == lv.index && v.name == lv.name)
+				.is_some_and(|cv| compare_fields("field", &cv.fields, &lv.fields, c, l).is_ok());
+			if same {
+				known_events.insert((lp.index, lv.index));
+			} else {
+				unknown_events.push(format!("{}.{}", lower(&lp.name), lv.name));
+			}
+		}
+	}
+	Ok(Compatibility {
+		same_events: c.of(c_event) == l.of(l_event) && unknown_events.is_empty(),
+		known_events,
+		events_ty,
+		record_ty,
+		unknown_events,
+	})
+}
+
+/// (pallet index, event index) of `pallet.event` in `m`.
+fn event_indices(m: &RuntimeMetadataV15, pallet: &str, event: &str) -> Option<(u8, u8)> {
+	let p = m.pallets.iter().find(|p| p.name == pallet)?;
+	let TypeDef::Variant(v) = &m.types.resolve(p.event.as_ref()?.ty.id)?.type_def else {
+		return None;
+	};
+	Some((p.index, v.variants.iter().find(|v| v.name == event)?.index))
+}
