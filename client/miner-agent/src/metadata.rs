@@ -57,9 +57,12 @@ pub fn decode_v15(bytes: &[u8]) -> Result<RuntimeMetadataV15, String> {
 	}
 }
 
-/// The compiled runtime's metadata, built natively.
+/// The compiled runtime's metadata, built natively. Building it evaluates the pallets'
+/// constants, some of which read storage, so it runs in empty externalities (the values
+/// differ from the chain's, the types do not).
 pub fn compiled() -> Result<RuntimeMetadataV15, String> {
-	let opaque = cess_runtime::Runtime::metadata_at_version(METADATA_VERSION)
+	let opaque = sp_io::TestExternalities::default()
+		.execute_with(|| cess_runtime::Runtime::metadata_at_version(METADATA_VERSION))
 		.ok_or("the compiled runtime has no V15 metadata")?;
 	decode_v15(&opaque)
 }
@@ -457,4 +460,190 @@ fn event_indices(m: &RuntimeMetadataV15, pallet: &str, event: &str) -> Option<(u
 		return None;
 	};
 	Some((p.index, v.variants.iter().find(|v| v.name == event)?.index))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+	use super::*;
+	use scale_info::TypeDefPrimitive;
+
+	/// The id of the first type in `m` that is the primitive `p`.
+	pub(crate) fn primitive(m: &RuntimeMetadataV15, p: TypeDefPrimitive) -> u32 {
+		m.types.types.iter().find(|t| t.ty.type_def == TypeDef::Primitive(p.clone())).unwrap().id
+	}
+
+	/// The variants of type `id`, to edit.
+	pub(crate) fn variants_mut(
+		m: &mut RuntimeMetadataV15,
+		id: u32,
+	) -> &mut Vec<scale_info::Variant<PortableForm>> {
+		match &mut m.types.types[id as usize].ty.type_def {
+			TypeDef::Variant(v) => &mut v.variants,
+			_ => panic!("type {id} is not an enum"),
+		}
+	}
+
+	fn call_ty(m: &RuntimeMetadataV15, pallet: &str) -> u32 {
+		m.pallets.iter().find(|p| p.name == pallet).unwrap().calls.as_ref().unwrap().ty.id
+	}
+
+	pub(crate) fn event_ty(m: &RuntimeMetadataV15, pallet: &str) -> u32 {
+		m.pallets.iter().find(|p| p.name == pallet).unwrap().event.as_ref().unwrap().ty.id
+	}
+
+	#[test]
+	fn the_compiled_runtime_is_compatible_with_itself() {
+		let m = compiled().unwrap();
+		let compat = check(&m, &m, 100).unwrap();
+		assert!(compat.same_events);
+		assert!(compat.unknown_events.is_empty());
+		// Every event of every pallet is known: count them in the metadata.
+		let total: usize = m
+			.pallets
+			.iter()
+			.filter_map(|p| p.event.as_ref())
+			.map(|e| match &m.types.resolve(e.ty.id).unwrap().type_def {
+				TypeDef::Variant(v) => v.variants.len(),
+				_ => 0,
+			})
+			.sum();
+		assert!(total > 40, "only {total} events");
+		assert_eq!(compat.known_events.len(), total);
+		// The audit pallet is index 21 in construct_runtime!, RoundOpened its event 0.
+		assert_eq!(event_indices(&m, "Audit", "RoundOpened"), Some((21, 0)));
+		assert!(compat.known_events.contains(&(21, 0)));
+	}
+
+	#[test]
+	fn every_call_and_api_the_agent_uses_exists() {
+		let m = compiled().unwrap();
+		for (pallet, call) in CALLS {
+			assert!(matches!(find_call(&m, pallet, call), Some((_, Some(_)))), "{pallet}.{call}");
+		}
+		for (api, method) in APIS {
+			let found = m
+				.apis
+				.iter()
+				.find(|a| a.name == api)
+				.is_some_and(|a| a.methods.iter().any(|x| x.name == method));
+			assert!(found, "{api}_{method}");
+		}
+	}
+
+	#[test]
+	fn a_changed_argument_type_is_named() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		let u64_ty = primitive(&live, TypeDefPrimitive::U64);
+		let audit = call_ty(&live, "Audit");
+		let submit = variants_mut(&mut live, audit).iter_mut().find(|v| v.name == "submit_proof");
+		submit.unwrap().fields[1].ty = u64_ty.into();
+		assert_eq!(
+			check(&compiled, &live, 101).unwrap_err(),
+			"audit.submit_proof changed in runtime v101: argument 1 (proof) type differs; \
+			 upgrade the agent (built for v100)"
+		);
+	}
+
+	#[test]
+	fn a_moved_call_a_renamed_argument_and_a_gone_call_are_named() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		let miner = call_ty(&live, "StorageMiner");
+		let calls = variants_mut(&mut live, miner);
+		let commit = calls.iter().position(|v| v.name == "commit_idle").unwrap();
+		let old = calls[commit].index;
+		calls[commit].index = 200;
+		let register = calls.iter_mut().find(|v| v.name == "register").unwrap();
+		register.fields[0].name = Some("payee".into());
+		calls.retain(|v| v.name != "claim_rewards");
+		assert_eq!(
+			check(&compiled, &live, 102).unwrap_err(),
+			format!(
+				"storageMiner.register changed in runtime v102: argument 0 renamed beneficiary -> \
+				 payee; storageMiner.commit_idle changed in runtime v102: call index {old} -> \
+				 200; storageMiner.claim_rewards changed in runtime v102: the call is gone; \
+				 upgrade the agent (built for v100)"
+			)
+		);
+	}
+
+	#[test]
+	fn changed_transaction_extensions_and_apis_are_named() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		let last = live.extrinsic.signed_extensions.pop().unwrap();
+		assert_eq!(last.identifier, "CheckProof");
+		let u64_ty = primitive(&live, TypeDefPrimitive::U64);
+		let api = live.apis.iter_mut().find(|a| a.name == "AuditApi").unwrap();
+		api.methods.iter_mut().find(|x| x.name == "miner_challenge").unwrap().output =
+			u64_ty.into();
+		let err = check(&compiled, &live, 103).unwrap_err();
+		assert!(
+			err.starts_with(
+				"the transaction format changed in runtime v103: transaction extensions \
+				 [CheckNonZeroSender, CheckSpecVersion, CheckTxVersion, CheckGenesis, CheckMortality, \
+				 CheckNonce, CheckWeight, ChargeTransactionPayment, CheckProof] -> [CheckNonZeroSender"
+			),
+			"{err}"
+		);
+		assert!(
+			err.ends_with(
+				"runtime API AuditApi_miner_challenge changed in runtime v103: the output type \
+				 differs; upgrade the agent (built for v100)"
+			),
+			"{err}"
+		);
+	}
+
+	#[test]
+	fn a_new_event_elsewhere_is_skipped_but_a_needed_event_change_stops() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		let u64_ty = primitive(&live, TypeDefPrimitive::U64);
+		let balances = event_ty(&live, "Balances");
+		let events = variants_mut(&mut live, balances);
+		let mut new = events[0].clone();
+		new.name = "Upgraded".into();
+		new.index = 250;
+		new.fields.truncate(1);
+		new.fields[0].ty = u64_ty.into();
+		events.push(new);
+		let compat = check(&compiled, &live, 101).unwrap();
+		assert!(!compat.same_events);
+		assert_eq!(compat.unknown_events, vec!["balances.Upgraded".to_string()]);
+		assert!(!compat.known_events.contains(&(5, 250)));
+		assert!(compat.known_events.contains(&(5, 0)));
+
+		// FragmentReassigned is how a replica moved here is learnt: a change stops the agent.
+		let file_bank = event_ty(&live, "FileBank");
+		let moved = variants_mut(&mut live, file_bank)
+			.iter_mut()
+			.find(|v| v.name == "FragmentReassigned")
+			.unwrap();
+		moved.fields[2].ty = u64_ty.into();
+		assert_eq!(
+			check(&compiled, &live, 101).unwrap_err(),
+			"event fileBank.FragmentReassigned changed in runtime v101: gone or its fields \
+			 differ; upgrade the agent (built for v100)"
+		);
+	}
+
+	#[test]
+	fn shapes_ignore_docs_and_type_paths_but_not_layout() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		for t in &mut live.types.types {
+			t.ty.docs.clear();
+			t.ty.path.segments.iter_mut().for_each(|s| s.push_str("_moved"));
+		}
+		assert!(check(&compiled, &live, 101).unwrap().same_events);
+		let audit = call_ty(&compiled, "Audit");
+		let (mut c, mut l) = (Shapes::new(&compiled.types), Shapes::new(&live.types));
+		assert_eq!(c.of(audit), l.of(audit));
+		let u32_ty = primitive(&live, TypeDefPrimitive::U32);
+		live.types.types[u32_ty as usize].ty.type_def = TypeDef::Primitive(TypeDefPrimitive::U64);
+		let mut l = Shapes::new(&live.types);
+		assert_ne!(c.of(audit), l.of(audit));
+	}
 }

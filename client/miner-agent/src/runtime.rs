@@ -148,3 +148,178 @@ pub fn decode_events(
 	}
 	Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{
+		metadata::{
+			check, compiled,
+			tests::{event_ty, primitive, variants_mut},
+		},
+		scale_walk::split_sequence,
+	};
+	use cess_runtime::{AccountId, RuntimeEvent};
+	use codec::{Compact, Encode};
+	use frame_system::DispatchEventInfo;
+	use frame_system::Phase;
+	use scale_info::TypeDefPrimitive;
+	use sp_core::H256;
+	use sp_runtime::{DispatchError, ModuleError};
+
+	fn record(phase: Phase, event: RuntimeEvent, topics: Vec<H256>) -> EventRecord {
+		EventRecord { phase, event, topics }
+	}
+
+	/// Records of six pallets, with options, arrays, a module error and topics.
+	fn native_records() -> Vec<EventRecord> {
+		let (a, b) = (AccountId::from([1u8; 32]), AccountId::from([2u8; 32]));
+		vec![
+			record(
+				Phase::Initialization,
+				RuntimeEvent::Audit(pallet_audit::Event::RoundOpened {
+					round: 7,
+					seed: [9u8; 32],
+					deadline: 130,
+					window: 30,
+				}),
+				vec![],
+			),
+			record(
+				Phase::ApplyExtrinsic(1),
+				RuntimeEvent::Balances(pallet_balances::Event::Transfer {
+					from: a.clone(),
+					to: b.clone(),
+					amount: 12_345_678_901_234_567_890,
+				}),
+				vec![H256::repeat_byte(3)],
+			),
+			record(
+				Phase::ApplyExtrinsic(1),
+				RuntimeEvent::FileBank(pallet_file_bank::Event::FragmentReassigned {
+					file: H256::repeat_byte(4),
+					fragment: 2,
+					replica: 1,
+					from: Some(a.clone()),
+					to: None,
+				}),
+				vec![],
+			),
+			record(
+				Phase::ApplyExtrinsic(1),
+				RuntimeEvent::StorageMiner(pallet_storage_miner::Event::RewardsClaimed {
+					miner: a.clone(),
+					beneficiary: b,
+					paid: 5,
+					unpaid: 0,
+					orders_completed: 1,
+				}),
+				vec![],
+			),
+			record(
+				Phase::ApplyExtrinsic(1),
+				RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
+					dispatch_info: DispatchEventInfo::default(),
+				}),
+				vec![],
+			),
+			record(
+				Phase::ApplyExtrinsic(2),
+				RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+					dispatch_error: DispatchError::Module(ModuleError {
+						index: 21,
+						error: [3, 0, 0, 0],
+						message: None,
+					}),
+					dispatch_info: DispatchEventInfo::default(),
+				}),
+				vec![],
+			),
+			record(
+				Phase::Finalization,
+				RuntimeEvent::Audit(pallet_audit::Event::ProofVerified {
+					miner: a,
+					round: 7,
+					idle: pallet_audit::PartResult::Passed,
+					service: pallet_audit::PartResult::NotChallenged,
+					power: 1 << 70,
+					cycle: 3,
+				}),
+				vec![],
+			),
+		]
+	}
+
+	#[test]
+	fn the_walker_cuts_native_events_into_the_same_records() {
+		let m = compiled().unwrap();
+		let mut compat = check(&m, &m, 100).unwrap();
+		let records = native_records();
+		let bytes = records.encode();
+		let ranges = split_sequence(&m.types, compat.events_ty, &bytes).unwrap();
+		assert_eq!(ranges.len(), records.len());
+		for (range, original) in ranges.iter().zip(&records) {
+			assert_eq!(*range, original.encode().as_slice());
+		}
+		// Walking (not the all-at-once fast path) yields every record unchanged.
+		compat.same_events = false;
+		assert_eq!(decode_events(&m.types, &compat, &bytes).unwrap(), records);
+		compat.same_events = true;
+		assert_eq!(decode_events(&m.types, &compat, &bytes).unwrap(), records);
+	}
+
+	#[test]
+	fn events_a_new_runtime_added_are_skipped_and_the_rest_is_read() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		// The upgrade adds `Balances::Upgraded { amount: u64 }` as event 250.
+		let u64_ty = primitive(&live, TypeDefPrimitive::U64);
+		let balances = event_ty(&live, "Balances");
+		let events = variants_mut(&mut live, balances);
+		let mut new = events[0].clone();
+		(new.name, new.index) = ("Upgraded".into(), 250);
+		new.fields.truncate(1);
+		new.fields[0].ty = u64_ty.into();
+		events.push(new);
+		let compat = check(&compiled, &live, 101).unwrap();
+
+		let records = native_records();
+		// Live bytes: the native records with the new event after the second one.
+		let mut unknown = Phase::ApplyExtrinsic(1).encode();
+		unknown.extend([5u8, 250]);
+		unknown.extend(77u64.encode());
+		unknown.extend(vec![H256::repeat_byte(8)].encode());
+		let mut bytes = Compact(records.len() as u32 + 1).encode();
+		for (i, r) in records.iter().enumerate() {
+			bytes.extend(r.encode());
+			if i == 1 {
+				bytes.extend(&unknown);
+			}
+		}
+		// The compiled type alone cannot read this block at all...
+		assert!(Vec::<EventRecord>::decode_all(&mut &bytes[..]).is_err());
+		// ...the walker skips exactly the unknown record.
+		assert_eq!(decode_events(&live.types, &compat, &bytes).unwrap(), records);
+	}
+
+	#[test]
+	fn a_block_from_before_the_upgrade_is_read_with_the_compiled_layout() {
+		let compiled = compiled().unwrap();
+		let mut live = compiled.clone();
+		// The new runtime gives `Balances::Transfer` a fourth field: old bytes do not walk.
+		let balances = event_ty(&live, "Balances");
+		let transfer =
+			variants_mut(&mut live, balances).iter_mut().find(|v| v.name == "Transfer").unwrap();
+		let extra = transfer.fields[2].clone();
+		transfer.fields.push(extra);
+		let compat = check(&compiled, &live, 101).unwrap();
+		assert_eq!(compat.unknown_events, vec!["balances.Transfer".to_string()]);
+		let records = native_records();
+		let bytes = records.encode();
+		assert!(split_sequence(&live.types, compat.events_ty, &bytes).is_err());
+		assert_eq!(decode_events(&live.types, &compat, &bytes).unwrap(), records);
+		// Garbage fits neither layout and is reported, not misread.
+		let err = decode_events(&live.types, &compat, &[8, 0, 1, 2]).unwrap_err();
+		assert!(err.starts_with("events fit neither the live layout"), "{err}");
+	}
+}
