@@ -272,7 +272,7 @@ impl Agent {
 			return Ok(());
 		}
 		// Once per new best block: an upgrade changes what we sign with (or stops us).
-		self.runtime.refresh(&self.shared.chain)?;
+		let upgraded = self.runtime.refresh(&self.shared.chain)?;
 		let from = match self.last_block {
 			Some(last) if last < best => {
 				last.saturating_add(1).max(best.saturating_sub(MAX_CATCH_UP))
@@ -289,6 +289,10 @@ impl Agent {
 		let info = self.chain().miner_info(self.account())?;
 		self.update_status(best, info.as_ref());
 
+		if let (true, Some((tx, _))) = (upgraded, &mut self.in_flight) {
+			// Signed with the old versions, the pool drops it: look again in two blocks.
+			tx.sent_at = tx.sent_at.min(best.saturating_sub(TX_PATIENCE).saturating_add(2));
+		}
 		if let Some((tx, _)) = &self.in_flight {
 			if best < tx.sent_at.saturating_add(TX_PATIENCE) {
 				return Ok(());
