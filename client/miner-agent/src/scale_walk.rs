@@ -178,6 +178,10 @@ pub fn split_sequence<'a>(
 	};
 	let mut input = bytes;
 	let len = read_compact_len(&mut input)?;
+	if len > input.len() as u64 {
+		// Records are never empty: more of them than bytes left is corrupt.
+		return Err(WalkError::Eof);
+	}
 	let mut out = Vec::new();
 	for _ in 0..len {
 		let before = input;
@@ -234,4 +238,83 @@ fn enum_tags(
 		}
 	}
 	Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use codec::Encode;
+	use scale_info::{meta_type, Registry, TypeInfo};
+
+	#[derive(Encode, TypeInfo)]
+	enum Shape {
+		Empty,
+		Pair(u16, Option<bool>),
+		Named { text: String, big: Compact<u128>, tail: [u8; 3] },
+	}
+
+	#[derive(Encode, TypeInfo)]
+	struct Record {
+		tag: u8,
+		shapes: Vec<Shape>,
+		nested: Vec<Vec<u32>>,
+		unit: (),
+		tuple: (i64, bool),
+		bytes: Vec<u8>,
+	}
+
+	fn registry_of<T: TypeInfo + 'static>() -> (PortableRegistry, u32) {
+		let mut registry = Registry::new();
+		let id = registry.register_type(&meta_type::<T>()).id;
+		(registry.into(), id)
+	}
+
+	fn sample() -> Record {
+		Record {
+			tag: 7,
+			shapes: vec![
+				Shape::Empty,
+				Shape::Pair(513, Some(true)),
+				Shape::Named { text: "élan".into(), big: Compact(u128::MAX), tail: [1, 2, 3] },
+				Shape::Named { text: String::new(), big: Compact(63), tail: [0; 3] },
+				Shape::Pair(0, None),
+			],
+			nested: vec![vec![], vec![1, 2, 3], vec![u32::MAX]],
+			unit: (),
+			tuple: (-5, true),
+			bytes: vec![9; 300],
+		}
+	}
+
+	#[test]
+	fn skips_exactly_one_value_of_every_kind() {
+		let (registry, id) = registry_of::<Record>();
+		let bytes = sample().encode();
+		let mut input = &bytes[..];
+		skip(&registry, id, &mut input).unwrap();
+		assert!(input.is_empty());
+		// Every truncation is an error, never a silent short read.
+		for cut in 0..bytes.len() {
+			let mut input = &bytes[..cut];
+			assert!(skip(&registry, id, &mut input).is_err(), "cut at {cut}");
+		}
+	}
+
+	#[test]
+	fn sequences_split_and_bad_input_is_refused() {
+		let (registry, id) = registry_of::<Vec<Record>>();
+		let items = vec![sample(), sample()];
+		let bytes = items.encode();
+		let parts = split_sequence(&registry, id, &bytes).unwrap();
+		assert_eq!(parts, vec![items[0].encode().as_slice(), items[1].encode().as_slice()]);
+		// Trailing bytes, an unknown variant and an absurd length are all refused.
+		let mut trailing = bytes.clone();
+		trailing.push(0);
+		assert_eq!(split_sequence(&registry, id, &trailing), Err(WalkError::Eof));
+		let mut bad = bytes.clone();
+		bad[3] = 9; // the first shape's variant byte (len, tag, shapes len, variant)
+		assert!(matches!(split_sequence(&registry, id, &bad), Err(WalkError::BadVariant(_, 9))));
+		let huge = Compact(u64::MAX).encode();
+		assert_eq!(split_sequence(&registry, id, &huge), Err(WalkError::Eof));
+	}
 }
