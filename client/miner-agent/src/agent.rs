@@ -651,24 +651,23 @@ impl Agent {
 		call: RuntimeCall,
 		best: BlockNumber,
 	) -> Result<(), ChainError> {
-		let nonce = self.chain().next_nonce(self.account())?;
-		let era = mortal_era(best);
-		let birth = era.birth(u64::from(best)) as BlockNumber;
-		let checkpoint = self
-			.chain()
-			.block_hash(birth)?
-			.ok_or(ChainError::Decode("era checkpoint", format!("no block #{birth}")))?;
-		let xt =
-			self.signer.sign(call, nonce, self.genesis, self.runtime.live.facts, era, checkpoint);
-		let hash = extrinsic_hash(&xt);
-		match self.chain().submit(&xt.encode()) {
-			Ok(_) => {
+		let signed = self.sign_now(call, best);
+		let submitted = signed.and_then(|xt| self.chain().submit(&xt.encode()).map(|_| xt));
+		match submitted {
+			Ok(xt) => {
 				info!(target: LOG_TARGET, "#{best}: sent {label}");
+				let hash = extrinsic_hash(&xt);
 				self.in_flight = Some((InFlight { label, hash, sent_at: best }, duty));
 				Ok(())
 			}
 			Err(e) => {
-				warn!(target: LOG_TARGET, "#{best}: {label} rejected by the node: {e}");
+				warn!(target: LOG_TARGET, "#{best}: {label} not sent: {e}");
+				if let Duty::Confirm(key) = duty {
+					// Retry on a later pass.
+					if let Ok(mut set) = self.shared.unconfirmed.lock() {
+						set.insert(key);
+					}
+				}
 				// The runtime may have been upgraded since this block: refresh what we sign
 				// with (an incompatible runtime stops the agent).
 				if let Err(ChainError::RuntimeMismatch(e)) =
@@ -676,14 +675,24 @@ impl Agent {
 				{
 					return Err(ChainError::RuntimeMismatch(e));
 				}
-				if let Duty::Confirm(key) = duty {
-					// Retry on a later pass.
-					if let Ok(mut set) = self.shared.unconfirmed.lock() {
-						set.insert(key);
-					}
-				}
 				Ok(())
 			}
 		}
+	}
+
+	/// Signs `call` with the next nonce, the live versions and a mortal era from `best`.
+	fn sign_now(
+		&self,
+		call: RuntimeCall,
+		best: BlockNumber,
+	) -> Result<cess_runtime::UncheckedExtrinsic, ChainError> {
+		let nonce = self.chain().next_nonce(self.account())?;
+		let era = mortal_era(best);
+		let birth = era.birth(u64::from(best)) as BlockNumber;
+		let checkpoint = self
+			.chain()
+			.block_hash(birth)?
+			.ok_or(ChainError::Decode("era checkpoint", format!("no block #{birth}")))?;
+		Ok(self.signer.sign(call, nonce, self.genesis, self.runtime.live.facts, era, checkpoint))
 	}
 }
