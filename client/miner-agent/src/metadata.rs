@@ -530,6 +530,38 @@ pub(crate) mod tests {
 		}
 	}
 
+	/// The lists above are what the check covers: every call the agent builds and every
+	/// runtime API it calls must be on them (read from the sources, so a new one cannot be
+	/// forgotten).
+	#[test]
+	fn the_lists_cover_every_call_and_api_in_the_sources() {
+		let mut calls = Vec::new();
+		for src in [include_str!("agent.rs"), include_str!("fetch.rs"), include_str!("server.rs")] {
+			for piece in src.split("RuntimeCall::").skip(1) {
+				let pallet: String = piece.chars().take_while(|c| c.is_alphanumeric()).collect();
+				let call = piece.split("::Call::").nth(1).unwrap_or_default();
+				let call: String =
+					call.chars().take_while(|c| *c == '_' || c.is_alphanumeric()).collect();
+				calls.push((pallet, call));
+			}
+		}
+		calls.sort();
+		let mut listed: Vec<_> =
+			CALLS.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
+		listed.sort();
+		assert_eq!(calls, listed);
+
+		let mut apis: Vec<String> = include_str!("chain.rs")
+			.split('"')
+			.filter(|s| s.contains("Api_") && !s.contains(' '))
+			.map(String::from)
+			.collect();
+		apis.sort();
+		let mut listed: Vec<String> = APIS.iter().map(|(a, m)| format!("{a}_{m}")).collect();
+		listed.sort();
+		assert_eq!(apis, listed);
+	}
+
 	#[test]
 	fn a_changed_argument_type_is_named() {
 		let compiled = compiled().unwrap();
