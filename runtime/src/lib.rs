@@ -75,6 +75,7 @@ impl_opaque_keys! {
 }
 
 /// Runtime version. Bump `spec_version` on every behaviour change.
+#[cfg(not(feature = "upgrade-test"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("cess"),
@@ -84,6 +85,24 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	impl_version: 0,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime under a higher version, for the runtime-upgrade e2e
+/// (`scripts/e2e/tests/runtime-upgrade.test.mjs` builds it with `--features upgrade-test`
+/// and enacts it with `system.setCode`). `spec_version` must stay above the real one's
+/// (`runtime_version` needs literals, hence a second constant); `transaction_version` is
+/// bumped too so clients must follow both.
+#[cfg(feature = "upgrade-test")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("cess"),
+	impl_name: Cow::Borrowed("cess-node"),
+	authoring_version: 1,
+	spec_version: 1_000_100,
+	impl_version: 0,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 2,
 	system_version: 1,
 };
 

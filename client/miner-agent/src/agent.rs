@@ -7,13 +7,14 @@
 //! read in that pass, so a restarted agent simply continues.
 
 use crate::{
-	chain::{Chain, ChainError, MinerReport, RuntimeFacts},
+	chain::{Chain, ChainError, MinerReport},
 	proving::prove,
+	runtime::Follower,
 	sealing::{seal_fillers, SealReport},
 	server::{serve, Shared, Status},
 	ss58,
 	store::{hash_hex, AgentState, DataDir},
-	tx::{extrinsic_hash, find_in_block, signed_by_in_pool, InFlight, Outcome, Signer},
+	tx::{extrinsic_hash, find_in_block, mortal_era, signed_by_in_pool, InFlight, Outcome, Signer},
 	AgentConfig, LOG_TARGET,
 };
 use cess_runtime::{AccountId, BlockNumber, Hash, RuntimeCall, RuntimeEvent};
@@ -42,7 +43,8 @@ struct Agent {
 	shared: Arc<Shared>,
 	signer: Signer,
 	genesis: Hash,
-	facts: RuntimeFacts,
+	/// The live runtime: versions to sign with, events it can read.
+	runtime: Follower,
 	state: AgentState,
 	/// `state.filler_roots`, parsed once (the hex form is only for `state.json`).
 	roots: Vec<Root>,
@@ -79,7 +81,7 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 	let chain = Chain::new(&cfg.rpc).map_err(|e| e.to_string())?;
 	info!(target: LOG_TARGET, "miner {} data {} node {}", ss58(&account), cfg.data_dir.display(), chain.endpoint());
 
-	let (genesis, facts) = wait_for_chain(&chain, cfg.poll);
+	let (genesis, runtime) = wait_for_chain(&chain, cfg.poll)?;
 	let params = crate::proof_params();
 	let listener = TcpListener::bind(&cfg.listen)
 		.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
@@ -105,7 +107,7 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 		shared,
 		signer,
 		genesis,
-		facts,
+		runtime,
 		roots: state.roots(),
 		commitment: None,
 		state,
@@ -124,6 +126,10 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 	loop {
 		agent.drain_sealing();
 		match agent.tick() {
+			Err(ChainError::RuntimeMismatch(e)) => {
+				error!(target: LOG_TARGET, "stopping: {e}");
+				return Err(e);
+			}
 			Ok(()) => {
 				if let Some(since) = failing_since.take() {
 					info!(target: LOG_TARGET, "node reachable again after {} s", since.elapsed().as_secs());
@@ -139,12 +145,14 @@ pub fn run(cfg: AgentConfig) -> Result<(), String> {
 	}
 }
 
-/// Waits until the node answers, checking that it runs the runtime this agent knows.
-fn wait_for_chain(chain: &Chain, poll: Duration) -> (Hash, RuntimeFacts) {
+/// Waits until the node answers, checking that it runs a runtime this agent can serve
+/// (`Err` if not: another chain, or a call it uses changed).
+fn wait_for_chain(chain: &Chain, poll: Duration) -> Result<(Hash, Follower), String> {
 	let mut said = false;
 	loop {
-		match chain.genesis_hash().and_then(|g| chain.check_runtime().map(|f| (g, f))) {
-			Ok(found) => return found,
+		match chain.genesis_hash().and_then(|g| Follower::start(chain).map(|f| (g, f))) {
+			Ok(found) => return Ok(found),
+			Err(ChainError::RuntimeMismatch(e)) => return Err(e),
 			Err(e) => {
 				if !said {
 					warn!(target: LOG_TARGET, "waiting for the node: {e}");
@@ -264,6 +272,8 @@ impl Agent {
 		if self.last_block == Some(best) {
 			return Ok(());
 		}
+		// Once per new best block: an upgrade changes what we sign with (or stops us).
+		let upgraded = self.runtime.refresh(&self.shared.chain)?;
 		let from = match self.last_block {
 			Some(last) if last < best => {
 				last.saturating_add(1).max(best.saturating_sub(MAX_CATCH_UP))
@@ -280,6 +290,10 @@ impl Agent {
 		let info = self.chain().miner_info(self.account())?;
 		self.update_status(best, info.as_ref());
 
+		if let (true, Some((tx, _))) = (upgraded, &mut self.in_flight) {
+			// Signed with the old versions, the pool drops it: look again in two blocks.
+			tx.sent_at = tx.sent_at.min(best.saturating_sub(TX_PATIENCE).saturating_add(2));
+		}
 		if let Some((tx, _)) = &self.in_flight {
 			if best < tx.sent_at.saturating_add(TX_PATIENCE) {
 				return Ok(());
@@ -322,7 +336,7 @@ impl Agent {
 
 	/// Follows the transaction in flight and logs this miner's events in block `hash`.
 	fn observe_block(&mut self, number: BlockNumber, hash: Hash) -> Result<(), ChainError> {
-		let events = self.chain().events(hash)?;
+		let events = self.runtime.events(self.chain(), hash)?;
 		for record in &events {
 			if let RuntimeEvent::Audit(pallet_audit::Event::RoundOpened { round, .. }) =
 				record.event
@@ -638,29 +652,48 @@ impl Agent {
 		call: RuntimeCall,
 		best: BlockNumber,
 	) -> Result<(), ChainError> {
-		let nonce = self.chain().next_nonce(self.account())?;
-		let xt = self.signer.sign(call, nonce, self.genesis, self.facts);
-		let hash = extrinsic_hash(&xt);
-		match self.chain().submit(&xt.encode()) {
-			Ok(_) => {
+		let signed = self.sign_now(call, best);
+		let submitted = signed.and_then(|xt| self.chain().submit(&xt.encode()).map(|_| xt));
+		match submitted {
+			Ok(xt) => {
 				info!(target: LOG_TARGET, "#{best}: sent {label}");
+				let hash = extrinsic_hash(&xt);
 				self.in_flight = Some((InFlight { label, hash, sent_at: best }, duty));
 				Ok(())
 			}
 			Err(e) => {
-				warn!(target: LOG_TARGET, "#{best}: {label} rejected by the node: {e}");
-				// The runtime may have been upgraded: refresh what we sign with.
-				if let Ok(facts) = self.chain().check_runtime() {
-					self.facts = facts;
-				}
+				warn!(target: LOG_TARGET, "#{best}: {label} not sent: {e}");
 				if let Duty::Confirm(key) = duty {
 					// Retry on a later pass.
 					if let Ok(mut set) = self.shared.unconfirmed.lock() {
 						set.insert(key);
 					}
 				}
+				// The runtime may have been upgraded since this block: refresh what we sign
+				// with (an incompatible runtime stops the agent).
+				if let Err(ChainError::RuntimeMismatch(e)) =
+					self.runtime.refresh(&self.shared.chain)
+				{
+					return Err(ChainError::RuntimeMismatch(e));
+				}
 				Ok(())
 			}
 		}
+	}
+
+	/// Signs `call` with the next nonce, the live versions and a mortal era from `best`.
+	fn sign_now(
+		&self,
+		call: RuntimeCall,
+		best: BlockNumber,
+	) -> Result<cess_runtime::UncheckedExtrinsic, ChainError> {
+		let nonce = self.chain().next_nonce(self.account())?;
+		let era = mortal_era(best);
+		let birth = era.birth(u64::from(best)) as BlockNumber;
+		let checkpoint = self
+			.chain()
+			.block_hash(birth)?
+			.ok_or(ChainError::Decode("era checkpoint", format!("no block #{birth}")))?;
+		Ok(self.signer.sign(call, nonce, self.genesis, self.runtime.live.facts, era, checkpoint))
 	}
 }

@@ -2,13 +2,14 @@
 //! with the runtime's own types.
 //!
 //! The agent links the same runtime crates the node runs, so runtime-API results, storage
-//! values and events decode without metadata. The price is that an agent must be upgraded
-//! together with the runtime; [`Chain::check_runtime`] refuses to run against a chain whose
-//! `spec_name` or `spec_version` differs from the one it was built with.
+//! values and events decode without metadata. A runtime upgrade does not stop it as long as
+//! the calls, APIs and events it uses keep their layout: [`crate::runtime`] follows the live
+//! version and checks that against live metadata.
 
 use crate::rpc::{RpcClient, RpcError};
 use cess_runtime::{AccountId, Balance, BlockNumber, Hash, RuntimeEvent};
 use codec::{Decode, Encode};
+use frame_metadata::v15::RuntimeMetadataV15;
 use serde_json::{json, Value};
 use sp_core::bytes::{from_hex, to_hex};
 use std::fmt;
@@ -31,7 +32,8 @@ pub enum ChainError {
 	Rpc(RpcError),
 	/// The returned bytes did not decode as the expected type.
 	Decode(&'static str, String),
-	/// The chain runs a runtime this agent was not built for.
+	/// The chain runs a runtime this agent cannot serve (another chain, or a call it uses
+	/// changed); the agent stops.
 	RuntimeMismatch(String),
 }
 
@@ -91,24 +93,32 @@ impl Chain {
 		self.block_hash(0)?.ok_or(ChainError::Decode("genesis hash", "none".into()))
 	}
 
-	/// Checks that the chain runs the runtime this agent was built with and returns the
-	/// versions to sign with.
-	pub fn check_runtime(&self) -> Result<RuntimeFacts, ChainError> {
-		let v: Value = self.rpc.call("state_getRuntimeVersion", json!([]))?;
+	/// `spec_name` and the versions to sign with, of the best block or of block `at`.
+	pub fn runtime_version(&self, at: Option<Hash>) -> Result<(String, RuntimeFacts), ChainError> {
+		let v: Value = self.rpc.call("state_getRuntimeVersion", json!([at]))?;
 		let field = |name: &str| v.get(name).and_then(Value::as_u64).unwrap_or_default() as u32;
 		let spec_name = v.get("specName").and_then(Value::as_str).unwrap_or_default();
 		let facts = RuntimeFacts {
 			spec_version: field("specVersion"),
 			transaction_version: field("transactionVersion"),
 		};
-		let built = &cess_runtime::VERSION;
-		if spec_name != &*built.spec_name || facts.spec_version != built.spec_version {
-			return Err(ChainError::RuntimeMismatch(format!(
-				"chain runs {spec_name} v{}, this agent was built for {} v{}",
-				facts.spec_version, built.spec_name, built.spec_version
-			)));
-		}
-		Ok(facts)
+		Ok((spec_name.into(), facts))
+	}
+
+	/// The V15 metadata of the runtime at block `at`.
+	pub fn metadata(&self, at: Hash) -> Result<RuntimeMetadataV15, ChainError> {
+		let arg = to_hex(&crate::metadata::METADATA_VERSION.encode(), false);
+		let result: String =
+			self.rpc.call("state_call", json!(["Metadata_metadata_at_version", arg, at]))?;
+		let opaque: Option<Vec<u8>> = decode("metadata", &hex_bytes("metadata", &result)?)?;
+		let bytes = opaque.ok_or(ChainError::Decode("metadata", "no V15 metadata".into()))?;
+		crate::metadata::decode_v15(&bytes).map_err(|e| ChainError::Decode("metadata", e))
+	}
+
+	/// The hash of the best block.
+	pub fn best_hash(&self) -> Result<Hash, ChainError> {
+		let hash: String = self.rpc.call("chain_getBlockHash", json!([]))?;
+		decode("block hash", &hex_bytes("block hash", &hash)?)
 	}
 
 	/// The number of the best block.
@@ -135,17 +145,15 @@ impl Chain {
 		list.iter().map(|x| hex_bytes("extrinsic", x.as_str().unwrap_or_default())).collect()
 	}
 
-	/// The events deposited in block `hash`.
-	pub fn events(&self, hash: Hash) -> Result<Vec<EventRecord>, ChainError> {
+	/// The encoded `System.Events` of block `hash` (decoded by [`crate::runtime`], which
+	/// knows the live layout).
+	pub fn events_raw(&self, hash: Hash) -> Result<Option<Vec<u8>>, ChainError> {
 		// `System::Events`: twox128("System") ++ twox128("Events").
 		let key = [sp_crypto_hashing::twox_128(b"System"), sp_crypto_hashing::twox_128(b"Events")]
 			.concat();
 		let value: Option<String> =
 			self.rpc.call("state_getStorage", json!([to_hex(&key, false), hash]))?;
-		match value {
-			None => Ok(Vec::new()),
-			Some(v) => decode("events", &hex_bytes("events", &v)?),
-		}
+		value.map(|v| hex_bytes("events", &v)).transpose()
 	}
 
 	/// Calls runtime API function `method` (e.g. `AuditApi_miner_challenge`) on the best

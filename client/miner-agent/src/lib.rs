@@ -14,7 +14,8 @@
 //!
 //! and logs each step. It keeps one transaction in flight at a time and treats the chain as
 //! the source of truth, so restarts and node reconnects neither lose data nor submit a duty
-//! twice. Operator guide: `docs/operators/storage-miner.md`.
+//! twice. It follows runtime upgrades without a restart as long as what it uses is unchanged
+//! ([`runtime`]). Operator guide: `docs/operators/storage-miner.md`.
 //!
 //! The agent is a library so `cess-node storage-miner run` can embed it and its parts can be
 //! tested without a node.
@@ -27,8 +28,11 @@ mod agent;
 pub mod auth;
 pub mod chain;
 pub mod fetch;
+pub mod metadata;
 pub mod proving;
 pub mod rpc;
+pub mod runtime;
+pub mod scale_walk;
 pub mod sealing;
 pub mod server;
 pub mod store;

@@ -49,7 +49,7 @@ export class ChainLog {
       for (;;) {
         try {
           const hash = await this.api.rpc.chain.getBlockHash(k);
-          const records = await (await this.api.at(hash)).query.system.events();
+          const records = await this.eventsAt(hash, attempt);
           const hex = hash.toHex();
           for (const { event, phase } of records) this.records.push({ block: k, hash: hex, event, phase });
           this.hashes.set(k, hex);
@@ -63,6 +63,20 @@ export class ChainLog {
       this.head = k;
       this.notify();
     }
+  }
+
+  /**
+   * The events of block `hash`. After a failed attempt they are decoded with the parent's
+   * types: the block that enacts a runtime upgrade holds events of the old runtime, while
+   * polkadot.js may decode them with the new one's registry (seen in runtime-upgrade.test.mjs).
+   */
+  async eventsAt(hash, attempt) {
+    if (attempt === 0) return (await this.api.at(hash)).query.system.events();
+    const header = await this.api.rpc.chain.getHeader(hash);
+    const parent = await this.api.at(header.parentHash);
+    let raw = await this.api.rpc.state.getStorage(parent.query.system.events.key(), hash);
+    if (typeof raw.isSome === 'boolean') raw = raw.unwrap();
+    return parent.registry.createType('Vec<FrameSystemEventRecord>', raw.toU8a(true));
   }
 
   notify() {
