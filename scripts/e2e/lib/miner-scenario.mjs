@@ -247,6 +247,8 @@ export class MinerScenario {
     assert.equal(record.orders[0].day, orderDay);
     assert.equal(BigInt(record.orders[0].vesting), vesting);
     assert.equal(BigInt(record.orders[0].step), vesting / RELEASE_STEPS, 'step = ⌊V / 90⌋');
+    // Kept here: a long scenario reads it after the node has pruned that block's state.
+    s.claimRecord = record;
     Object.assign(s, { claimBlock: claim.block, orderDay, vesting, step: vesting / RELEASE_STEPS, cycle });
   }
 
@@ -267,8 +269,7 @@ export class MinerScenario {
     const fee = this.feeIn(r);
     assert.equal((await this.account(r.block - 1)).free.toBigInt() - (await this.account(r.block)).free.toBigInt(), fee,
       `${what}: only the fee is taken`);
-    assert.deepEqual(await this.rewardsRecord(r.block), await this.rewardsRecord(s.claimBlock),
-      `${what}: the record is unchanged`);
+    assert.deepEqual(await this.rewardsRecord(r.block), s.claimRecord, `${what}: the record is unchanged`);
     assert.equal(r.events.filter((e) => api.events.storageMiner.RewardsClaimed.is(e)).length, 0);
     return r;
   }
