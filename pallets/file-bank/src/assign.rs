@@ -25,7 +25,17 @@ impl<T: Config> Pallet<T> {
 
 	/// Linear slot numbers of a file, lost ones included: `fragments × redundancy`.
 	pub(crate) fn slot_span(info: &FileInfoOf<T>) -> u32 {
-		(info.roots.len() as u32).saturating_mul(u32::from(info.redundancy))
+		info.fragments.saturating_mul(u32::from(info.redundancy))
+	}
+
+	/// Segments of a file: `fragments / width`.
+	pub(crate) fn segment_count(info: &FileInfoOf<T>) -> u32 {
+		info.fragments / info.coding.width().max(1)
+	}
+
+	/// Replica slots of one segment (the distinct miners it needs): `width × redundancy`.
+	pub(crate) fn segment_slots(info: &FileInfoOf<T>) -> u32 {
+		info.coding.width().saturating_mul(u32::from(info.redundancy))
 	}
 
 	/// Whether `miner` can take one more replica: `Positive`, audited (see
@@ -117,30 +127,46 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Miners holding (or assigned) the other replicas of `slot`'s fragment, and the miners
-	/// still holding a migrating copy of any replica of it (`slot`'s own included).
-	pub(crate) fn replica_holders(slot: &SlotRef, redundancy: u8) -> alloc::vec::Vec<T::AccountId> {
-		let mut holders: alloc::vec::Vec<T::AccountId> = (0..redundancy)
-			.filter(|r| *r != slot.replica)
-			.filter_map(|r| Slots::<T>::get(slot.file, (slot.fragment, r)).and_then(|s| s.miner))
-			.collect();
-		holders.extend((0..redundancy).filter_map(|replica| {
-			Self::migrating_from(&SlotRef { file: slot.file, fragment: slot.fragment, replica })
-		}));
+	/// Miners holding (or assigned) the other slots of `slot`'s segment — every replica of
+	/// every fragment of it, `width × redundancy` slots — and the miners still holding a
+	/// migrating copy of any of them (`slot`'s own included): a segment's fragments must stay
+	/// on distinct miners, or one miner's loss could take more than `parity` of them.
+	pub(crate) fn replica_holders(
+		slot: &SlotRef,
+		width: u32,
+		redundancy: u8,
+	) -> alloc::vec::Vec<T::AccountId> {
+		let width = width.max(1);
+		let first = slot.fragment / width * width;
+		let mut holders: alloc::vec::Vec<T::AccountId> = alloc::vec::Vec::new();
+		for fragment in first..first.saturating_add(width) {
+			for replica in 0..redundancy {
+				let other = SlotRef { file: slot.file, fragment, replica };
+				if (fragment, replica) != (slot.fragment, slot.replica) {
+					if let Some(m) = Slots::<T>::get(slot.file, (fragment, replica)).and_then(|s| s.miner) {
+						holders.push(m);
+					}
+				}
+				if let Some(m) = Self::migrating_from(&other) {
+					holders.push(m);
+				}
+			}
+		}
 		holders
 	}
 
 	/// Moves `slot` (whose current miner is `from`, already released) to a newly drawn miner
-	/// other than `from` and the holders of the other replicas; `None` if nobody is eligible
-	/// now (retried at the next deadline). Emits `FragmentReassigned`.
+	/// other than `from` and the holders of the other slots of its segment (`width`
+	/// fragments × `redundancy`); `None` if nobody is eligible now (retried at the next
+	/// deadline). Emits `FragmentReassigned`.
 	pub(crate) fn reassign(
 		random: &[u8; 32],
 		slot: &SlotRef,
-		redundancy: u8,
+		(width, redundancy): (u32, u8),
 		from: Option<T::AccountId>,
 		reassigned: u8,
 	) {
-		let mut exclude = Self::replica_holders(slot, redundancy);
+		let mut exclude = Self::replica_holders(slot, width, redundancy);
 		if let Some(f) = &from {
 			exclude.push(f.clone());
 		}

@@ -116,7 +116,7 @@ impl<T: Config> Pallet<T> {
 				Self::reassign(
 					random,
 					&slot_ref,
-					info.redundancy,
+					(info.coding.width(), info.redundancy),
 					slot.miner,
 					reassigned.saturating_add(1),
 				);
@@ -166,6 +166,10 @@ impl<T: Config> Pallet<T> {
 		let key = (next / redundancy, (next % redundancy) as u8);
 		if let Some(slot) = Slots::<T>::take(file, key) {
 			Self::release_slot(&slot);
+		}
+		// The fragment's root goes with its last replica.
+		if next % redundancy == redundancy.saturating_sub(1) {
+			FragmentRoots::<T>::remove(file, key.0);
 		}
 		// A replica moving off another miner: that miner's copy goes too.
 		Self::drop_migration(file, key);

@@ -66,6 +66,8 @@ mod mock;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_coded;
+#[cfg(test)]
 mod tests_lost;
 #[cfg(test)]
 mod tests_migrate;
@@ -83,11 +85,8 @@ pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// A file's record as this runtime stores it.
-pub type FileInfoOf<T> = FileInfo<
-	<T as frame_system::Config>::AccountId,
-	frame_system::pallet_prelude::BlockNumberFor<T>,
-	<T as Config>::MaxFragmentsPerFile,
->;
+pub type FileInfoOf<T> =
+	FileInfo<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
 
 /// A slot as this runtime stores it.
 pub type SlotOf<T> =
@@ -185,9 +184,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type AssignmentTimeout: Get<BlockNumberFor<Self>>;
 
-		/// Most fragments in one file.
+		/// Most fragments in one file (all segments, data and parity): bounds a declaration's
+		/// size and work. At 4 + 2 coding a file holds `MaxFragmentsPerFile / 6` segments of
+		/// `4 × FragmentSize` bytes.
 		#[pallet::constant]
 		type MaxFragmentsPerFile: Get<u32>;
+
+		/// Most fragments per segment (`data + parity` of a [`Coding`]); with `MaxRedundancy`
+		/// it bounds the distinct miners one segment needs (`width × redundancy ≤ 255`) and the
+		/// holders a reassignment must avoid.
+		#[pallet::constant]
+		type MaxSegmentWidth: Get<u32>;
 
 		/// Most replicas per fragment (≤ 255).
 		#[pallet::constant]
@@ -292,6 +299,13 @@ pub mod pallet {
 	/// Declared files.
 	#[pallet::storage]
 	pub type Files<T: Config> = StorageMap<_, Identity, FileHash, FileInfoOf<T>>;
+
+	/// Merkle root of every fragment of every declared file: `(file, fragment)`. Written by
+	/// the declaration (its cost is linear in the fragment count), removed by the deletion
+	/// task fragment by fragment.
+	#[pallet::storage]
+	pub type FragmentRoots<T: Config> =
+		StorageDoubleMap<_, Identity, FileHash, Twox64Concat, u32, FragmentRoot>;
 
 	/// Replica slots: `(file, (fragment, replica))`.
 	#[pallet::storage]
@@ -457,6 +471,7 @@ pub mod pallet {
 			size: u64,
 			fragments: u32,
 			redundancy: u8,
+			coding: Coding,
 			place_at: BlockNumberFor<T>,
 		},
 		/// Every replica of a declared file was assigned (`FragmentAssigned` events before).
@@ -562,8 +577,12 @@ pub mod pallet {
 		FileExists,
 		/// File size must be greater than zero.
 		EmptyFile,
-		/// The number of fragment roots is not `ceil(size / FragmentSize)`.
+		/// The number of fragment roots is not `segments × (data + parity)` with `segments =
+		/// ceil(size / (data × FragmentSize))` (for `declare_file`: `ceil(size / FragmentSize)`).
 		FragmentCountMismatch,
+		/// The coding needs `data ≥ 1` and `data + parity ≤ MaxSegmentWidth`, with
+		/// `(data + parity) × redundancy ≤ 255` distinct miners per segment.
+		BadCoding,
 		/// Redundancy must be between 1 and `MaxRedundancy`.
 		BadRedundancy,
 		/// The user has `MaxFilesPerUser` files.
@@ -619,6 +638,11 @@ pub mod pallet {
 				"file-bank: MaxRedundancy must be 1..=255"
 			);
 			assert!(T::MaxHookWork::get() > 0, "file-bank: MaxHookWork must be > 0");
+			assert!(
+				T::MaxSegmentWidth::get() >= 1 &&
+					T::MaxSegmentWidth::get().saturating_mul(T::MaxRedundancy::get()) <= 255,
+				"file-bank: 1 <= MaxSegmentWidth and MaxSegmentWidth x MaxRedundancy <= 255"
+			);
 			assert!(T::MaxPlacementWork::get() > 0, "file-bank: MaxPlacementWork must be > 0");
 			assert!(
 				T::PlacementDelay::get() >= 2u32.into(),
@@ -696,7 +720,8 @@ pub mod pallet {
 			redundancy: u8,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_declare_file(who, size, fragment_roots, redundancy).map(|_| ())
+			Self::do_declare_file(who, size, fragment_roots, redundancy, Coding::REPLICATED)
+				.map(|_| ())
 		}
 
 		/// The assigned miner confirms it stores replica `replica` of fragment `fragment`: the
@@ -721,6 +746,28 @@ pub mod pallet {
 		pub fn delete_file(origin: OriginFor<T>, file: FileHash) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_delete_file(who, file)
+		}
+
+		/// Declares an erasure-coded file of `size` bytes (what `cess-node storage put`
+		/// sends): the file is cut into segments of `coding.data × FragmentSize` bytes, each
+		/// coded into `coding.data + coding.parity` fragments whose Merkle roots are
+		/// `fragment_roots` in segment order (`segments × width` of them). Each fragment is
+		/// stored once, and the fragments of one segment go to distinct miners, so any
+		/// `coding.data` of them rebuild the segment. Otherwise as `declare_file`
+		/// (`fragments × FragmentSize` bytes of the lease, `DeclarationDeposit` held until
+		/// `Stored`, placement `PlacementDelay` blocks later, a bounded number of segments per
+		/// block). Refused with `BadCoding` for `data = 0` or a segment wider than
+		/// `MaxSegmentWidth`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::declare_file(fragment_roots.len() as u32))]
+		pub fn declare_coded_file(
+			origin: OriginFor<T>,
+			size: u64,
+			fragment_roots: RootsOf<T>,
+			coding: Coding,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_declare_file(who, size, fragment_roots, 1, coding).map(|_| ())
 		}
 	}
 }

@@ -141,6 +141,7 @@ impl<T: Config> Pallet<T> {
 		size: u64,
 		roots: RootsOf<T>,
 		redundancy: u8,
+		coding: Coding,
 	) -> Result<FileHash, sp_runtime::DispatchError> {
 		let mut lease = Self::active_lease(&who)?;
 		ensure!(size > 0, Error::<T>::EmptyFile);
@@ -148,16 +149,24 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Files::<T>::contains_key(file), Error::<T>::FileExists);
 		let fragment_size = T::FragmentSize::get();
 		ensure!(
-			roots.len() as u64 == size.div_ceil(fragment_size),
-			Error::<T>::FragmentCountMismatch
-		);
-		ensure!(
 			redundancy > 0 && u32::from(redundancy) <= T::MaxRedundancy::get(),
 			Error::<T>::BadRedundancy
 		);
-		// Cheap precheck: fewer `Positive` miners than replicas of a fragment can never work.
+		let width = coding.width();
+		// Distinct miners one segment needs: every replica of every fragment of it.
+		let per_segment = width.saturating_mul(u32::from(redundancy));
+		ensure!(
+			coding.data > 0 && width <= T::MaxSegmentWidth::get() && per_segment <= 255,
+			Error::<T>::BadCoding
+		);
+		ensure!(
+			roots.len() as u64 ==
+				coding.segments(size, fragment_size).saturating_mul(u64::from(width)),
+			Error::<T>::FragmentCountMismatch
+		);
+		// Cheap precheck: fewer `Positive` miners than slots of a segment can never work.
 		// Whether enough are eligible (audited, with room) is decided at placement.
-		ensure!(T::Miners::candidate_count() >= u32::from(redundancy), Error::<T>::NotEnoughMiners);
+		ensure!(T::Miners::candidate_count() >= per_segment, Error::<T>::NotEnoughMiners);
 		let fragments = roots.len() as u32;
 		let stored_space = u64::from(fragments)
 			.checked_mul(fragment_size)
@@ -177,13 +186,18 @@ impl<T: Config> Pallet<T> {
 		lease.used = used;
 		Leases::<T>::insert(&who, lease);
 		let now = frame_system::Pallet::<T>::block_number();
+		for (i, root) in roots.iter().enumerate() {
+			FragmentRoots::<T>::insert(file, i as u32, root);
+		}
 		Files::<T>::insert(
 			file,
 			FileInfo {
 				owner: who.clone(),
 				size,
 				redundancy,
-				roots,
+				coding,
+				fragments,
+				placed: 0,
 				stored_space,
 				confirmed: 0,
 				lost: 0,
@@ -198,17 +212,22 @@ impl<T: Config> Pallet<T> {
 			size,
 			fragments,
 			redundancy,
+			coding,
 			place_at: Self::place_at(now),
 		});
 		Ok(file)
 	}
 
-	/// Bytes of file data in fragment `fragment` of a file: a full `FragmentSize`, except for
-	/// the last fragment, which holds the remainder of the file size.
+	/// Bytes of data in fragment `fragment` of a file: a full `FragmentSize`, except in the
+	/// last segment, whose fragments are all [`Coding::shard_len`] of the segment's remainder
+	/// (for a plain file: the last fragment holds the remainder of the file size).
 	pub(crate) fn fragment_data_len_of(info: &FileInfoOf<T>, fragment: u32) -> u32 {
-		let size = T::FragmentSize::get();
-		let before = u64::from(fragment).saturating_mul(size);
-		u32::try_from(info.size.saturating_sub(before).min(size)).unwrap_or(u32::MAX)
+		let fragment_size = T::FragmentSize::get();
+		let segment = u64::from(fragment / info.coding.width().max(1));
+		let segment_bytes = info.coding.segment_bytes(fragment_size);
+		let before = segment.saturating_mul(segment_bytes);
+		let in_segment = info.size.saturating_sub(before).min(segment_bytes);
+		u32::try_from(info.coding.shard_len(in_segment, fragment_size)).unwrap_or(u32::MAX)
 	}
 
 	pub(crate) fn do_confirm_fragment(
@@ -222,7 +241,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Audited::contains(&who), Error::<T>::MinerNotAudited);
 		let mut slot =
 			Slots::<T>::get(file, (fragment, replica)).ok_or(Error::<T>::SlotNotFound)?;
-		let root = *info.roots.get(fragment as usize).ok_or(Error::<T>::SlotNotFound)?;
+		let root = FragmentRoots::<T>::get(file, fragment).ok_or(Error::<T>::SlotNotFound)?;
 		ensure!(slot.miner.as_ref() == Some(&who), Error::<T>::NotAssignedToCaller);
 		let SlotStatus::Pending { seq, .. } = slot.status else {
 			return Err(Error::<T>::AlreadyConfirmed.into());

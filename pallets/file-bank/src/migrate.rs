@@ -71,8 +71,11 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		info.confirmed = info.confirmed.saturating_sub(1);
-		info.state = FileState::Pending;
-		let redundancy = info.redundancy;
+		// A file still being placed (segment by segment) stays `Declared` until the rest is.
+		if info.state == FileState::Stored {
+			info.state = FileState::Pending;
+		}
+		let shape = (info.coding.width(), info.redundancy);
 		Files::<T>::insert(fragment.file, info);
 		Self::add_migrating(miner, Self::credited_space(fragment.data_len));
 		Migrations::<T>::insert(fragment.file, key, Migration { from: miner.clone(), index });
@@ -80,7 +83,7 @@ impl<T: Config> Pallet<T> {
 			SlotRef { file: fragment.file, fragment: fragment.fragment, replica: fragment.replica };
 		let random = random.get_or_insert_with(Self::random_seed);
 		// The first of at most `MaxMigrationAttempts` new holders (the count starts at 1).
-		Self::reassign(random, &slot_ref, redundancy, Some(miner.clone()), 1);
+		Self::reassign(random, &slot_ref, shape, Some(miner.clone()), 1);
 	}
 
 	/// The new holder `to` confirmed replica `key` of `file`: if it was migrating, the old

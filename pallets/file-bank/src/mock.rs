@@ -163,7 +163,8 @@ impl pallet_file_bank::Config for Test {
 	type FragmentSize = ConstU64<FRAGMENT>;
 	type BlocksPerDay = ConstU64<DAY>;
 	type AssignmentTimeout = ConstU64<TIMEOUT>;
-	type MaxFragmentsPerFile = ConstU32<8>;
+	type MaxFragmentsPerFile = ConstU32<12>;
+	type MaxSegmentWidth = ConstU32<6>;
 	type MaxRedundancy = ConstU32<3>;
 	type MaxFragmentsPerMiner = ConstU32<MAX_PER_MINER>;
 	type MaxFilesPerUser = ConstU32<8>;

@@ -15,9 +15,11 @@
 //! - The work is bounded by its own budget, `MaxPlacementWork` replicas per block, separate
 //!   from the deadline and task budgets, so a flood of declarations delays only later
 //!   placements (FIFO) and never evacuations, deletions or lease expiries. A file is placed
-//!   whole, in one storage transaction: if any replica finds no eligible miner the
-//!   transaction is rolled back and the declaration refunded (lease space, deposit) with
-//!   `PlacementFailed`. The queue holds at most `MaxPlacementBacklog` replicas
+//!   a **segment** at a time (all `width × redundancy` slots of a segment on distinct miners,
+//!   in one storage transaction; a large file spans several blocks, each segment drawn from its
+//!   block's seed, all of them produced after the declaration): if a slot finds no eligible
+//!   miner the segment is rolled back and the declaration refunded (lease space, deposit) with
+//!   `PlacementFailed`, earlier segments released by a deletion task. The queue holds at most `MaxPlacementBacklog` replicas
 //!   (`PlacementQueueFull` beyond), so a flood delays a placement by at most
 //!   `MaxPlacementBacklog / MaxPlacementWork` blocks.
 //!
@@ -75,11 +77,13 @@ impl<T: Config> Pallet<T> {
 		PlacementHead::<T>::put(head.saturating_add(1));
 	}
 
-	/// Places due declarations in FIFO order with at most `MaxPlacementWork` replica
-	/// placements (a stale entry — a file deleted before placement — costs 1), except that the
-	/// first file of a block is always placed whatever its size, so a file larger than the
-	/// budget is not stuck: at most `max(MaxPlacementWork, MaxFragmentsPerFile ×
-	/// MaxRedundancy)` replicas per block. Returns the work units spent.
+	/// Places due declarations in FIFO order, **a segment at a time**, with at most
+	/// `MaxPlacementWork` replica placements per block (a stale entry — a file deleted before
+	/// placement — costs 1), except that the first segment of a block is always placed whatever
+	/// its size, so a segment wider than the budget is not stuck: at most
+	/// `max(MaxPlacementWork, MaxSegmentWidth × MaxRedundancy)` replicas per block. A large
+	/// file is placed over `segments / (MaxPlacementWork / segment slots)` blocks, each block's
+	/// segments from that block's seed. Returns the work units spent.
 	pub(crate) fn run_placements(now: BlockNumberFor<T>) -> u32 {
 		let budget = T::MaxPlacementWork::get();
 		let mut used: u32 = 0;
@@ -99,15 +103,31 @@ impl<T: Config> Pallet<T> {
 			if Self::place_at(info.declared_at) > now {
 				break;
 			}
-			let cost = Self::slot_span(&info).max(1);
+			let cost = Self::segment_slots(&info).max(1);
 			if used > 0 && used.saturating_add(cost) > budget {
 				break;
 			}
-			Self::pop_placement(head);
-			Self::place_file(file, info);
+			if Self::place_segment(file, info) {
+				Self::pop_placement(head);
+			}
 			used = used.saturating_add(cost);
 		}
 		used
+	}
+
+	/// Places every remaining segment of a declared file now (benchmarks and tests; the hook
+	/// places segment by segment within its budget).
+	pub(crate) fn place_file(file: FileHash, info: FileInfoOf<T>) {
+		let mut info = info;
+		loop {
+			if Self::place_segment(file, info) {
+				return;
+			}
+			match Files::<T>::get(file) {
+				Some(next) if next.state == FileState::Declared => info = next,
+				_ => return,
+			}
+		}
 	}
 
 	/// The draw `file` is placed from, in the current block.
@@ -115,16 +135,20 @@ impl<T: Config> Pallet<T> {
 		(PLACE_CONTEXT, PlacementSeed::<T>::get(), file).using_encoded(sp_io::hashing::blake2_256)
 	}
 
-	/// Assigns every replica of a declared file (replicas of a fragment on distinct miners),
-	/// or, if some replica finds no eligible miner, undoes all of them and refunds the
-	/// declaration.
-	pub(crate) fn place_file(file: FileHash, mut info: FileInfoOf<T>) {
+	/// Assigns every replica of every fragment of the file's next segment, all on distinct
+	/// miners, in one storage transaction; after the last segment the file is `Pending`
+	/// (`FilePlaced`). If some slot finds no eligible miner the segment is rolled back and the
+	/// whole declaration undone and refunded. Returns whether the file is done with (placed or
+	/// refunded), i.e. whether its queue entry goes.
+	pub(crate) fn place_segment(file: FileHash, mut info: FileInfoOf<T>) -> bool {
 		let random = Self::placement_random(&file);
-		let fragments = info.roots.len() as u32;
+		let width = info.coding.width().max(1);
+		let segment = info.placed;
+		let first = segment.saturating_mul(width);
 		let redundancy = info.redundancy;
 		let placed = with_transaction(|| {
-			for fragment in 0..fragments {
-				let mut chosen: alloc::vec::Vec<T::AccountId> = alloc::vec::Vec::new();
+			let mut chosen: alloc::vec::Vec<T::AccountId> = alloc::vec::Vec::new();
+			for fragment in first..first.saturating_add(width).min(info.fragments) {
 				for replica in 0..redundancy {
 					let slot = SlotRef { file, fragment, replica };
 					let Some(miner) = Self::select_miner(&random, &slot, &chosen) else {
@@ -145,19 +169,28 @@ impl<T: Config> Pallet<T> {
 			}
 			TransactionOutcome::Commit(Ok(()))
 		});
-		if placed.is_ok() {
-			info.state = FileState::Pending;
-			Files::<T>::insert(file, info);
-			Self::deposit_event(Event::FilePlaced { file });
-		} else {
+		if placed.is_err() {
 			Self::refund_declaration(file, info);
+			return true;
 		}
+		info.placed = segment.saturating_add(1);
+		let done = info.placed >= Self::segment_count(&info);
+		if done {
+			info.state = FileState::Pending;
+		}
+		Files::<T>::insert(file, info);
+		if done {
+			Self::deposit_event(Event::FilePlaced { file });
+		}
+		done
 	}
 
 	/// Undoes a declaration that could not be placed: the file and its entry in the owner's
 	/// list are gone, its lease space is free and the deposit goes back (the owner did nothing
-	/// wrong; re-declaring costs a new deposit hold and fee, and draws anew).
-	fn refund_declaration(file: FileHash, info: FileInfoOf<T>) {
+	/// wrong; re-declaring costs a new deposit hold and fee, and draws anew). Segments placed
+	/// in earlier blocks (and the roots of a file with more than `MaxPlacementWork`
+	/// fragments) are released by a deletion task, so this step stays bounded.
+	fn refund_declaration(file: FileHash, mut info: FileInfoOf<T>) {
 		let owner = info.owner.clone();
 		Leases::<T>::mutate(&owner, |lease| {
 			if let Some(l) = lease {
@@ -172,8 +205,17 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		});
-		Files::<T>::remove(file);
 		Self::return_deposit(&owner, file);
 		Self::deposit_event(Event::PlacementFailed { file, owner, released: info.stored_space });
+		if info.placed == 0 && info.fragments <= T::MaxPlacementWork::get() {
+			for fragment in 0..info.fragments {
+				FragmentRoots::<T>::remove(file, fragment);
+			}
+			Files::<T>::remove(file);
+		} else {
+			info.state = FileState::Deleting;
+			Files::<T>::insert(file, info);
+			Self::push_task(Job::DeleteFile { file, next: 0 });
+		}
 	}
 }

@@ -28,12 +28,9 @@ impl<T: crate::Config> crate::Pallet<T> {
 	/// Answer of [`FileBankApi::file_placement`].
 	pub fn file_placement(file: FileHash) -> Option<crate::FilePlacementOf<T>> {
 		let info = crate::Files::<T>::get(file)?;
-		let fragments = info
-			.roots
-			.iter()
-			.enumerate()
-			.map(|(i, root)| {
-				let fragment = i as u32;
+		let fragments = (0..info.fragments)
+			.map(|fragment| {
+				let root = crate::FragmentRoots::<T>::get(file, fragment).unwrap_or_default();
 				let replicas = (0..info.redundancy)
 					.map(|replica| {
 						let slot = crate::Slots::<T>::get(file, (fragment, replica));
@@ -51,13 +48,14 @@ impl<T: crate::Config> crate::Pallet<T> {
 						crate::ReplicaPlacement { replica, miner, confirmed, miner_index, deadline }
 					})
 					.collect();
-				crate::FragmentPlacement { fragment, root: *root, replicas }
+				crate::FragmentPlacement { fragment, root, replicas }
 			})
 			.collect();
 		Some(FilePlacement {
 			owner: info.owner,
 			size: info.size,
 			redundancy: info.redundancy,
+			coding: info.coding,
 			state: info.state,
 			stored_space: info.stored_space,
 			place_at: (info.state == crate::FileState::Declared)

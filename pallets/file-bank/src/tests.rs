@@ -24,7 +24,9 @@ thread_local! {
 pub(crate) fn fid(n: u8) -> H256 {
 	let first = roots(n, 1)[0];
 	let found =
-		Files::<Test>::iter().find(|(_, i)| i.roots.first() == Some(&first)).map(|(h, _)| h);
+		Files::<Test>::iter()
+		.find(|(h, _)| crate::FragmentRoots::<Test>::get(h, 0) == Some(first))
+		.map(|(h, _)| h);
 	FIDS.with(|m| {
 		let mut m = m.borrow_mut();
 		if let Some(h) = found {
@@ -49,7 +51,7 @@ pub(crate) fn place(n: u8) {
 	crate::PlacementBacklog::<Test>::mutate(|b| *b -= replicas);
 }
 
-pub(crate) fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
+pub(crate) fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<12>> {
 	BoundedVec::try_from(
 		(0..n)
 			.map(|i| {
@@ -92,7 +94,7 @@ fn confirm(n: u8, fragment: u32, replica: u8) {
 
 fn confirm_all(n: u8) {
 	let info = Files::<Test>::get(fid(n)).unwrap();
-	for f in 0..info.roots.len() as u32 {
+	for f in 0..info.fragments {
 		for r in 0..info.redundancy {
 			confirm(n, f, r);
 		}
@@ -306,6 +308,7 @@ fn declare_assigns_replicas_to_distinct_positive_miners() {
 				size: 4 * FRAGMENT - FRAGMENT / 2,
 				fragments: 4,
 				redundancy: 3,
+				coding: crate::Coding::REPLICATED,
 				place_at: 1 + PLACEMENT_DELAY,
 			}
 			.into(),

@@ -25,7 +25,9 @@ thread_local! {
 fn fid(n: u8) -> H256 {
 	let first = roots(n, 1)[0];
 	let found =
-		Files::<Test>::iter().find(|(_, i)| i.roots.first() == Some(&first)).map(|(h, _)| h);
+		Files::<Test>::iter()
+		.find(|(h, _)| crate::FragmentRoots::<Test>::get(h, 0) == Some(first))
+		.map(|(h, _)| h);
 	FIDS.with(|m| {
 		let mut m = m.borrow_mut();
 		if let Some(h) = found {
@@ -50,7 +52,7 @@ fn place(n: u8) {
 	crate::PlacementBacklog::<Test>::mutate(|b| *b -= replicas);
 }
 
-fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>> {
+fn roots(file: u8, n: u32) -> BoundedVec<[u8; 32], frame_support::traits::ConstU32<12>> {
 	BoundedVec::try_from(
 		(0..n)
 			.map(|i| {

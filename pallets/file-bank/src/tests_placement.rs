@@ -20,7 +20,7 @@ use frame_support::{
 use sp_core::H256;
 use sp_runtime::DispatchError;
 
-type Roots = BoundedVec<[u8; 32], frame_support::traits::ConstU32<8>>;
+type Roots = BoundedVec<[u8; 32], frame_support::traits::ConstU32<12>>;
 
 /// `n` roots of test content `(tag, salt)`.
 fn roots(tag: u8, salt: u32, n: u32) -> Roots {
@@ -88,11 +88,15 @@ fn the_file_hash_is_the_owner_and_content_commitment() {
 				size,
 				fragments: 2,
 				redundancy: 1,
+				coding: crate::Coding::REPLICATED,
 				place_at: 1 + PLACEMENT_DELAY,
 			}
 			.into(),
 		);
-		assert_eq!(Files::<Test>::get(expected).unwrap().roots, r);
+		assert_eq!(
+			(0..2).map(|i| crate::FragmentRoots::<Test>::get(expected, i).unwrap()).collect::<Vec<_>>(),
+			r.to_vec()
+		);
 		assert_eq!(UserFiles::<Test>::get(USER).into_inner(), vec![expected]);
 		// The same content again from the same owner is the same file.
 		assert_noop!(
@@ -369,21 +373,27 @@ fn a_flood_of_declarations_is_bounded_waits_its_turn_and_starves_nothing() {
 }
 
 #[test]
-fn a_file_larger_than_the_budget_is_placed_alone() {
+fn a_file_larger_than_the_budget_is_placed_a_segment_at_a_time() {
 	build_and_execute(|| {
 		for m in [M1, M2, M3] {
 			miner(m, 1, 1);
 		}
 		buy(USER, 1);
-		// 8 fragments × 3 replicas = 24 placements > PLACE_WORK = 8, then a 1-placement file.
+		// 8 fragments × 3 replicas = 24 placements > PLACE_WORK = 8; each fragment is its own
+		// segment of 3 slots, so 2 segments (6 slots) per block; then a 1-placement file.
 		let big = declare(USER, 8 * FRAGMENT, roots(1, 0, 8), 3);
 		let small = declare(USER, FRAGMENT, roots(2, 0, 1), 1);
 		run_to_block(4);
+		assert_eq!(Files::<Test>::get(big).unwrap().state, FileState::Declared);
+		assert_eq!(Slots::<Test>::iter_prefix(big).count(), 6);
+		run_to_block(6);
+		assert_eq!(Slots::<Test>::iter_prefix(big).count(), 18);
+		// The small file waits its turn behind the big one (FIFO).
+		assert_eq!(Files::<Test>::get(small).unwrap().state, FileState::Declared);
+		// Block 7: the last 2 segments (6) and the small file (1) fit the budget of 8.
+		run_to_block(7);
 		assert_eq!(Files::<Test>::get(big).unwrap().state, FileState::Pending);
 		assert_eq!(Slots::<Test>::iter_prefix(big).count(), 24);
-		// The budget is spent: the small file waits for block 5.
-		assert_eq!(Files::<Test>::get(small).unwrap().state, FileState::Declared);
-		run_to_block(5);
 		assert_eq!(Files::<Test>::get(small).unwrap().state, FileState::Pending);
 	});
 }

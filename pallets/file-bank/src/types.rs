@@ -4,9 +4,8 @@
 //! (no `without_storage_info`).
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::BoundedVec;
 use scale_info::TypeInfo;
-use sp_core::{Get, H256};
+use sp_core::H256;
 
 /// One GiB in bytes: space is bought in GiB.
 pub const GIB: u64 = 1 << 30;
@@ -64,20 +63,91 @@ pub enum FileState {
 	Declared,
 }
 
-/// A declared file. Fragment `i` has root `roots[i]`; each fragment is stored `redundancy`
-/// times, on distinct miners.
+/// How a file's bytes become fragments: the file is cut into **segments** of
+/// `data × FragmentSize` bytes (the last one shorter); each segment is Reed–Solomon coded by
+/// the client into `data` data fragments and `parity` parity fragments (any `data` of them
+/// rebuild the segment), and every fragment of a segment — each of its replicas too — is
+/// placed on a **distinct** miner, so losing up to `parity` miners of a segment loses no data.
+///
+/// `data = 1, parity = 0` ([`Coding::REPLICATED`]) is the plain layout of `declare_file`:
+/// one segment per fragment, the fragment's bytes are the file's bytes, and redundancy comes
+/// from `redundancy` identical replicas. The recommended client default is 4 + 2 (1.5× the
+/// file size stored, any 2 of the 6 miners of a segment may fail); see
+/// `docs/users/storing-files.md`.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct Coding {
+	/// Data fragments per segment (k ≥ 1).
+	pub data: u8,
+	/// Parity fragments per segment (m).
+	pub parity: u8,
+}
+
+impl Coding {
+	/// Plain fragments, no erasure code (what `declare_file` declares).
+	pub const REPLICATED: Coding = Coding { data: 1, parity: 0 };
+
+	/// Fragments per segment, `data + parity`.
+	pub fn width(&self) -> u32 {
+		u32::from(self.data).saturating_add(u32::from(self.parity))
+	}
+
+	/// File bytes per segment: `data × fragment_size`.
+	pub fn segment_bytes(&self, fragment_size: u64) -> u64 {
+		u64::from(self.data).saturating_mul(fragment_size)
+	}
+
+	/// Segments of a file of `size` bytes: `ceil(size / (data × fragment_size))`.
+	pub fn segments(&self, size: u64, fragment_size: u64) -> u64 {
+		size.div_ceil(self.segment_bytes(fragment_size).max(1))
+	}
+
+	/// Bytes of every fragment of a segment holding `segment_len` file bytes (≤
+	/// `data × fragment_size`): `ceil(segment_len / data)`, rounded up to
+	/// [`SHARD_ALIGN`] when there is parity (the coder works on 64-byte blocks, so parity
+	/// bytes exist up to the aligned length). The rest of the `fragment_size` slot is zero
+	/// padding, which is neither credited nor challenged.
+	pub fn shard_len(&self, segment_len: u64, fragment_size: u64) -> u64 {
+		let shard = segment_len.div_ceil(u64::from(self.data.max(1)));
+		let shard = if self.parity > 0 { shard.div_ceil(SHARD_ALIGN) * SHARD_ALIGN } else { shard };
+		shard.min(fragment_size)
+	}
+}
+
+/// Alignment of the fragments of an erasure-coded segment (bytes): the Reed–Solomon coder
+/// (`reed-solomon-simd`) processes shards in 64-byte blocks.
+pub const SHARD_ALIGN: u64 = 64;
+
+/// A declared file: `fragments = segments × coding.width()` fragments, fragment `i` (segment
+/// `i / width`, position `i % width`) with root `FragmentRoots[(file, i)]`; each fragment is
+/// stored `redundancy` times, and all replicas of all fragments of one segment are on
+/// distinct miners.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[scale_info(skip_type_params(MaxFragments))]
-pub struct FileInfo<AccountId, BlockNumber, MaxFragments: Get<u32>> {
+pub struct FileInfo<AccountId, BlockNumber> {
 	/// Who declared (and pays for) the file.
 	pub owner: AccountId,
-	/// Size in bytes; `roots.len() = ceil(size / FragmentSize)`.
+	/// Size in bytes; `fragments = ceil(size / (data × FragmentSize)) × (data + parity)`.
 	pub size: u64,
 	/// Replicas per fragment.
 	pub redundancy: u8,
-	/// Merkle root of each fragment (the last one zero-padded to `FragmentSize`).
-	pub roots: BoundedVec<FragmentRoot, MaxFragments>,
-	/// Bytes charged to the owner's lease: `(roots.len() × redundancy − lost) × FragmentSize`.
+	/// The erasure code (segment shape).
+	pub coding: Coding,
+	/// Number of fragments (their roots are in `FragmentRoots`, not here, so confirming one
+	/// fragment of a large file never reads or writes every root).
+	pub fragments: u32,
+	/// Segments already placed (placement runs a bounded number of segments per block).
+	pub placed: u32,
+	/// Bytes charged to the owner's lease: `(fragments × redundancy − lost) × FragmentSize`.
 	pub stored_space: u64,
 	/// Confirmed replicas.
 	pub confirmed: u32,
@@ -241,6 +311,8 @@ pub struct FilePlacement<AccountId, BlockNumber> {
 	pub size: u64,
 	/// Replicas per fragment.
 	pub redundancy: u8,
+	/// The erasure code: fragments `s × width … (s + 1) × width − 1` are segment `s`.
+	pub coding: Coding,
 	/// State.
 	pub state: FileState,
 	/// Bytes charged to the lease.

@@ -116,6 +116,11 @@ pub trait WeightInfo {
 	fn on_initialize_repairs(n: u32, p: u32) -> Weight;
 }
 
+/// Reads a reassignment spends on the holders of its segment's other slots: `Slots` and
+/// `Migrations` for each of `MaxSegmentWidth × MaxRedundancy` slots at the runtime's values
+/// (8 × 3 × 2 = 48). Counted from the code, not measured.
+pub const SEGMENT_HOLDER_READS: u64 = 48;
+
 /// Weights for the CESS runtime (see the module docs for their origin).
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
@@ -151,14 +156,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `PlacementBacklog`, `PlacementTail`, `Balances::Holds`, `System::Account`. Writes:
 	/// `UserFiles`, `Leases`, `Files`, `PlacementQueue`, `PlacementTail`, `PlacementBacklog`,
 	/// `Balances::Holds`, `System::Account`, `Deposits`. Per fragment: its 32-byte root hashed
-	/// into the file hash (and the `Files` record grows by 32 B). Measured natively 32.3 µs
-	/// (f = 1) and 32.6 µs (f = 8) on a loaded machine (see the module docs): 2 × that, with
-	/// 1 µs per fragment of margin.
+	/// into the file hash and written to `FragmentRoots` (issue 20: roots left the `Files`
+	/// record, so a declaration is linear in its fragments and nothing else is). Measured
+	/// natively 32.3 µs (f = 1) and 32.6 µs (f = 8) on a loaded machine before the roots moved
+	/// (see the module docs): 2 × that, with 1 µs per fragment of margin, plus one write per
+	/// fragment (hand-derived, not re-measured; at the runtime's `MaxFragmentsPerFile` =
+	/// 12 288 with ParityDb weights: 65 µs + 12 288 × (1 µs + 50 µs) ≈ 0.63 s, under the
+	/// 1.5 s normal-class limit).
 	fn declare_file(f: u32) -> Weight {
 		Weight::from_parts(65_000_000, 39_700)
 			.saturating_add(Weight::from_parts(1_000_000, 32).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(T::DbWeight::get().writes(f.into()))
 	}
 	/// Reads: `Files`, `Slots`, `MinerFragmentCount`, `StorageMiner::Miners`,
 	/// `MinerPending`, and for the last replica `Deposits`, `Balances::Holds`,
@@ -197,12 +207,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// writes ≤ 14 items — `Leases`, `Deposits`, `Balances::Holds`, `System::Account` ×2,
 	/// `RewardPoolPaid`, and for a file left empty `UserFiles`, `Tasks`, `TaskTail` — hence
 	/// 14 writes and 40 000 B more proof per step.)
+	///
+	/// Issue 20: a reassignment excludes the holders of every slot of the fragment's segment
+	/// (`Slots` and `Migrations` of `width × redundancy` slots): [`SEGMENT_HOLDER_READS`] more
+	/// reads per step.
 	fn on_initialize_steps(n: u32, p: u32) -> Weight {
 		let n64 = u64::from(n);
 		Weight::from_parts(2_720_000, 0)
 			.saturating_add(Weight::from_parts(35_400_000, 42_000).saturating_mul(n64))
 			.saturating_add(Weight::from_parts(0, 500).saturating_mul(n64.saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().reads(n64.saturating_mul(11)))
+			.saturating_add(T::DbWeight::get().reads(n64.saturating_mul(SEGMENT_HOLDER_READS)))
 			.saturating_add(
 				T::DbWeight::get().reads(n64.saturating_mul(u64::from(p)).saturating_mul(4)),
 			)
@@ -250,6 +265,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 500).saturating_mul(n64.saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads(n64.saturating_mul(12)))
+			.saturating_add(T::DbWeight::get().reads(n64.saturating_mul(SEGMENT_HOLDER_READS)))
 			.saturating_add(
 				T::DbWeight::get().reads(n64.saturating_mul(u64::from(p)).saturating_mul(4)),
 			)

@@ -215,13 +215,13 @@ impl pallet_file_bank::Config for Runtime {
 	// Placed 5 blocks (30 s) after inclusion in block b, from a seed folding in the VRF
 	// outputs of blocks b + 1 … b + 4; the same on dev and production (same wasm).
 	type PlacementDelay = ConstU32<5>;
-	// 32 replica placements per block (one file of up to 32 × 3 = 96 alone), a budget of
-	// its own beside the 32 deadline and 32 task steps.
+	// 32 replica placements per block, a segment at a time (a segment of up to 8 × 3 = 24 slots
+	// always fits), a budget of its own beside the 32 deadline and 32 task steps.
 	type MaxPlacementWork = ConstU32<32>;
-	// At most 9 600 replicas (100 files of 32 × 3) waiting: a flood delays a placement by at
-	// most 9 600 / 32 = 300 blocks (30 min); beyond, `declare_file` fails with
-	// `PlacementQueueFull`.
-	type MaxPlacementBacklog = ConstU32<9_600>;
+	// At most 36 864 replicas waiting (one largest file at redundancy 3, or three at 4 + 2):
+	// a flood delays a placement by at most 36 864 / 32 = 1 152 blocks (≈ 2 h); beyond,
+	// `declare_file` fails with `PlacementQueueFull`.
+	type MaxPlacementBacklog = ConstU32<36_864>;
 	type RewardPool = StorageRewardPool;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	// 0.01 CESS per GiB per day until governance sets a price.
@@ -230,8 +230,14 @@ impl pallet_file_bank::Config for Runtime {
 	type BlocksPerDay = pallet_timings::BlockDayOf<Runtime>;
 	// Ten minutes to confirm an assigned fragment before it goes to another miner.
 	type AssignmentTimeout = ConstU32<100>;
-	// 256 MiB per file.
-	type MaxFragmentsPerFile = ConstU32<32>;
+	// 12 288 fragments per file: 2 048 segments of 4 + 2 = 64 GiB of user data at the
+	// client's default coding (96 GiB plain at redundancy 1); the declaration carries
+	// 12 288 × 32 B = 384 KiB of roots and weighs ≈ 0.63 s (weights.rs), placement spans
+	// 12 288 / 30 ≈ 410 blocks (5 segments of 6 per block).
+	type MaxFragmentsPerFile = ConstU32<12_288>;
+	// Up to 8 fragments per segment (4 + 2 default, up to 6 + 2 or 4 + 4): 8 × 3 = 24
+	// distinct miners at most per segment.
+	type MaxSegmentWidth = ConstU32<8>;
 	type MaxRedundancy = ConstU32<3>;
 	// 8 TiB of service space per miner.
 	type MaxFragmentsPerMiner = ConstU32<1_048_576>;
