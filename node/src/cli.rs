@@ -38,6 +38,10 @@ pub enum Subcommand {
 	/// The storage-miner agent (`run`) and the file owner's helper (`fragment-roots`).
 	#[command(subcommand)]
 	StorageMiner(crate::storage_miner::StorageMinerCmd),
+
+	/// The user client: store files on the network (`put`), get them back (`get`), list
+	/// (`ls`), delete (`rm`), inspect (`status`).
+	Storage(crate::storage::StorageArgs),
 }
 
 /// The `cess-node` command line.

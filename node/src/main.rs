@@ -10,6 +10,7 @@ mod command;
 mod pool_guard;
 mod rpc;
 mod service;
+mod storage;
 mod storage_miner;
 
 fn main() -> sc_cli::Result<()> {

@@ -156,6 +156,21 @@ impl Chain {
 		value.map(|v| hex_bytes("events", &v)).transpose()
 	}
 
+	/// The raw value of storage key `key` at the best block (or at `at`).
+	pub fn storage(&self, key: &[u8], at: Option<Hash>) -> Result<Option<Vec<u8>>, ChainError> {
+		let value: Option<String> =
+			self.rpc.call("state_getStorage", json!([to_hex(key, false), at]))?;
+		value.map(|v| hex_bytes("storage", &v)).transpose()
+	}
+
+	/// `FileBankApi::lease`.
+	pub fn lease(
+		&self,
+		who: &AccountId,
+	) -> Result<Option<pallet_file_bank::Lease<BlockNumber>>, ChainError> {
+		self.runtime_call("lease", "FileBankApi_lease", who)
+	}
+
 	/// Calls runtime API function `method` (e.g. `AuditApi_miner_challenge`) on the best
 	/// block with SCALE-encoded `args`.
 	pub fn runtime_call<R: Decode>(
