@@ -20,7 +20,8 @@ impl<T: Config> Pallet<T> {
 	///   of pending slots;
 	/// - a lease's `used` is the stored space of its owner's live files and fits its space; a
 	///   running lease is in the expiry list of its end block;
-	/// - a `Declared` file has no slot and is in the placement queue;
+	/// - a live file has one root per fragment; a `Declared` file has the slots of its placed
+	///   segments only and is in the placement queue;
 	/// - queue heads never pass their tails.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
@@ -49,8 +50,18 @@ impl<T: Config> Pallet<T> {
 				UserFiles::<T>::get(&info.owner).contains(&file),
 				"file-bank: live file not in its owner's list"
 			);
+			ensure!(
+				FragmentRoots::<T>::iter_prefix(file).count() as u32 == info.fragments,
+				"file-bank: a live file's roots differ from its fragment count"
+			);
 			if info.state == FileState::Declared {
-				ensure!(slots == 0 && info.confirmed == 0, "file-bank: unplaced file has slots");
+				// Placed a segment at a time: exactly the slots of the placed segments exist
+				// (less the lost ones).
+				let placed = info.placed.saturating_mul(Self::segment_slots(&info));
+				ensure!(
+					slots.saturating_add(info.lost) == placed && confirmed == info.confirmed,
+					"file-bank: a file being placed has other slots than its placed segments'"
+				);
 				declared = declared.saturating_add(1);
 				continue;
 			}

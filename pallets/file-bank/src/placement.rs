@@ -117,6 +117,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Places every remaining segment of a declared file now (benchmarks and tests; the hook
 	/// places segment by segment within its budget).
+	#[cfg(any(test, feature = "runtime-benchmarks"))]
 	pub(crate) fn place_file(file: FileHash, info: FileInfoOf<T>) {
 		let mut info = info;
 		loop {
