@@ -136,6 +136,12 @@ pub fn decode_segment(
 	if available.len() < k {
 		return Err(CodingError::TooFewFragments { segment, have: available.len(), need: k });
 	}
+	if let Some((j, v)) = available.iter().find(|(_, v)| v.len() != shard_len) {
+		return Err(CodingError::Coder(format!(
+			"segment {segment}: fragment {j} has {} bytes, not {shard_len}",
+			v.len()
+		)));
+	}
 	let mut data: Vec<Option<&[u8]>> = (0..k).map(|j| available.get(&j).map(|v| &v[..])).collect();
 	let restored;
 	if data.iter().any(Option::is_none) {

@@ -18,7 +18,7 @@ use cess_storage_proof::fragment_root;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::{
 	collections::BTreeMap,
-	fs::{File, OpenOptions},
+	fs::OpenOptions,
 	os::unix::fs::FileExt,
 	path::Path,
 	sync::{
