@@ -216,6 +216,7 @@ mod tests {
 			owner: acc(9),
 			size: 1,
 			redundancy: replicas.len() as u8,
+			coding: pallet_file_bank::Coding::REPLICATED,
 			state: FileState::Stored,
 			stored_space: 1,
 			place_at: None,

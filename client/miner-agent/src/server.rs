@@ -372,6 +372,7 @@ mod tests {
 			owner: acc(9),
 			size: 1,
 			redundancy: 2,
+			coding: pallet_file_bank::Coding::REPLICATED,
 			state: FileState::Pending,
 			stored_space: 1,
 			place_at: None,

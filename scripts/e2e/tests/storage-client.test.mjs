@@ -9,12 +9,15 @@
 // miners' service space drop to zero.
 //
 // File size: CESS_E2E_CLIENT_MIB (default 100, as in issue 20). About 6 minutes on 2 cores.
+// CESS_E2E_MEASURE=1 also times a raw copy of the same bytes (curl PUT to, and GET from, a
+// local HTTP server) for docs/measurements.md.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Keyring } from '@polkadot/keyring';
@@ -198,7 +201,37 @@ describe('the user client: put, ls, status, get with two miners down, rm', () =>
     assert.ok(json.decoded_segments >= 1, 'segment 0 was rebuilt from parity');
     assert.ok(json.failures >= 2, 'the two stopped miners were tried and skipped');
     for (const [i, a] of agents.entries()) if (down.includes(a)) await a.start(node.rpcPort, seeds[i]);
+    if (process.env.CESS_E2E_MEASURE) await rawCopy(seconds);
   }));
+
+  /** Times curl PUT and GET of the file against a local HTTP server (the loopback baseline). */
+  async function rawCopy(getSeconds) {
+    const copy = join(tmpRoot, `client-copy-${process.pid}.bin`);
+    const server = createServer((req, res) => {
+      if (req.method === 'PUT') {
+        const out = createWriteStream(copy);
+        req.pipe(out);
+        out.on('finish', () => res.end('ok'));
+      } else {
+        res.end(readFileSync(copy));
+      }
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${server.address().port}/file`;
+    let t = Date.now();
+    await execFileP('curl', ['-sS', '-T', file.path, url]);
+    const put = (Date.now() - t) / 1000;
+    t = Date.now();
+    await execFileP('curl', ['-sS', '-o', `${copy}.back`, url]);
+    const get = (Date.now() - t) / 1000;
+    server.close();
+    rmSync(copy, { force: true });
+    rmSync(`${copy}.back`, { force: true });
+    const mib = SIZE_MIB;
+    console.log(`raw copy ${mib} MiB: curl PUT ${(mib / put).toFixed(1)} MiB/s, GET ${(mib / get).toFixed(1)} MiB/s; ` +
+      `client put ${(mib / file.putSeconds).toFixed(1)} MiB/s (ratio ${(put / file.putSeconds).toFixed(3)}), ` +
+      `get ${(mib / getSeconds).toFixed(1)} MiB/s (ratio ${(get / getSeconds).toFixed(3)})`);
+  }
 
   test('rm frees the lease at once and the miners\' service space at their next checkpoint', { timeout: 8 * MIN }, diag(async () => {
     const before = await Promise.all(agents.map(async (a) => (await minerInfo(a.address)).serviceSpace.toBigInt()));
