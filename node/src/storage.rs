@@ -2,7 +2,10 @@
 //! `cess-storage-client` crate; this file is only its command line.
 
 use cess_storage_client::{
-	get::get, list, list_table, parse_file_hash, put::{put, PutOptions}, remove, status, Session,
+	get::get,
+	list, list_table, parse_file_hash,
+	put::{put, PutOptions},
+	remove, status, Session,
 };
 use pallet_file_bank::Coding;
 use sp_core::crypto::Ss58Codec;
@@ -128,7 +131,7 @@ impl StorageArgs {
 					println!("{hash}");
 				}
 				Ok(())
-			},
+			}
 			StorageCmd::Get { hash, output, threads } => {
 				let session = connect()?;
 				let started = std::time::Instant::now();
@@ -155,7 +158,7 @@ impl StorageArgs {
 					);
 				}
 				Ok(())
-			},
+			}
 			StorageCmd::Ls { account } => {
 				let session = Session::connect(
 					&c.rpc,
@@ -175,13 +178,13 @@ impl StorageArgs {
 					print!("{}", list_table(&v));
 				}
 				Ok(())
-			},
+			}
 			StorageCmd::Rm { hash } => {
 				let mut session = connect()?;
 				let at = remove(&mut session, parse_file_hash(hash)?)?;
 				eprintln!("deletion started at block {at}");
 				Ok(())
-			},
+			}
 			StorageCmd::Status { hash } => {
 				// Reading needs no key of the user's.
 				let session =
@@ -193,7 +196,7 @@ impl StorageArgs {
 					println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
 				}
 				Ok(())
-			},
+			}
 		}
 	}
 }

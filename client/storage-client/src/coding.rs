@@ -88,7 +88,7 @@ impl std::fmt::Display for CodingError {
 			CodingError::Coder(e) => write!(f, "Reed–Solomon: {e}"),
 			CodingError::TooFewFragments { segment, have, need } => {
 				write!(f, "segment {segment}: only {have} of the {need} fragments needed")
-			},
+			}
 		}
 	}
 }
@@ -146,7 +146,8 @@ pub fn decode_segment(
 	let restored;
 	if data.iter().any(Option::is_none) {
 		let originals = available.iter().filter(|(j, _)| **j < k).map(|(j, v)| (*j, v));
-		let recovery = available.iter().filter(|(j, _)| **j >= k && **j < k + m).map(|(j, v)| (*j - k, v));
+		let recovery =
+			available.iter().filter(|(j, _)| **j >= k && **j < k + m).map(|(j, v)| (*j - k, v));
 		restored = reed_solomon_simd::decode(k, m, originals, recovery)
 			.map_err(|e| CodingError::Coder(e.to_string()))?;
 		for (j, shard) in restored.iter() {
@@ -157,7 +158,11 @@ pub fn decode_segment(
 	}
 	let mut out = Vec::with_capacity(segment_len);
 	for shard in data {
-		let shard = shard.ok_or(CodingError::TooFewFragments { segment, have: available.len(), need: k })?;
+		let shard = shard.ok_or(CodingError::TooFewFragments {
+			segment,
+			have: available.len(),
+			need: k,
+		})?;
 		let take = (segment_len - out.len()).min(shard.len());
 		out.extend_from_slice(&shard[..take]);
 		if out.len() == segment_len {
@@ -241,17 +246,16 @@ mod tests {
 		let mut choices = 0;
 		for a in 0..6 {
 			for b in a + 1..6 {
-				let available: BTreeMap<usize, Vec<u8>> = (0..6)
-					.filter(|j| *j != a && *j != b)
-					.map(|j| (j, shards[j].clone()))
-					.collect();
+				let available: BTreeMap<usize, Vec<u8>> =
+					(0..6).filter(|j| *j != a && *j != b).map(|j| (j, shards[j].clone())).collect();
 				assert_eq!(decode_segment(RS42, 0, &available, 256, 1_000).unwrap(), data);
 				choices += 1;
 			}
 		}
 		assert_eq!(choices, 15);
 		// Three fragments are not enough.
-		let three: BTreeMap<usize, Vec<u8>> = (0..3).map(|j| (j + 3, shards[j + 3].clone())).collect();
+		let three: BTreeMap<usize, Vec<u8>> =
+			(0..3).map(|j| (j + 3, shards[j + 3].clone())).collect();
 		assert_eq!(
 			decode_segment(RS42, 7, &three, 256, 1_000),
 			Err(CodingError::TooFewFragments { segment: 7, have: 3, need: 4 })
@@ -300,7 +304,8 @@ mod measure {
 	#[ignore]
 	fn measure_coding() {
 		let f = 8 << 20;
-		let data: Vec<u8> = (0..4 * f).map(|i: usize| (i.wrapping_mul(2_654_435_761) >> 9) as u8).collect();
+		let data: Vec<u8> =
+			(0..4 * f).map(|i: usize| (i.wrapping_mul(2_654_435_761) >> 9) as u8).collect();
 		let rs = Coding { data: 4, parity: 2 };
 		let enc = time(data.len(), 5, || {
 			encode_segment(rs, &data, f).unwrap();

@@ -98,13 +98,13 @@ pub fn get(session: &Session, file: Hash, out: &Path, threads: usize) -> Result<
 							r.decoded += u32::from(decoded);
 							r.failures.extend(problems);
 						}
-					},
+					}
 					Err(e) => {
 						if let Ok(mut f) = failure.lock() {
 							f.get_or_insert(e);
 						}
 						return;
-					},
+					}
 				}
 			});
 		}
@@ -161,7 +161,7 @@ fn fetch_segment(
 							m.insert(miner.clone(), e.clone());
 						}
 						e
-					},
+					}
 				}
 			};
 			let Some(endpoint) = endpoint else { continue };
@@ -175,7 +175,7 @@ fn fetch_segment(
 						body.resize(shard_len, 0);
 						available.insert(j as usize, body);
 						break;
-					},
+					}
 					_ => problems.push(format!(
 						"{endpoint}: fragment {fragment} does not match its on-chain root"
 					)),

@@ -91,11 +91,8 @@ pub fn health(placement: &cess_miner_agent::chain::FilePlacement) -> serde_json:
 		.chunks(width)
 		.map(|seg| seg.iter().filter(|f| f.replicas.iter().any(|r| r.confirmed)).count())
 		.collect();
-	let confirmed: usize = placement
-		.fragments
-		.iter()
-		.map(|f| f.replicas.iter().filter(|r| r.confirmed).count())
-		.sum();
+	let confirmed: usize =
+		placement.fragments.iter().map(|f| f.replicas.iter().filter(|r| r.confirmed).count()).sum();
 	let slots: usize = placement.fragments.iter().map(|f| f.replicas.len()).sum();
 	let weakest = per_segment.iter().copied().min().unwrap_or(0);
 	json!({

@@ -134,13 +134,13 @@ pub fn compute_roots(
 							}
 						}
 						progress.inc(layout.segment_range(s).1);
-					},
+					}
 					Err(e) => {
 						if let Ok(mut f) = failure.lock() {
 							*f = Some(e);
 						}
 						return;
-					},
+					}
 				}
 			});
 		}
@@ -177,7 +177,7 @@ fn ensure_space(session: &mut Session, bytes: u64, opts: &PutOptions) -> Result<
 					fmt_cess(cost)
 				),
 			)
-		},
+		}
 		Some(l) => {
 			let free = (u64::from(l.space_gib) * GIB).saturating_sub(l.used);
 			if free >= bytes {
@@ -196,7 +196,7 @@ fn ensure_space(session: &mut Session, bytes: u64, opts: &PutOptions) -> Result<
 					fmt_cess(cost)
 				),
 			)
-		},
+		}
 	};
 	if !opts.yes && !confirm(&question)? {
 		return Err("not paid: nothing declared".into());
@@ -215,7 +215,7 @@ fn wait_placed(session: &Session, file: Hash) -> Result<(), String> {
 		match session.placement(file)? {
 			None => return Err("the declaration was undone (too few eligible miners)".into()),
 			Some(p) if p.place_at.is_none() => return Ok(()),
-			Some(_) => {},
+			Some(_) => {}
 		}
 		if started.elapsed() > Duration::from_secs(300) {
 			return Err("the file was not placed within 300 s".into());
@@ -315,13 +315,14 @@ fn upload_one(
 		let endpoint = match session.endpoint(&miner) {
 			Ok(Some(e)) => e,
 			Ok(None) => {
-				last = format!("fragment {fragment}: miner {} is not registered", crate::ss58(&miner));
+				last =
+					format!("fragment {fragment}: miner {} is not registered", crate::ss58(&miner));
 				continue;
-			},
+			}
 			Err(e) => {
 				last = e;
 				continue;
-			},
+			}
 		};
 		let key = FragmentKey { file, fragment, replica: 0 };
 		let block = match session.best() {
@@ -329,7 +330,7 @@ fn upload_one(
 			Err(e) => {
 				last = e;
 				continue;
-			},
+			}
 		};
 		match http::put(&endpoint, &key, body, session.signer.pair(), block) {
 			Ok(()) => return Ok(true),
@@ -419,10 +420,10 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 			eprintln!("already stored");
 			let s = [(t1 - t0).as_secs_f64(), 0.0, 0.0, 0.0];
 			return Ok(PutReport { file: file_hash, layout, uploaded: 0, seconds: s });
-		},
+		}
 		Some(p) if p.state == FileState::Deleting => {
 			return Err("this file is being deleted; wait until it is gone".into())
-		},
+		}
 		Some(_) => eprintln!("already declared: resuming the upload"),
 		None => {
 			ensure_space(session, layout.lease_bytes(), opts)?;
@@ -435,7 +436,9 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 			let events = session.submit(call, "declare")?;
 			let declared = events.iter().find_map(|e| match e {
 				RuntimeEvent::FileBank(pallet_file_bank::Event::FileDeclared {
-					file, place_at, ..
+					file,
+					place_at,
+					..
 				}) => Some((*file, *place_at)),
 				_ => None,
 			});
@@ -443,10 +446,10 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 				Some((f, at)) if f == file_hash => eprintln!("declared; placed at block {at}"),
 				Some((f, _)) => {
 					return Err(format!("the chain named the file {f:?}, expected {file_hash:?}"))
-				},
+				}
 				None => return Err("declared, but no FileDeclared event".into()),
 			}
-		},
+		}
 	}
 	wait_placed(session, file_hash)?;
 	let t2 = Instant::now();

@@ -107,7 +107,8 @@ impl Session {
 			.block_hash(birth)
 			.map_err(|e| e.to_string())?
 			.ok_or_else(|| format!("no block #{birth}"))?;
-		let xt = self.signer.sign(call, nonce, self.genesis, self.runtime.live.facts, era, checkpoint);
+		let xt =
+			self.signer.sign(call, nonce, self.genesis, self.runtime.live.facts, era, checkpoint);
 		self.chain.submit(&xt.encode()).map_err(|e| format!("{label}: {e}"))?;
 		let tx = InFlight { label: label.into(), hash: extrinsic_hash(&xt), sent_at: best };
 		let mut next = best.saturating_add(1);
@@ -125,13 +126,13 @@ impl Session {
 					Some(Outcome::Success(emitted)) => return Ok(emitted),
 					Some(Outcome::Failed(reason)) => {
 						return Err(format!("{label} failed in block #{next}: {reason}"))
-					},
-					None => {},
+					}
+					None => {}
 				}
 				next = next.saturating_add(1);
 			}
-			if head > best.saturating_add(INCLUSION_BLOCKS) ||
-				started.elapsed() > Duration::from_secs(600)
+			if head > best.saturating_add(INCLUSION_BLOCKS)
+				|| started.elapsed() > Duration::from_secs(600)
 			{
 				return Err(format!("{label}: not included within {INCLUSION_BLOCKS} blocks"));
 			}

@@ -143,7 +143,9 @@ impl<T: Config> Pallet<T> {
 			for replica in 0..redundancy {
 				let other = SlotRef { file: slot.file, fragment, replica };
 				if (fragment, replica) != (slot.fragment, slot.replica) {
-					if let Some(m) = Slots::<T>::get(slot.file, (fragment, replica)).and_then(|s| s.miner) {
+					if let Some(m) =
+						Slots::<T>::get(slot.file, (fragment, replica)).and_then(|s| s.miner)
+					{
 						holders.push(m);
 					}
 				}

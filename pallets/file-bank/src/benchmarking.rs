@@ -61,7 +61,13 @@ fn placed<T: Config>(
 	salt: u32,
 ) -> Result<FileHash, BenchmarkError> {
 	let size = u64::from(f).saturating_mul(T::FragmentSize::get());
-	let file = FileBank::<T>::do_declare_file(who.clone(), size, roots::<T>(f, salt)?, r, Coding::REPLICATED)?;
+	let file = FileBank::<T>::do_declare_file(
+		who.clone(),
+		size,
+		roots::<T>(f, salt)?,
+		r,
+		Coding::REPLICATED,
+	)?;
 	let info = Files::<T>::get(file).ok_or(BenchmarkError::Stop("declared"))?;
 	FileBank::<T>::place_file(file, info);
 	match Files::<T>::get(file).map(|i| i.state) {
@@ -243,7 +249,8 @@ mod benchmarks {
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
 		let size = u64::from(n).saturating_mul(T::FragmentSize::get());
-		let file = FileBank::<T>::do_declare_file(who, size, roots::<T>(n, 0)?, 1, Coding::REPLICATED)?;
+		let file =
+			FileBank::<T>::do_declare_file(who, size, roots::<T>(n, 0)?, 1, Coding::REPLICATED)?;
 		let due = FileBank::<T>::place_at(frame_system::Pallet::<T>::block_number());
 		frame_system::Pallet::<T>::set_block_number(due);
 

@@ -85,8 +85,10 @@ pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// A file's record as this runtime stores it.
-pub type FileInfoOf<T> =
-	FileInfo<<T as frame_system::Config>::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>>;
+pub type FileInfoOf<T> = FileInfo<
+	<T as frame_system::Config>::AccountId,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
 
 /// A slot as this runtime stores it.
 pub type SlotOf<T> =
@@ -639,8 +641,8 @@ pub mod pallet {
 			);
 			assert!(T::MaxHookWork::get() > 0, "file-bank: MaxHookWork must be > 0");
 			assert!(
-				T::MaxSegmentWidth::get() >= 1 &&
-					T::MaxSegmentWidth::get().saturating_mul(T::MaxRedundancy::get()) <= 255,
+				T::MaxSegmentWidth::get() >= 1
+					&& T::MaxSegmentWidth::get().saturating_mul(T::MaxRedundancy::get()) <= 255,
 				"file-bank: 1 <= MaxSegmentWidth and MaxSegmentWidth x MaxRedundancy <= 255"
 			);
 			assert!(T::MaxPlacementWork::get() > 0, "file-bank: MaxPlacementWork must be > 0");

@@ -160,8 +160,8 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::BadCoding
 		);
 		ensure!(
-			roots.len() as u64 ==
-				coding.segments(size, fragment_size).saturating_mul(u64::from(width)),
+			roots.len() as u64
+				== coding.segments(size, fragment_size).saturating_mul(u64::from(width)),
 			Error::<T>::FragmentCountMismatch
 		);
 		// Cheap precheck: fewer `Positive` miners than slots of a segment can never work.

@@ -23,8 +23,7 @@ thread_local! {
 /// after the file is gone. `H256([n; 32])` for a file never declared.
 pub(crate) fn fid(n: u8) -> H256 {
 	let first = roots(n, 1)[0];
-	let found =
-		Files::<Test>::iter()
+	let found = Files::<Test>::iter()
 		.find(|(h, _)| crate::FragmentRoots::<Test>::get(h, 0) == Some(first))
 		.map(|(h, _)| h);
 	FIDS.with(|m| {

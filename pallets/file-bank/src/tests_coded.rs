@@ -48,7 +48,8 @@ fn miner_of(file: H256, fragment: u32) -> AccountId {
 }
 
 fn segment_miners(file: H256, segment: u32) -> Vec<AccountId> {
-	let mut ms: Vec<AccountId> = (segment * 6..segment * 6 + 6).map(|f| miner_of(file, f)).collect();
+	let mut ms: Vec<AccountId> =
+		(segment * 6..segment * 6 + 6).map(|f| miner_of(file, f)).collect();
 	ms.sort();
 	ms
 }
@@ -103,11 +104,17 @@ fn a_coded_file_is_segments_of_distinct_miners_credited_by_shard_length() {
 		assert_eq!(Files::<Test>::get(file).unwrap().state, FileState::Stored);
 		let lens: Vec<(u32, u32)> = MINERS
 			.iter()
-			.flat_map(|m| MinerFragments::<Test>::iter_prefix(*m).map(|(_, r)| (r.fragment, r.data_len)))
+			.flat_map(|m| {
+				MinerFragments::<Test>::iter_prefix(*m).map(|(_, r)| (r.fragment, r.data_len))
+			})
 			.collect();
 		assert_eq!(lens.len(), 12);
 		for (fragment, len) in lens {
-			assert_eq!(len, if fragment < 6 { FRAGMENT as u32 } else { 256 }, "fragment {fragment}");
+			assert_eq!(
+				len,
+				if fragment < 6 { FRAGMENT as u32 } else { 256 },
+				"fragment {fragment}"
+			);
 		}
 		// The runtime API reports the coding and every root.
 		let p = FileBank::file_placement(file).unwrap();
@@ -123,11 +130,21 @@ fn bad_codings_and_counts_are_refused() {
 		let size = 1_000;
 		// k = 0 codes nothing; 5 + 2 is wider than MaxSegmentWidth = 6.
 		assert_noop!(
-			FileBank::declare_coded_file(RuntimeOrigin::signed(USER), size, roots(1, 2), Coding { data: 0, parity: 2 }),
+			FileBank::declare_coded_file(
+				RuntimeOrigin::signed(USER),
+				size,
+				roots(1, 2),
+				Coding { data: 0, parity: 2 }
+			),
 			Error::<Test>::BadCoding
 		);
 		assert_noop!(
-			FileBank::declare_coded_file(RuntimeOrigin::signed(USER), size, roots(1, 7), Coding { data: 5, parity: 2 }),
+			FileBank::declare_coded_file(
+				RuntimeOrigin::signed(USER),
+				size,
+				roots(1, 7),
+				Coding { data: 5, parity: 2 }
+			),
 			Error::<Test>::BadCoding
 		);
 		// 1 000 bytes at 4 + 2 are 1 segment = 6 roots, not 5 or 12.
@@ -162,13 +179,19 @@ fn a_timed_out_fragment_moves_to_a_miner_outside_its_segment() {
 		let stale = miner_of(file, 0);
 		// Everyone but the holder of fragment 0 confirms.
 		for f in 1..6 {
-			assert_ok!(FileBank::confirm_fragment(RuntimeOrigin::signed(miner_of(file, f)), file, f, 0));
+			assert_ok!(FileBank::confirm_fragment(
+				RuntimeOrigin::signed(miner_of(file, f)),
+				file,
+				f,
+				0
+			));
 		}
 		// Deadline 4 + TIMEOUT = 9: at block 10 fragment 0 is reassigned. Five of the seven
 		// miners hold the segment's other fragments and the sixth timed out: the only miner it
 		// may go to is the seventh.
 		run_to_block(10);
-		let outside: Vec<AccountId> = MINERS.iter().copied().filter(|m| !before.contains(m)).collect();
+		let outside: Vec<AccountId> =
+			MINERS.iter().copied().filter(|m| !before.contains(m)).collect();
 		assert_eq!(outside.len(), 1);
 		assert_eq!(miner_of(file, 0), outside[0]);
 		assert_ne!(miner_of(file, 0), stale);

@@ -94,7 +94,9 @@ fn the_file_hash_is_the_owner_and_content_commitment() {
 			.into(),
 		);
 		assert_eq!(
-			(0..2).map(|i| crate::FragmentRoots::<Test>::get(expected, i).unwrap()).collect::<Vec<_>>(),
+			(0..2)
+				.map(|i| crate::FragmentRoots::<Test>::get(expected, i).unwrap())
+				.collect::<Vec<_>>(),
 			r.to_vec()
 		);
 		assert_eq!(UserFiles::<Test>::get(USER).into_inner(), vec![expected]);
