@@ -144,23 +144,31 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
 		("GET", Route::Fragment(key)) => download(shared, key, &signed),
 		("PUT", Route::Fragment(key)) => {
 			// Refuse before reading the body: only the owner may upload.
+			let already = buf.len().saturating_sub(header_end + 4);
+			let limit = shared.params.fragment_size;
 			let (placement, signer) = match authenticate(shared, key, &signed, Method::Put) {
 				Ok(found) => found,
-				Err(response) => return respond(&mut stream, response),
+				Err(response) => return refuse(&mut stream, response, already, length, limit),
 			};
 			if signer != placement.owner {
-				return respond(
+				return refuse(
 					&mut stream,
 					Response::error(403, "only the file owner may upload its fragments"),
+					already,
+					length,
+					limit,
 				);
 			}
 			if length as u64 > shared.params.fragment_size {
-				return respond(
+				return refuse(
 					&mut stream,
 					Response::error(
 						413,
 						format!("a fragment is at most {} bytes", shared.params.fragment_size),
 					),
+					already,
+					length,
+					limit,
 				);
 			}
 			if expect_continue {
@@ -325,6 +333,30 @@ fn upload(shared: &Shared, key: FragmentKey, body: &[u8], placement: FilePlaceme
 		200,
 		json!({ "stored": true, "root": hash_hex(&root), "confirmed": replica.confirmed }),
 	)
+}
+
+/// Answers a request whose body is refused unread, then reads and discards what the client is
+/// still sending (at most `limit` bytes, 10 s): closing a socket with unread bytes makes the
+/// kernel reset the connection, and a client still uploading would see the reset instead of
+/// the answer (seen with 8 MiB uploads refused with 401 on a loaded machine).
+fn refuse(
+	stream: &mut TcpStream,
+	response: Response,
+	already: usize,
+	length: usize,
+	limit: u64,
+) -> io::Result<()> {
+	respond(stream, response)?;
+	let mut left = length.saturating_sub(already).min(usize::try_from(limit).unwrap_or(usize::MAX));
+	stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+	let mut chunk = [0u8; 8192];
+	while left > 0 {
+		match stream.read(&mut chunk) {
+			Ok(0) | Err(_) => break,
+			Ok(n) => left = left.saturating_sub(n),
+		}
+	}
+	Ok(())
 }
 
 fn respond(stream: &mut TcpStream, response: Response) -> io::Result<()> {

@@ -4,6 +4,7 @@
 //!   blocks are full, so the lease lands in the last one (16 list reads); `renew_space` also
 //!   removes the lease from a full list;
 //! - `declare_file(f)`: `f` fragments (no assignment: the placement runs in the hook);
+//!   `declare_coded_file(s)`: `s` segments of `MaxSegmentWidth` fragments;
 //! - `on_initialize_placements(n)`: one due file of `n` single-replica fragments; the
 //!   candidate list holds `MaxSelectionAttempts` miners of which only one is eligible, the
 //!   others full, so probes fail before they succeed;
@@ -186,6 +187,29 @@ mod benchmarks {
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), size, roots, r);
+
+		assert_eq!(Files::<T>::get(file).map(|i| i.state), Some(FileState::Declared));
+		Ok(())
+	}
+
+	/// An erasure-coded file of `s` segments at `MaxSegmentWidth` fragments each (1 data +
+	/// the rest parity): the same linear cost per root as `declare_file`, charged with its
+	/// weight function at `f = s × width`.
+	#[benchmark]
+	fn declare_coded_file(
+		s: Linear<1, { T::MaxFragmentsPerFile::get() / T::MaxSegmentWidth::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let width = T::MaxSegmentWidth::get();
+		miners::<T>(width)?;
+		let who = funded::<T>("user", 0);
+		lease::<T>(&who)?;
+		let coding = Coding { data: 1, parity: (width as u8).saturating_sub(1) };
+		let size = u64::from(s).saturating_mul(T::FragmentSize::get());
+		let roots = roots::<T>(s.saturating_mul(width), 0)?;
+		let file = file_hash(&who, size, &roots);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), size, roots, coding);
 
 		assert_eq!(Files::<T>::get(file).map(|i| i.state), Some(FileState::Declared));
 		Ok(())
@@ -395,6 +419,15 @@ mod benchmarks {
 			];
 			for (name, bench) in fixed.iter() {
 				println!("{name}: {} ns", median_ns(bench, &[]));
+			}
+			let max_s = <Test as Config>::MaxFragmentsPerFile::get()
+				/ <Test as Config>::MaxSegmentWidth::get();
+			for segments in [1, max_s] {
+				let t = median_ns(
+					&SelectedBenchmark::declare_coded_file,
+					&[(BenchmarkParameter::s, segments)],
+				);
+				println!("declare_coded_file(s = {segments}): {t} ns");
 			}
 			let max_f = <Test as Config>::MaxFragmentsPerFile::get();
 			for f in [1, max_f] {
