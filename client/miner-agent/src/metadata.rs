@@ -26,15 +26,16 @@ pub const CALLS: [(&str, &str); 5] = [
 	("FileBank", "confirm_fragment"),
 ];
 
-/// The runtime-API methods the agent calls: (API, method), as in `state_call`'s
-/// `API_method`.
-pub const APIS: [(&str, &str); 6] = [
+/// The runtime-API methods the agent (and the user client, through [`crate::chain::Chain`])
+/// calls: (API, method), as in `state_call`'s `API_method`.
+pub const APIS: [(&str, &str); 7] = [
 	("StorageMinerApi", "miner_info"),
 	("StorageMinerApi", "collateral_requirement"),
 	("StorageMinerRewardsApi", "rewards"),
 	("AuditApi", "miner_challenge"),
 	("FileBankApi", "file_placement"),
 	("FileBankApi", "miner_fragments"),
+	("FileBankApi", "lease"),
 ];
 
 /// Events the agent acts on (not only logs): a transaction's outcome, and a replica moved

@@ -420,8 +420,8 @@ mod benchmarks {
 			for (name, bench) in fixed.iter() {
 				println!("{name}: {} ns", median_ns(bench, &[]));
 			}
-			let max_s = <Test as Config>::MaxFragmentsPerFile::get()
-				/ <Test as Config>::MaxSegmentWidth::get();
+			let max_s: u32 = <<Test as Config>::MaxFragmentsPerFile as Get<u32>>::get()
+				/ <<Test as Config>::MaxSegmentWidth as Get<u32>>::get();
 			for segments in [1, max_s] {
 				let t = median_ns(
 					&SelectedBenchmark::declare_coded_file,
