@@ -79,7 +79,7 @@ impl<T: Config> Pallet<T> {
 		let valid = idle_result.is_ok() && service_result.is_ok();
 		if valid && T::Miners::can_earn_rewards(&who) {
 			let spaces = T::Miners::spaces(&who);
-			let idle_now = spaces.map(|s| s.idle).unwrap_or(0);
+			let idle_now = spaces.map(|s| s.idle.saturating_sub(s.sealed)).unwrap_or(0);
 			let service_now = spaces.map(|s| s.service).unwrap_or(0);
 			power =
 				Self::storage_power(snapshot.idle.min(idle_now), snapshot.service.min(service_now));
@@ -90,6 +90,11 @@ impl<T: Config> Pallet<T> {
 		}
 		audit.last_proved = Some(round);
 		audit.settled_through = round;
+		// Between proofs: queued sector changes, unless a seal audit is open.
+		if !Self::seal_audit_open(&who) {
+			use cess_traits::SectorsMutate;
+			T::Sectors::apply_sector_changes(&who, T::SectorChangesPerCheckpoint::get());
+		}
 		let removed = Self::checkpoint(&who, &mut audit, round, T::RemovalsPerCheckpoint::get());
 		Audits::<T>::insert(&who, audit);
 		Self::deposit_event(Event::ProofVerified {
