@@ -491,9 +491,8 @@ pub mod pallet {
 			proof: StorageProof,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (_valid, removed) = Self::do_submit_proof(who, round, proof)?;
-			// Charged for the removals actually applied, not the `RemovalsPerCheckpoint` bound
-			// (sector changes at their bound).
+			let (_valid, removed, changes) = Self::do_submit_proof(who, round, proof)?;
+			// Charged for the removals and sector changes actually applied, not their bounds.
 			let actual = T::WeightInfo::submit_proof()
 				.saturating_add(
 					<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
@@ -501,7 +500,7 @@ pub mod pallet {
 				)
 				.saturating_add(
 					<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight()
-						.saturating_mul(T::SectorChangesPerCheckpoint::get().into()),
+						.saturating_mul(changes.into()),
 				);
 			Ok(frame_support::dispatch::PostDispatchInfo {
 				actual_weight: Some(actual),
@@ -524,7 +523,8 @@ pub mod pallet {
 		}
 
 		/// Applies up to `limit` (at most [`MAX_REMOVALS_PER_CALL`]) of the caller's deferred
-		/// fragment removals (fragments of deleted files, or moved off it while exiting) and
+		/// fragment removals and up to `limit` of its queued sector changes (activations and
+		/// terminations, not while a seal audit is open) (fragments of deleted files, or moved off it while exiting) and
 		/// retakes its snapshot, so its service space — and an exiting miner's `withdraw` —
 		/// need not wait for its checkpoints (8 removals each). Allowed only once the caller's
 		/// challenge of the open round is decided (proved or settled, or not challenged) and
@@ -535,6 +535,7 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::set_deadline().saturating_add(
 				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
+					.saturating_add(<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight())
 					.saturating_mul((*limit).min(MAX_REMOVALS_PER_CALL).into())
 			)
 		)]
@@ -547,13 +548,24 @@ pub mod pallet {
 			let mut audit = Audits::<T>::get(&who).ok_or(Error::<T>::NotEnrolled)?;
 			ensure!(audit.decided(info.index), Error::<T>::ChallengeOpen);
 			let removed = Self::checkpoint(&who, &mut audit, info.index, limit);
+			// Queued sector changes too (between proofs: not while a seal audit is open).
+			let changes = if Self::seal_audit_open(&who) {
+				0
+			} else {
+				T::Sectors::apply_sector_changes(&who, limit)
+			};
 			Audits::<T>::insert(&who, audit);
 			Self::deposit_event(Event::RemovalsApplied { miner: who, removed });
 			Ok(Some(
-				T::WeightInfo::set_deadline().saturating_add(
-					<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
-						.saturating_mul(removed.into()),
-				),
+				T::WeightInfo::set_deadline()
+					.saturating_add(
+						<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
+							.saturating_mul(removed.into()),
+					)
+					.saturating_add(
+						<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight()
+							.saturating_mul(changes.into()),
+					),
 			)
 			.into())
 		}

@@ -22,12 +22,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Verifies and applies `who`'s proof of `round`; returns whether every part passed (the
-	/// proof is then free) and how many deferred fragment removals its checkpoint applied.
+	/// proof is then free), how many deferred fragment removals and how many queued sector
+	/// changes its checkpoint applied.
 	pub(crate) fn do_submit_proof(
 		who: T::AccountId,
 		round: RoundIndex,
 		proof: StorageProof,
-	) -> Result<(bool, u32), DispatchError> {
+	) -> Result<(bool, u32, u32), DispatchError> {
 		let info = CurrentRound::<T>::get().ok_or(Error::<T>::NoRoundOpen)?;
 		ensure!(round <= info.index, Error::<T>::FutureRound);
 		ensure!(round == info.index, Error::<T>::RoundClosed);
@@ -91,10 +92,12 @@ impl<T: Config> Pallet<T> {
 		audit.last_proved = Some(round);
 		audit.settled_through = round;
 		// Between proofs: queued sector changes, unless a seal audit is open.
-		if !Self::seal_audit_open(&who) {
+		let changes = if Self::seal_audit_open(&who) {
+			0
+		} else {
 			use cess_traits::SectorsMutate;
-			T::Sectors::apply_sector_changes(&who, T::SectorChangesPerCheckpoint::get());
-		}
+			T::Sectors::apply_sector_changes(&who, T::SectorChangesPerCheckpoint::get())
+		};
 		let removed = Self::checkpoint(&who, &mut audit, round, T::RemovalsPerCheckpoint::get());
 		Audits::<T>::insert(&who, audit);
 		Self::deposit_event(Event::ProofVerified {
@@ -105,6 +108,6 @@ impl<T: Config> Pallet<T> {
 			power,
 			cycle,
 		});
-		Ok((valid, removed))
+		Ok((valid, removed, changes))
 	}
 }

@@ -109,6 +109,15 @@ pub type MinerReportOf<T> = MinerReport<
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
 
+/// The dev preset of the SDR parameters (`SdrParams::dev()`: one 8 MiB slot, 2 layers, 2 × 2
+/// commit challenges), as a `Get` for `Config::SealParams`.
+pub struct DevSealParams;
+impl frame_support::traits::Get<cess_storage_proof::sdr::SdrParams> for DevSealParams {
+	fn get() -> cess_storage_proof::sdr::SdrParams {
+		cess_storage_proof::sdr::SdrParams::dev()
+	}
+}
+
 /// A pre-commit batch as this runtime stores it.
 pub type PreCommitBatchOf<T> = PreCommitBatch<
 	BalanceOf<T>,
