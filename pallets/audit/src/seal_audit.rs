@@ -187,4 +187,9 @@ impl<T: Config> cess_traits::SealAuditInspect<T::AccountId, BlockNumberFor<T>> f
 	fn enrolled(who: &T::AccountId) -> bool {
 		Audits::<T>::contains_key(who)
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_set_seed(block: BlockNumberFor<T>, seed: [u8; 32]) {
+		BlockSeeds::<T>::insert(block, seed);
+	}
 }

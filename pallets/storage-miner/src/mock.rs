@@ -228,6 +228,12 @@ impl crate::SealAuditInspect<AccountId, u64> for MockSealAudit {
 	fn enrolled(who: &AccountId) -> bool {
 		EnrolledMiners::get().contains(who)
 	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_set_seed(block: u64, seed: [u8; 32]) {
+		let mut seeds = Seeds::get();
+		seeds.insert(block, seed);
+		Seeds::set(seeds);
+	}
 }
 
 /// The seed of block `n` in the mock: `blake2_256("seed" ‖ n)`.

@@ -292,4 +292,33 @@ impl<T: Config> SectorsMutate<T::AccountId> for Pallet<T> {
 	fn sector_change_weight() -> frame_support::weights::Weight {
 		T::WeightInfo::apply_sector_change()
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_active_sector(
+		who: &T::AccountId,
+		sector_no: u64,
+		public: SectorPublic,
+	) -> DispatchResult {
+		let mut info = Miners::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
+		Sectors::<T>::insert(
+			who,
+			sector_no,
+			SectorInfo {
+				replica_id: public.replica_id,
+				comm_c: public.comm_c,
+				comm_r_last: public.comm_r_last,
+				comm_d: public.comm_d,
+				params_id: T::SealParams::get().params_id,
+				proven_at: frame_system::Pallet::<T>::block_number(),
+				state: SectorState::PendingActivation,
+			},
+		);
+		info.sectors_reserved = info.sectors_reserved.saturating_add(1);
+		Miners::<T>::insert(who, info);
+		SectorChanges::<T>::try_mutate(who, |q| q.try_push(SectorChange::Activate(sector_no)))
+			.map_err(|_| Error::<T>::SectorChangesFull)?;
+		Self::apply_changes(who, 1);
+		NextSectorNo::<T>::mutate(who, |n| *n = (*n).max(sector_no.saturating_add(1)));
+		Ok(())
+	}
 }

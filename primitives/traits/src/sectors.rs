@@ -35,6 +35,17 @@ pub trait SectorsMutate<AccountId>: SectorsInspect<AccountId> {
 	fn apply_sector_changes(who: &AccountId, limit: u32) -> u32;
 	/// Weight of applying one queued change (worst case).
 	fn sector_change_weight() -> Weight;
+
+	/// Benchmarks only: gives `who` an active sector `sector_no` with the public values
+	/// `public` (the audit's `submit_seal_audit` benchmark answers a sparse fixture for it).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_active_sector(
+		_who: &AccountId,
+		_sector_no: u64,
+		_public: SectorPublic,
+	) -> sp_runtime::DispatchResult {
+		Err(sp_runtime::DispatchError::Other("no sectors"))
+	}
 }
 
 /// No sectors (chains or mocks without the commit protocol).
@@ -70,6 +81,11 @@ pub trait SealAuditInspect<AccountId, BlockNumber> {
 	/// Whether the audit has a record of `who` (enrolled): then its sector changes wait for
 	/// the audit's checkpoints; otherwise they apply at once.
 	fn enrolled(who: &AccountId) -> bool;
+
+	/// Benchmarks only: sets the seed of `block` (the prove-commit benchmark answers the
+	/// challenges of a seed it chose).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_set_seed(_block: BlockNumber, _seed: Hash) {}
 }
 
 /// No audit: no seeds (nothing can be proven), nobody enrolled.

@@ -75,7 +75,8 @@ fn filler(x: u64, l: u32) -> Hash {
 /// challenge's `sector` is ignored), with the public values it verifies against. `forge`
 /// lists challenged nodes whose layer-`L` label is replaced by junk *and committed*: the
 /// proof then fails with `LabelMismatch` (the fraud evidence of a mislabelled sector).
-/// `None` if a bound is exceeded (parameters outside the proof bounds).
+/// (Forging a node another challenged node depends on makes that one fail too.) `None` if a
+/// bound is exceeded (parameters outside the proof bounds).
 pub fn sparse_seal_proof(
 	p: &SdrParams,
 	replica_id: Hash,
@@ -83,33 +84,40 @@ pub fn sparse_seal_proof(
 	forge: &[u64],
 ) -> Option<(SectorPublic, SealProof)> {
 	let g = Graph::new(p);
-	let layers = p.layers as usize;
 	let mut cols: BTreeMap<u64, Vec<Hash>> = BTreeMap::new();
 	for c in challenges {
 		for &x in g.node_set(c.node).as_slice() {
 			cols.entry(x).or_insert_with(|| (1..=p.layers).map(|l| filler(x, l)).collect());
 		}
 	}
-	for c in challenges {
-		let v = c.node;
-		let mut mine: Vec<Hash> = Vec::with_capacity(layers);
-		for l in 1..=p.layers {
-			let get = |x: u64, layer: u32, mine: &Vec<Hash>| -> Hash {
-				let i = (layer as usize).saturating_sub(1);
-				if x == v { mine.get(i) } else { cols.get(&x).and_then(|c| c.get(i)) }
+	// Layer by layer, challenged nodes ascending: a challenged node's same-layer parents are
+	// smaller (computed earlier in the pass) and its expander parents are in the previous
+	// layer (computed in the previous pass), so every challenged label is honest even when
+	// challenged nodes are each other's parents.
+	let mut nodes: Vec<u64> = challenges.iter().map(|c| c.node).collect();
+	nodes.sort_unstable();
+	nodes.dedup();
+	for l in 1..=p.layers {
+		let i = (l as usize).saturating_sub(1);
+		for &v in &nodes {
+			let get = |x: u64, layer: u32| -> Hash {
+				cols.get(&x)
+					.and_then(|c| c.get((layer as usize).saturating_sub(1)))
 					.copied()
 					.unwrap_or_default()
 			};
-			let drg = g.drg_parents(v).map(|x| if x != v { get(x, l, &mine) } else { [0; 32] });
-			let exp = g.exp_parents(v).map(|x| if l >= 2 { get(x, l - 1, &mine) } else { [0; 32] });
-			mine.push(label(&replica_id, l, v, &drg, (l >= 2).then_some(&exp)));
-		}
-		if forge.contains(&v) {
-			if let Some(last) = mine.last_mut() {
-				*last = [0xEE; 32];
+			let drg = g.drg_parents(v).map(|x| if x != v { get(x, l) } else { [0; 32] });
+			let exp = g.exp_parents(v).map(|x| if l >= 2 { get(x, l - 1) } else { [0; 32] });
+			let lab = label(&replica_id, l, v, &drg, (l >= 2).then_some(&exp));
+			if let Some(slot) = cols.get_mut(&v).and_then(|c| c.get_mut(i)) {
+				*slot = lab;
 			}
 		}
-		cols.insert(v, mine);
+	}
+	for v in forge {
+		if let Some(last) = cols.get_mut(v).and_then(|c| c.last_mut()) {
+			*last = [0xEE; 32];
+		}
 	}
 	let col_leaves: BTreeMap<u64, Hash> = cols.iter().map(|(&x, c)| (x, column_hash(c))).collect();
 	let tree_c = SparseTree::new(p.log2_nodes, &col_leaves);
@@ -163,6 +171,17 @@ mod tests {
 		assert_eq!(verify_seal(&p, &ch, &[public], &proof), Ok(()));
 		let bad = ch[5].node;
 		let (public, proof) = sparse_seal_proof(&p, [7; 32], &ch, &[bad]).unwrap();
+		// Dense: 48 challenges on a 64-node sector, many of them each other's parents.
+		let tiny = SdrParams {
+			log2_nodes: 6,
+			log2_slot_nodes: 6,
+			layers: 3,
+			audit_challenges: 48,
+			..SdrParams::dev()
+		};
+		let dense = audit_challenges(&tiny, &[9; 32]).unwrap();
+		let (pub_t, proof_t) = sparse_seal_proof(&tiny, [8; 32], &dense, &[]).unwrap();
+		assert_eq!(verify_seal(&tiny, &dense, &[pub_t], &proof_t), Ok(()));
 		let first = ch.iter().position(|c| c.node == bad).unwrap() as u32;
 		assert_eq!(
 			verify_seal(&p, &ch, &[public], &proof),
