@@ -9,6 +9,12 @@
 //! `T::BenchmarkHelper`. It also settles the caller's missed previous round in the call
 //! (a `SlashLimit` slash), the heaviest thing the call can do besides verifying.
 //!
+//! `submit_seal_audit` answers a seal audit at the configured SDR parameters with a sparse
+//! fixture (`sdr::sparse_seal_proof`) whose last challenged node is forged: every opening is
+//! verified and the answer is fraud (all collateral slashed, the ban), its worst case.
+//! `seal_audit_step` is the sweep's seal-audit part in its worst case: the third missed
+//! deadline, i.e. fraud.
+//!
 //! The hook steps: `open_round`, `enrol_miner` (a new `Positive` candidate enrolled),
 //! `prune_entry` (the last power record of a pruned cycle, which finishes the pruning) and
 //! `on_initialize_base` (the fixed part of the hook in its worst case: an empty roster whose
@@ -23,6 +29,32 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{traits::One, Saturating};
+
+/// A `Positive`, enrolled miner with an open seal audit of sector 0 (the sector itself is
+/// created by the caller, matching its fixture).
+fn seal_audited<T: Config>() -> Result<T::AccountId, BenchmarkError> {
+	let miner: T::AccountId = account("miner", 0, 0);
+	T::Miners::benchmark_positive_miner(&miner, 1024)
+		.map_err(|_| BenchmarkError::Stop("miner setup"))?;
+	let now = frame_system::Pallet::<T>::block_number();
+	Pallet::<T>::open_round(0, now);
+	if !Pallet::<T>::enrol(&miner) {
+		return Err(BenchmarkError::Stop("enrol"));
+	}
+	SealAudits::<T>::insert(
+		&miner,
+		SealAudit {
+			cycle: 0,
+			sector: 0,
+			seed: [3; 32],
+			issued_at: now,
+			deadline: now.saturating_add(T::SealAuditWindow::get()),
+			misses: 0,
+			open: true,
+		},
+	);
+	Ok(miner)
+}
 
 #[benchmarks]
 mod benchmarks {
@@ -149,6 +181,47 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn submit_seal_audit() -> Result<(), BenchmarkError> {
+		use cess_storage_proof::sdr::{audit_challenges, sparse_seal_proof};
+		use cess_traits::{SectorsInspect, SectorsMutate};
+		let miner = seal_audited::<T>()?;
+		let a = SealAudits::<T>::get(&miner).ok_or(BenchmarkError::Stop("audit"))?;
+		let params = T::Sectors::seal_params();
+		let ch = audit_challenges(&params, &a.seed).map_err(|_| BenchmarkError::Stop("ch"))?;
+		let last = ch.last().map(|c| c.node).unwrap_or_default();
+		let (public, proof) = sparse_seal_proof(&params, [5; 32], &ch, &[last])
+			.ok_or(BenchmarkError::Stop("fixture"))?;
+		T::Sectors::benchmark_active_sector(&miner, 0, public)
+			.map_err(|_| BenchmarkError::Stop("sector"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(miner.clone()), proof);
+
+		assert_eq!(T::Miners::state(&miner), Some(cess_traits::MinerState::Banned));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn seal_audit_step() -> Result<(), BenchmarkError> {
+		let miner = seal_audited::<T>()?;
+		SealAudits::<T>::mutate(&miner, |a| {
+			if let Some(a) = a {
+				a.misses = crate::seal_audit::SEAL_MISSES_FRAUD - 1;
+			}
+		});
+		let a = SealAudits::<T>::get(&miner).ok_or(BenchmarkError::Stop("audit"))?;
+		let audit = Audits::<T>::get(&miner).ok_or(BenchmarkError::Stop("record"))?;
+
+		#[block]
+		{
+			Pallet::<T>::seal_audit_step(&miner, a.deadline, 0, &audit);
+		}
+
+		assert_eq!(T::Miners::state(&miner), Some(cess_traits::MinerState::Banned));
+		Ok(())
+	}
+
+	#[benchmark]
 	fn open_round() -> Result<(), BenchmarkError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Pallet::<T>::open_round(0, now);
@@ -266,6 +339,11 @@ mod benchmarks {
 			println!("open_round: median {} ns", median(SelectedBenchmark::open_round));
 			println!("enrol_miner: median {} ns", median(SelectedBenchmark::enrol_miner));
 			println!("prune_entry: median {} ns", median(SelectedBenchmark::prune_entry));
+			println!(
+				"submit_seal_audit: median {} ns",
+				median(SelectedBenchmark::submit_seal_audit)
+			);
+			println!("seal_audit_step: median {} ns", median(SelectedBenchmark::seal_audit_step));
 			println!(
 				"on_initialize_base: median {} ns",
 				median(SelectedBenchmark::on_initialize_base)

@@ -155,7 +155,9 @@ impl<T: Config> Pallet<T> {
 			filler_commitment: idle.map(|c| c.commitment).unwrap_or_default(),
 			filler_count: idle.map(|c| c.filler_count).unwrap_or(0),
 			fragment_count: T::Fragments::fragment_count(who),
-			idle: spaces.map(|s| s.idle).unwrap_or(0),
+			// Sealed sectors earn power only through window proofs (still to come, issue 14):
+			// until then the snapshot's idle space is the fillers' alone.
+			idle: spaces.map(|s| s.idle.saturating_sub(s.sealed)).unwrap_or(0),
 			// Released fragments are still challenged but earn nothing.
 			service: spaces
 				.map(|s| s.service.saturating_sub(T::Fragments::released_space(who)))

@@ -29,9 +29,18 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::WeightInfo::open_round())
 			.saturating_add(T::DbWeight::get().writes(1));
 		let settled = Self::sweep_step(now, T::SettlePerBlock::get());
-		weight =
-			weight.saturating_add(T::WeightInfo::settle_miner().saturating_mul(settled.into()));
+		weight = weight.saturating_add(
+			T::WeightInfo::settle_miner()
+				.saturating_add(T::WeightInfo::seal_audit_step())
+				.saturating_mul(settled.into()),
+		);
 		if settled > 0 {
+			// At most `SectorChangesPerBlock` queued sector changes at the sweep's checkpoints.
+			use cess_traits::SectorsMutate;
+			weight = weight.saturating_add(
+				T::Sectors::sector_change_weight()
+					.saturating_mul(T::SectorChangesPerBlock::get().into()),
+			);
 			// At most `RemovalsPerBlock` deferred fragment removals at the sweep's checkpoints.
 			use cess_traits::ServiceFragmentsMutate;
 			weight = weight.saturating_add(
@@ -71,9 +80,10 @@ impl<T: Config> Pallet<T> {
 		let now_round = CurrentRound::<T>::get().map(|r| r.index).unwrap_or(sweep.round);
 		let mut visited = 0u32;
 		let mut removals = T::RemovalsPerBlock::get();
+		let mut changes = T::SectorChangesPerBlock::get();
 		while visited < budget && sweep.cursor < RosterLen::<T>::get() {
 			visited = visited.saturating_add(1);
-			if Self::visit(sweep.cursor, sweep.round, now_round, &mut removals) {
+			if Self::visit(sweep.cursor, sweep.round, now_round, &mut removals, &mut changes, now) {
 				sweep.cursor = sweep.cursor.saturating_add(1);
 			}
 		}
@@ -88,7 +98,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Settles the roster entry at `index` for `round`. Returns `false` if the entry was
 	/// retired (the last entry moved into `index`, which must be visited next).
-	fn visit(index: u32, round: RoundIndex, now_round: RoundIndex, removals: &mut u32) -> bool {
+	fn visit(
+		index: u32,
+		round: RoundIndex,
+		now_round: RoundIndex,
+		removals: &mut u32,
+		changes: &mut u32,
+		now: BlockNumberFor<T>,
+	) -> bool {
 		let Some(who) = Roster::<T>::get(index) else {
 			return true;
 		};
@@ -101,6 +118,20 @@ impl<T: Config> Pallet<T> {
 				match Self::settle_through(&who, &mut audit, round, now_round, Some(removals)) {
 					settlement::Settled::Active => {
 						Self::track_frozen(&who, &mut audit, round);
+						// Seal audits: issue one per cycle, settle a missed deadline.
+						if Self::seal_audit_step(&who, now, now_round, &audit)
+							== settlement::Settled::Banned
+						{
+							Self::retire(&who, index);
+							return false;
+						}
+						// Between proofs: queued sector changes, unless a seal audit is open.
+						if !Self::seal_audit_open(&who) && *changes > 0 {
+							use cess_traits::SectorsMutate;
+							let limit = T::SectorChangesPerCheckpoint::get().min(*changes);
+							let applied = T::Sectors::apply_sector_changes(&who, limit);
+							*changes = changes.saturating_sub(applied);
+						}
 						Audits::<T>::insert(&who, audit);
 						true
 					}
@@ -135,6 +166,7 @@ impl<T: Config> Pallet<T> {
 		Roster::<T>::remove(last);
 		RosterLen::<T>::put(last);
 		Audits::<T>::remove(who);
+		SealAudits::<T>::remove(who);
 		Self::deposit_event(Event::MinerRetired { miner: who.clone() });
 	}
 

@@ -12,6 +12,7 @@ impl<T: Config> Pallet<T> {
 	/// swap-remove); when the hole lies before the cursor, the last visited entry fills it and
 	/// the last entry (unvisited) takes the visited one's place, which becomes the cursor.
 	pub(crate) fn forget(who: &T::AccountId) {
+		SealAudits::<T>::remove(who);
 		let Some(audit) = Audits::<T>::take(who) else {
 			return;
 		};
@@ -71,6 +72,9 @@ impl<T: Config> OnMinerLeave<T::AccountId> for Pallet<T> {
 	/// Open while the running round challenges `who` (enrolled before it) and its proof is
 	/// neither in nor settled as a miss; every earlier round is decided by then (the sweep).
 	fn challenge_open(who: &T::AccountId) -> bool {
+		if Self::seal_audit_open(who) {
+			return true;
+		}
 		let (Some(audit), Some(round)) = (Audits::<T>::get(who), CurrentRound::<T>::get()) else {
 			return false;
 		};

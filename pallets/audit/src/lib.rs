@@ -49,6 +49,8 @@ mod proofs;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod runtime_api;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod seal_audit;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod settlement;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod types;
@@ -64,6 +66,8 @@ mod mock;
 mod tests;
 #[cfg(test)]
 mod tests_invariants;
+#[cfg(test)]
+mod tests_seal_audit;
 
 /// The storage-power trait this pallet implements (defined in `cess-traits`).
 pub use cess_traits::StoragePowerInspect;
@@ -126,7 +130,7 @@ pub const MAX_REMOVALS_PER_CALL: u32 = 256;
 pub mod pallet {
 	use super::*;
 	use cess_storage_proof::{Params, StorageProof};
-	use cess_traits::{MinerMutate, ServiceFragmentsMutate};
+	use cess_traits::{MinerMutate, SectorsMutate, ServiceFragmentsMutate};
 	use frame_support::{pallet_prelude::*, traits::Randomness};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::AtLeast32BitUnsigned;
@@ -223,6 +227,23 @@ pub mod pallet {
 		/// Weights from the benchmarks.
 		type WeightInfo: WeightInfo;
 
+		/// The miners' sealed sectors (the storage-miner pallet): active lists, commitments,
+		/// queued changes applied at checkpoints.
+		type Sectors: SectorsMutate<Self::AccountId>;
+
+		/// Blocks a miner has to answer its seal audit (one round in the runtime).
+		#[pallet::constant]
+		type SealAuditWindow: Get<BlockNumberFor<Self>>;
+
+		/// Queued sector changes applied at one checkpoint of a miner (its proof, a settled
+		/// miss, a passed seal audit); more wait for the next one.
+		#[pallet::constant]
+		type SectorChangesPerCheckpoint: Get<u32>;
+
+		/// Queued sector changes the settlement sweep applies per block, in total.
+		#[pallet::constant]
+		type SectorChangesPerBlock: Get<u32>;
+
 		/// Benchmarks only: sets up a miner matching the `submit_proof` fixture.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
@@ -289,6 +310,11 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Each miner's seal audit of the current (or last) cycle.
+	#[pallet::storage]
+	pub type SealAudits<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, SealAudit<BlockNumberFor<T>>>;
+
 	/// A cycle older than `PowerHistory` whose entries are being removed.
 	#[pallet::storage]
 	pub type PruningCycle<T> = StorageValue<_, CycleIndex>;
@@ -342,6 +368,27 @@ pub mod pallet {
 		/// A miner applied `removed` of its deferred fragment removals itself and its snapshot
 		/// was retaken (its next challenge counts the shorter list).
 		RemovalsApplied { miner: T::AccountId, removed: u32 },
+		/// `miner` must prove the seal of `sector` again before `deadline` (its challenges
+		/// come from the audit's seed, see `SealAudits`).
+		SealAuditIssued {
+			miner: T::AccountId,
+			cycle: CycleIndex,
+			sector: u64,
+			deadline: BlockNumberFor<T>,
+		},
+		/// The seal audit's answer verified.
+		SealAuditPassed { miner: T::AccountId, cycle: CycleIndex, sector: u64 },
+		/// No valid answer before the deadline (`misses` in a row; `SlashLimit` is slashed and
+		/// the audit reissued, the third is fraud).
+		SealAuditMissed { miner: T::AccountId, cycle: CycleIndex, sector: u64, misses: u32 },
+		/// A proven-invalid seal (or a third miss): `collateral_slashed` (all of it) goes to the
+		/// treasury (`MinerSlashed`) and the miner is banned (`MinerBanned`).
+		SealFraud {
+			miner: T::AccountId,
+			cycle: CycleIndex,
+			sector: u64,
+			collateral_slashed: T::Balance,
+		},
 		/// The file market started repairing `miner`'s files (its replicas move to other
 		/// miners, each released from it only when the new holder confirms).
 		RepairRequested { miner: T::AccountId, round: RoundIndex, reason: RepairReason },
@@ -384,6 +431,18 @@ pub mod pallet {
 		ChallengeOpen,
 		/// More removals asked for than `MAX_REMOVALS_PER_CALL`.
 		TooManyRemovals,
+		/// The caller has no open seal audit.
+		NoSealAudit,
+		/// The seal audit's deadline has passed (it is settled as a miss).
+		SealAuditClosed,
+		/// The answer has another number of openings than the audit has challenges.
+		SealProofOpeningCount,
+		/// An opening is malformed (columns or layers miscounted, data node misplaced).
+		SealProofMalformed,
+		/// A column does not open in the sector's `comm_c`.
+		SealColumnNotCommitted,
+		/// The replica (or data) node does not open in its commitment.
+		SealReplicaNotCommitted,
 	}
 
 	#[pallet::hooks]
@@ -419,6 +478,9 @@ pub mod pallet {
 			T::WeightInfo::submit_proof().saturating_add(
 				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
 					.saturating_mul(T::RemovalsPerCheckpoint::get().into())
+			).saturating_add(
+				<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight()
+					.saturating_mul(T::SectorChangesPerCheckpoint::get().into())
 			),
 			DispatchClass::Operational,
 			Pays::No
@@ -429,12 +491,17 @@ pub mod pallet {
 			proof: StorageProof,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (_valid, removed) = Self::do_submit_proof(who, round, proof)?;
-			// Charged for the removals actually applied, not the `RemovalsPerCheckpoint` bound.
-			let actual = T::WeightInfo::submit_proof().saturating_add(
-				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
-					.saturating_mul(removed.into()),
-			);
+			let (_valid, removed, changes) = Self::do_submit_proof(who, round, proof)?;
+			// Charged for the removals and sector changes actually applied, not their bounds.
+			let actual = T::WeightInfo::submit_proof()
+				.saturating_add(
+					<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
+						.saturating_mul(removed.into()),
+				)
+				.saturating_add(
+					<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight()
+						.saturating_mul(changes.into()),
+				);
 			Ok(frame_support::dispatch::PostDispatchInfo {
 				actual_weight: Some(actual),
 				pays_fee: Pays::No,
@@ -456,7 +523,8 @@ pub mod pallet {
 		}
 
 		/// Applies up to `limit` (at most [`MAX_REMOVALS_PER_CALL`]) of the caller's deferred
-		/// fragment removals (fragments of deleted files, or moved off it while exiting) and
+		/// fragment removals and up to `limit` of its queued sector changes (activations and
+		/// terminations, not while a seal audit is open) (fragments of deleted files, or moved off it while exiting) and
 		/// retakes its snapshot, so its service space — and an exiting miner's `withdraw` —
 		/// need not wait for its checkpoints (8 removals each). Allowed only once the caller's
 		/// challenge of the open round is decided (proved or settled, or not challenged) and
@@ -467,6 +535,7 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::set_deadline().saturating_add(
 				<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
+					.saturating_add(<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight())
 					.saturating_mul((*limit).min(MAX_REMOVALS_PER_CALL).into())
 			)
 		)]
@@ -479,15 +548,51 @@ pub mod pallet {
 			let mut audit = Audits::<T>::get(&who).ok_or(Error::<T>::NotEnrolled)?;
 			ensure!(audit.decided(info.index), Error::<T>::ChallengeOpen);
 			let removed = Self::checkpoint(&who, &mut audit, info.index, limit);
+			// Queued sector changes too (between proofs: not while a seal audit is open).
+			let changes = if Self::seal_audit_open(&who) {
+				0
+			} else {
+				T::Sectors::apply_sector_changes(&who, limit)
+			};
 			Audits::<T>::insert(&who, audit);
 			Self::deposit_event(Event::RemovalsApplied { miner: who, removed });
 			Ok(Some(
-				T::WeightInfo::set_deadline().saturating_add(
-					<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
-						.saturating_mul(removed.into()),
-				),
+				T::WeightInfo::set_deadline()
+					.saturating_add(
+						<T::Fragments as ServiceFragmentsMutate<T::AccountId>>::removal_weight()
+							.saturating_mul(removed.into()),
+					)
+					.saturating_add(
+						<T::Sectors as SectorsMutate<T::AccountId>>::sector_change_weight()
+							.saturating_mul(changes.into()),
+					),
 			)
 			.into())
+		}
+
+		/// Answers the caller's open seal audit: `audit_challenges` openings of the audited
+		/// sector, verified here against its pre-committed commitments. A valid answer closes
+		/// the audit (and applies the caller's queued sector changes); an answer proving an
+		/// invalid label or replica is **fraud** (all collateral slashed, banned) and is
+		/// recorded; any other defect is rejected with no state change.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::submit_seal_audit(
+			cess_storage_proof::sdr::seal_verify_hashes(
+				&<T::Sectors as cess_traits::SectorsInspect<T::AccountId>>::seal_params(),
+				<T::Sectors as cess_traits::SectorsInspect<T::AccountId>>::seal_params()
+					.audit_challenges,
+			)
+		).saturating_add(
+			<T::Sectors as cess_traits::SectorsMutate<T::AccountId>>::sector_change_weight()
+				.saturating_mul(T::SectorChangesPerCheckpoint::get().into())
+		))]
+		pub fn submit_seal_audit(
+			origin: OriginFor<T>,
+			proof: cess_storage_proof::sdr::SealProof,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_seal_audit(who, proof)?;
+			Ok(())
 		}
 	}
 }

@@ -109,6 +109,37 @@ impl pallet_storage_miner::Config for Test {
 	type BlockDay = ConstU64<10>;
 	type ProveWithin = ConstU64<1_000_000>;
 	type WeightInfo = ();
+	type SealAudit = Audit;
+	type SealParams = TinySeal;
+	type SealDelay = ConstU64<SEAL_DELAY>;
+	type ProveCommitWindow = ConstU64<5>;
+	type PreCommitDeposit = frame_support::traits::ConstU128<{ 3 * CESS }>;
+	type MaxPreCommitBatch = ConstU32<8>;
+	type MaxOpenPreCommits = ConstU32<4>;
+	type MaxExpiriesPerBlock = ConstU32<8>;
+	type MaxSectorChanges = ConstU32<16>;
+}
+
+/// `Δ` of the mock: seal challenges from the seed of `b_pc + 2` (proofs due 5 blocks later,
+/// within the 10 blocks the audit keeps seeds).
+pub const SEAL_DELAY: u64 = 2;
+
+/// Tiny SDR parameters (64 nodes = 2 KiB sectors, 3 layers, 2 × 4 commit challenges, 4 audit
+/// challenges): the real sealer runs in microseconds.
+pub struct TinySeal;
+impl frame_support::traits::Get<cess_storage_proof::sdr::SdrParams> for TinySeal {
+	fn get() -> cess_storage_proof::sdr::SdrParams {
+		cess_storage_proof::sdr::SdrParams {
+			params_id: 0xFFFF_0010,
+			log2_nodes: 6,
+			log2_slot_nodes: 6,
+			layers: 3,
+			seal_sectors: 2,
+			seal_nodes: 4,
+			audit_challenges: 4,
+			window_per_part: 2,
+		}
+	}
 }
 
 /// Each miner's fragments: (root, data) in fragment-number order.
@@ -298,6 +329,10 @@ impl pallet_audit::Config for Test {
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
+	type Sectors = StorageMiner;
+	type SealAuditWindow = ConstU64<ROUND>;
+	type SectorChangesPerCheckpoint = ConstU32<8>;
+	type SectorChangesPerBlock = ConstU32<64>;
 }
 
 /// Sets up the `submit_proof` benchmark miner: switches the proof parameters to the defaults
@@ -356,6 +391,7 @@ pub fn run_to(n: u64) -> Weight {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		let w = Audit::on_initialize(next);
+		StorageMiner::on_initialize(next);
 		max = max.max(w);
 	}
 	max

@@ -22,12 +22,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Verifies and applies `who`'s proof of `round`; returns whether every part passed (the
-	/// proof is then free) and how many deferred fragment removals its checkpoint applied.
+	/// proof is then free), how many deferred fragment removals and how many queued sector
+	/// changes its checkpoint applied.
 	pub(crate) fn do_submit_proof(
 		who: T::AccountId,
 		round: RoundIndex,
 		proof: StorageProof,
-	) -> Result<(bool, u32), DispatchError> {
+	) -> Result<(bool, u32, u32), DispatchError> {
 		let info = CurrentRound::<T>::get().ok_or(Error::<T>::NoRoundOpen)?;
 		ensure!(round <= info.index, Error::<T>::FutureRound);
 		ensure!(round == info.index, Error::<T>::RoundClosed);
@@ -79,7 +80,7 @@ impl<T: Config> Pallet<T> {
 		let valid = idle_result.is_ok() && service_result.is_ok();
 		if valid && T::Miners::can_earn_rewards(&who) {
 			let spaces = T::Miners::spaces(&who);
-			let idle_now = spaces.map(|s| s.idle).unwrap_or(0);
+			let idle_now = spaces.map(|s| s.idle.saturating_sub(s.sealed)).unwrap_or(0);
 			let service_now = spaces.map(|s| s.service).unwrap_or(0);
 			power =
 				Self::storage_power(snapshot.idle.min(idle_now), snapshot.service.min(service_now));
@@ -90,6 +91,13 @@ impl<T: Config> Pallet<T> {
 		}
 		audit.last_proved = Some(round);
 		audit.settled_through = round;
+		// Between proofs: queued sector changes, unless a seal audit is open.
+		let changes = if Self::seal_audit_open(&who) {
+			0
+		} else {
+			use cess_traits::SectorsMutate;
+			T::Sectors::apply_sector_changes(&who, T::SectorChangesPerCheckpoint::get())
+		};
 		let removed = Self::checkpoint(&who, &mut audit, round, T::RemovalsPerCheckpoint::get());
 		Audits::<T>::insert(&who, audit);
 		Self::deposit_event(Event::ProofVerified {
@@ -100,6 +108,6 @@ impl<T: Config> Pallet<T> {
 			power,
 			cycle,
 		});
-		Ok((valid, removed))
+		Ok((valid, removed, changes))
 	}
 }

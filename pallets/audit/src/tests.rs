@@ -932,7 +932,11 @@ fn thousands_of_miners_bounded_hook_weight_and_misses_settled_in_time() {
 	fn hook_bound() -> Weight {
 		let w = <() as WeightInfo>::on_initialize_base()
 			.saturating_add(<() as WeightInfo>::open_round())
-			.saturating_add(<() as WeightInfo>::settle_miner().saturating_mul(PER_BLOCK.into()))
+			.saturating_add(
+				<() as WeightInfo>::settle_miner()
+					.saturating_add(<() as WeightInfo>::seal_audit_step())
+					.saturating_mul(PER_BLOCK.into()),
+			)
 			.saturating_add(<() as WeightInfo>::enrol_miner().saturating_mul(PER_BLOCK.into()));
 		w.saturating_add(<() as WeightInfo>::prune_entry().saturating_mul(PER_BLOCK.into()))
 	}

@@ -226,6 +226,41 @@ pub enum SlashReason {
 	ServiceMissed,
 	/// Second or later consecutive service verification failure: `SlashLimit`.
 	ServiceFailedAgain,
+	/// A seal audit was not answered in time: `SlashLimit` (the audit is reissued).
+	SealAuditMissed,
+	/// A proven-invalid seal (or the third consecutive missed seal audit): all collateral.
+	SealFraud,
+}
+
+/// A miner's seal audit of one cycle (issue 14): one active sector to prove sealed again,
+/// against challenges from `seed`.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct SealAudit<BlockNumber> {
+	/// The cycle it was issued for.
+	pub cycle: CycleIndex,
+	/// The audited sector's number.
+	pub sector: u64,
+	/// The audit seed (`cess_storage_proof::sdr::audit_seed`), the challenges' source.
+	pub seed: [u8; 32],
+	/// Block of issue (or of the last reissue).
+	pub issued_at: BlockNumber,
+	/// First block at which an answer is late.
+	pub deadline: BlockNumber,
+	/// Consecutive missed deadlines of this audit (the third is fraud).
+	pub misses: u32,
+	/// Not answered yet.
+	pub open: bool,
 }
 
 /// Why the audit asked the file market to repair a miner's files (issue 15).

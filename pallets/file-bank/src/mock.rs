@@ -146,6 +146,15 @@ impl pallet_storage_miner::Config for Test {
 	type BlockDay = ConstU64<10>;
 	type ProveWithin = ConstU64<1_000_000>;
 	type WeightInfo = ();
+	type SealAudit = ();
+	type SealParams = pallet_storage_miner::DevSealParams;
+	type SealDelay = ConstU64<10>;
+	type ProveCommitWindow = ConstU64<10>;
+	type PreCommitDeposit = frame_support::traits::ConstU128<0>;
+	type MaxPreCommitBatch = ConstU32<8>;
+	type MaxOpenPreCommits = ConstU32<1>;
+	type MaxExpiriesPerBlock = ConstU32<1>;
+	type MaxSectorChanges = ConstU32<8>;
 }
 
 impl pallet_file_bank::Config for Test {

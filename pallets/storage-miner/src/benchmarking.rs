@@ -16,6 +16,15 @@
 //! - `note_power` folds `MAX_PENDING_CYCLES − 1` snapshot cycles, each closing its record, and
 //!   opens a new one.
 //!
+//! - `precommit_sectors` pre-commits `n` sectors into a deadline block whose expiry queue is
+//!   one short of full; `prove_commit_sectors` proves `n` sectors of a miner the audit has not
+//!   enrolled (so the activations run in the call) with a sparse fixture answering the
+//!   challenges of a chosen seal seed (`sdr::sparse_seal_proof`: the verifier's full work at
+//!   the configured parameters, commitments written after the draw — benchmarks only);
+//!   `terminate_sectors` queues `n` terminations of an unenrolled miner (applied at once,
+//!   swap-removing); `expire_precommit` forfeits a full batch; `apply_sector_change`
+//!   terminates a sector that is not the last of the active list.
+//!
 //! `measure` (tests only) times every benchmark natively; see `weights.rs`.
 
 use super::*;
@@ -26,7 +35,7 @@ use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Get,
 };
-use frame_system::RawOrigin;
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::traits::{Bounded, Saturating};
 
 /// 1 TiB: the declaration of the benchmark miners.
@@ -112,6 +121,81 @@ fn first_of_two<T: Config>() -> Result<T::AccountId, BenchmarkError> {
 	let who = positive::<T>("miner", 0)?;
 	positive::<T>("miner", 1)?;
 	Ok(who)
+}
+
+/// `n` pre-commit entries with distinct placeholder commitments.
+fn precommit_entries<T: Config>(n: u32) -> Result<PreCommitSectorsOf<T>, BenchmarkError> {
+	(0..n)
+		.map(|i| {
+			let mut c = [0u8; 32];
+			c[..4].copy_from_slice(&i.to_le_bytes());
+			PreCommitSector { comm_c: c, comm_r_last: c }
+		})
+		.collect::<alloc::vec::Vec<_>>()
+		.try_into()
+		.map_err(|_| BenchmarkError::Stop("batch bound"))
+}
+
+/// Fills the expiry queue of `block` with `count` entries of other accounts.
+fn fill_expiries<T: Config>(block: BlockNumberFor<T>, count: u32) -> Result<(), BenchmarkError> {
+	for i in 0..count {
+		let other: T::AccountId = account("other", i, 0);
+		PreCommitExpiries::<T>::try_mutate(block, |q| q.try_push((other, 0)))
+			.map_err(|_| BenchmarkError::Stop("expiry bound"))?;
+	}
+	Ok(())
+}
+
+/// Moves to `who`'s batch's seal block with a chosen seed and answers its challenges with a
+/// sparse fixture per challenged sector, writing the fixture's commitments into the batch.
+fn sparse_batch_proof<T: Config>(
+	who: &T::AccountId,
+	batch: u64,
+) -> Result<cess_storage_proof::sdr::SealProof, BenchmarkError> {
+	use cess_storage_proof::sdr::{seal_challenges, seal_seed, sparse_seal_proof, SealProof};
+	let mut pc = PreCommits::<T>::get(who, batch).ok_or(BenchmarkError::Stop("batch"))?;
+	frame_system::Pallet::<T>::set_block_number(pc.seal_block);
+	let block_seed = [7u8; 32];
+	T::SealAudit::benchmark_set_seed(pc.seal_block, block_seed);
+	let params = T::SealParams::get();
+	let sigma = seal_seed(&block_seed, &StorageMiner::<T>::account_bytes(who), batch);
+	let challenges = seal_challenges(&params, &sigma, pc.sectors.len() as u32)
+		.map_err(|_| BenchmarkError::Stop("challenges"))?;
+	let mut openings: alloc::vec::Vec<Option<cess_storage_proof::sdr::SealOpening>> =
+		alloc::vec![None; challenges.len()];
+	let sectors: alloc::collections::BTreeSet<u32> = challenges.iter().map(|c| c.sector).collect();
+	for s in sectors {
+		let idx: alloc::vec::Vec<usize> =
+			(0..challenges.len()).filter(|&i| challenges[i].sector == s).collect();
+		let mine: alloc::vec::Vec<_> = idx.iter().map(|&i| challenges[i]).collect();
+		let id = StorageMiner::<T>::cc_replica_id(who, pc.first_sector_no + u64::from(s));
+		let (public, proof) =
+			sparse_seal_proof(&params, id, &mine, &[]).ok_or(BenchmarkError::Stop("fixture"))?;
+		if let Some(entry) = pc.sectors.get_mut(s as usize) {
+			*entry = PreCommitSector { comm_c: public.comm_c, comm_r_last: public.comm_r_last };
+		}
+		for (&i, op) in idx.iter().zip(proof.openings.into_inner()) {
+			openings[i] = Some(op);
+		}
+	}
+	PreCommits::<T>::insert(who, batch, pc);
+	let openings: alloc::vec::Vec<_> = openings.into_iter().flatten().collect();
+	Ok(SealProof { openings: openings.try_into().map_err(|_| BenchmarkError::Stop("bound"))? })
+}
+
+/// Gives `who` `n` active sectors numbered `0..n` (the miner is not enrolled in the mock).
+fn active_sectors<T: Config>(who: &T::AccountId, n: u32) -> Result<(), BenchmarkError> {
+	use cess_traits::SectorsMutate;
+	for no in 0..u64::from(n) {
+		let public = cess_storage_proof::sdr::SectorPublic {
+			replica_id: [1; 32],
+			comm_c: [2; 32],
+			comm_r_last: [3; 32],
+			comm_d: None,
+		};
+		StorageMiner::<T>::benchmark_active_sector(who, no, public)?;
+	}
+	Ok(())
 }
 
 #[benchmarks]
@@ -295,6 +379,95 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn precommit_sectors(
+		n: Linear<1, { T::MaxPreCommitBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let deadline =
+			now.saturating_add(T::SealDelay::get()).saturating_add(T::ProveCommitWindow::get());
+		fill_expiries::<T>(deadline, T::MaxExpiriesPerBlock::get().saturating_sub(1))?;
+		let sectors = precommit_entries::<T>(n)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 0, sectors);
+
+		assert!(PreCommits::<T>::contains_key(&who, 0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn prove_commit_sectors(
+		n: Linear<1, { T::MaxPreCommitBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		StorageMiner::<T>::do_precommit_sectors(who.clone(), 0, precommit_entries::<T>(n)?)?;
+		let proof = sparse_batch_proof::<T>(&who, 0)?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), 0, proof);
+
+		assert_eq!(ActiveSectorCount::<T>::get(&who), n);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn terminate_sectors(
+		n: Linear<1, { T::MaxPreCommitBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		let total = T::MaxPreCommitBatch::get();
+		active_sectors::<T>(&who, total)?;
+		let nos: SectorNumbersOf<T> = (0..u64::from(n))
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.map_err(|_| BenchmarkError::Stop("bound"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), nos);
+
+		assert_eq!(ActiveSectorCount::<T>::get(&who), total - n);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn expire_precommit() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		let entries = precommit_entries::<T>(T::MaxPreCommitBatch::get())?;
+		StorageMiner::<T>::do_precommit_sectors(who.clone(), 0, entries)?;
+		let deadline = PreCommits::<T>::get(&who, 0).ok_or(BenchmarkError::Stop("batch"))?.deadline;
+
+		#[block]
+		{
+			StorageMiner::<T>::expire_precommits(deadline);
+		}
+
+		assert!(!PreCommits::<T>::contains_key(&who, 0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn apply_sector_change() -> Result<(), BenchmarkError> {
+		let who = registered::<T>("miner", 0)?;
+		active_sectors::<T>(&who, 2)?;
+		Sectors::<T>::mutate(&who, 0, |s| {
+			if let Some(s) = s {
+				s.state = SectorState::Terminating { index: 0 };
+			}
+		});
+		SectorChanges::<T>::try_mutate(&who, |q| q.try_push(SectorChange::Terminate(0)))
+			.map_err(|_| BenchmarkError::Stop("queue"))?;
+
+		#[block]
+		{
+			StorageMiner::<T>::apply_changes(&who, 1);
+		}
+
+		assert_eq!(ActiveSectors::<T>::get(&who, 0), Some(1));
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(StorageMiner, crate::mock::new_test_ext(), crate::mock::Test);
 
 	/// Native timing of every benchmark (the node's benchmark CLI is not available):
@@ -333,7 +506,7 @@ mod benchmarks {
 		#[test]
 		#[ignore = "timing run; see the module docs"]
 		fn measure_weights() {
-			let all: [(&str, SelectedBenchmark); 12] = [
+			let all: [(&str, SelectedBenchmark); 17] = [
 				("register", SelectedBenchmark::register),
 				("increase_collateral", SelectedBenchmark::increase_collateral),
 				("change_declared_space", SelectedBenchmark::change_declared_space),
@@ -346,9 +519,17 @@ mod benchmarks {
 				("claim_rewards", SelectedBenchmark::claim_rewards),
 				("evict", SelectedBenchmark::evict),
 				("note_power", SelectedBenchmark::note_power),
+				("expire_precommit", SelectedBenchmark::expire_precommit),
+				("apply_sector_change", SelectedBenchmark::apply_sector_change),
+				("precommit_sectors", SelectedBenchmark::precommit_sectors),
+				("prove_commit_sectors", SelectedBenchmark::prove_commit_sectors),
+				("terminate_sectors", SelectedBenchmark::terminate_sectors),
 			];
+			let max = <crate::mock::Test as Config>::MaxPreCommitBatch::get();
 			for (name, bench) in all.iter() {
-				println!("{name}: {} ns", median_ns(bench, &[]));
+				// The sector benchmarks at their largest batch (`n` = MaxPreCommitBatch).
+				let components = [(BenchmarkParameter::n, max)];
+				println!("{name}: {} ns", median_ns(bench, &components));
 			}
 		}
 	}

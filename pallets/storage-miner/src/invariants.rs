@@ -1,6 +1,9 @@
 //! `try_state` invariants: holds add up, spaces fit, states follow the rules.
 
-use crate::{pallet::*, BalanceOf, CycleIndex, HoldReason, MinerState, RELEASE_STEPS};
+use crate::{
+	pallet::*, BalanceOf, CycleIndex, HoldReason, MinerInfoOf, MinerState, SectorState,
+	RELEASE_STEPS,
+};
 use cess_traits::RewardPoolFunding;
 use frame_support::{
 	ensure,
@@ -36,11 +39,12 @@ impl<T: Config> Pallet<T> {
 				info.debt.is_zero() || info.collateral.is_zero(),
 				"storage-miner: debt while collateral remains"
 			);
-			let used = Self::idle_bytes(&info).saturating_add(info.service_space);
+			let used = Self::used_bytes(&info);
 			ensure!(
 				used <= Self::declared_bytes(&info),
 				"storage-miner: idle + service exceeds declared space"
 			);
+			Self::check_sectors(&who, &info)?;
 			match info.state {
 				MinerState::Exiting | MinerState::Banned => {
 					ensure!(info.exit_at.is_some(), "storage-miner: leaving without exit_at");
@@ -225,6 +229,43 @@ impl<T: Config> Pallet<T> {
 				"storage-miner: pool + paid below what the funders put in"
 			);
 		}
+		Ok(())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The sector invariants of one miner: the active list is dense and as long as
+	/// `sectors_active`; every active entry names an `Active` sector at its index; the
+	/// pre-commit deposit hold equals the open pre-commits' deposits; reserved sectors cover
+	/// the open pre-commits and the sector records.
+	fn check_sectors(who: &T::AccountId, info: &MinerInfoOf<T>) -> Result<(), TryRuntimeError> {
+		let count = ActiveSectorCount::<T>::get(who);
+		ensure!(count == info.sectors_active, "storage-miner: active count differs");
+		for index in 0..count {
+			let no = ActiveSectors::<T>::get(who, index).ok_or("storage-miner: hole in list")?;
+			let sector =
+				Sectors::<T>::get(who, no).ok_or("storage-miner: active list names no sector")?;
+			ensure!(
+				matches!(
+					sector.state,
+					SectorState::Active { index: i } | SectorState::Terminating { index: i } if i == index
+				),
+				"storage-miner: active entry at the wrong index"
+			);
+		}
+		let mut deposits: BalanceOf<T> = Zero::zero();
+		let mut precommitted: u32 = 0;
+		for (_, batch) in PreCommits::<T>::iter_prefix(who) {
+			deposits = deposits.saturating_add(batch.deposit);
+			precommitted = precommitted.saturating_add(batch.sectors.len() as u32);
+		}
+		let held = T::Currency::balance_on_hold(&HoldReason::PreCommitDeposit.into(), who);
+		ensure!(held == deposits, "storage-miner: deposit hold differs from pre-commits");
+		let records = Sectors::<T>::iter_prefix(who).count() as u32;
+		ensure!(
+			info.sectors_reserved == precommitted.saturating_add(records),
+			"storage-miner: reserved sectors differ from pre-commits + records"
+		);
 		Ok(())
 	}
 }

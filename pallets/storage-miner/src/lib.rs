@@ -50,6 +50,12 @@ mod rewards;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod runtime_api;
 #[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod sector_queue;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+pub mod sector_types;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod sectors;
+#[deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 pub mod types;
 pub mod weights;
 
@@ -65,14 +71,17 @@ mod tests_invariants;
 mod tests_lifecycle;
 #[cfg(test)]
 mod tests_rewards;
+#[cfg(test)]
+mod tests_sectors;
 
 /// The cross-pallet traits, defined in `cess-traits` (this pallet implements `MinerInspect` and
 /// `MinerMutate` and consumes `OnMinerLeave` and `StoragePowerInspect`); re-exported so users
 /// of this pallet need no second import.
 pub use cess_traits::{
-	MinerInspect, MinerMutate, OnMinerLeave, RewardPoolFunding, ServiceFragmentsInspect,
-	ServiceFragmentsMutate, StoragePowerInspect,
+	MinerInspect, MinerMutate, OnMinerLeave, RewardPoolFunding, SealAuditInspect, SectorsInspect,
+	SectorsMutate, ServiceFragmentsInspect, ServiceFragmentsMutate, StoragePowerInspect,
 };
+pub use sector_types::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -99,6 +108,29 @@ pub type MinerReportOf<T> = MinerReport<
 	BalanceOf<T>,
 	frame_system::pallet_prelude::BlockNumberFor<T>,
 >;
+
+/// The dev preset of the SDR parameters (`SdrParams::dev()`: one 8 MiB slot, 2 layers, 2 × 2
+/// commit challenges), as a `Get` for `Config::SealParams`.
+pub struct DevSealParams;
+impl frame_support::traits::Get<cess_storage_proof::sdr::SdrParams> for DevSealParams {
+	fn get() -> cess_storage_proof::sdr::SdrParams {
+		cess_storage_proof::sdr::SdrParams::dev()
+	}
+}
+
+/// A pre-commit batch as this runtime stores it.
+pub type PreCommitBatchOf<T> = PreCommitBatch<
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+	<T as Config>::MaxPreCommitBatch,
+>;
+
+/// The sectors argument of `precommit_sectors`.
+pub type PreCommitSectorsOf<T> =
+	frame_support::BoundedVec<PreCommitSector, <T as Config>::MaxPreCommitBatch>;
+
+/// The sector numbers argument of `terminate_sectors`.
+pub type SectorNumbersOf<T> = frame_support::BoundedVec<u64, <T as Config>::MaxPreCommitBatch>;
 
 /// The rewards runtime API's answer for this runtime.
 pub type RewardReportOf<T> =
@@ -180,6 +212,47 @@ pub mod pallet {
 
 		/// Weights of the calls, from the benchmarks.
 		type WeightInfo: WeightInfo;
+
+		/// The audit: per-block seeds (the seal challenges) and enrolment (when sector changes
+		/// apply).
+		type SealAudit: SealAuditInspect<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// The SDR parameters sectors are sealed with (the runtime: the dev preset).
+		type SealParams: Get<cess_storage_proof::sdr::SdrParams>;
+
+		/// `Δ`: blocks between a pre-commit and the block whose seed draws its seal challenges,
+		/// so the commitments are fixed before the randomness exists.
+		#[pallet::constant]
+		type SealDelay: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after the seal block during which `prove_commit_sectors` is accepted; at
+		/// `seal block + ProveCommitWindow` the deposit is forfeited. `SealDelay +
+		/// ProveCommitWindow` must stay below the audit's seed retention (one round).
+		#[pallet::constant]
+		type ProveCommitWindow: Get<BlockNumberFor<Self>>;
+
+		/// Deposit held per pre-committed sector, released by a valid prove-commit and
+		/// forfeited to the treasury without one.
+		#[pallet::constant]
+		type PreCommitDeposit: Get<BalanceOf<Self>>;
+
+		/// Most sectors in one pre-commit (and one termination call); at most
+		/// `cess_storage_proof::sdr::MAX_BATCH_SECTORS` = 128.
+		#[pallet::constant]
+		type MaxPreCommitBatch: Get<u32>;
+
+		/// Most open (unproven, unexpired) pre-commits per miner.
+		#[pallet::constant]
+		type MaxOpenPreCommits: Get<u32>;
+
+		/// Most pre-commits expiring in one block (bounds the per-block cleanup; a pre-commit
+		/// whose deadline block is full is refused, like pallet-referenda's bounded queues).
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
+
+		/// Most queued changes (activations, terminations) per miner.
+		#[pallet::constant]
+		type MaxSectorChanges: Get<u32>;
 	}
 
 	/// Reasons this pallet holds funds.
@@ -188,6 +261,9 @@ pub mod pallet {
 		/// A miner's collateral.
 		#[codec(index = 0)]
 		Collateral,
+		/// Deposits of pre-committed sectors.
+		#[codec(index = 1)]
+		PreCommitDeposit,
 	}
 
 	/// Registered miners (including `Exiting` and `Banned` ones until they withdraw).
@@ -243,6 +319,73 @@ pub mod pallet {
 	/// shares taken, records closed), read only by `try_state`.
 	#[pallet::storage]
 	pub type RewardTotals<T: Config> = StorageValue<_, RewardLedger<BalanceOf<T>>, ValueQuery>;
+
+	/// The genesis hash every replica id is bound to (captured at block 1 from
+	/// `frame_system::BlockHash(0)`, which is pruned later).
+	#[pallet::storage]
+	pub type ChainGenesis<T> = StorageValue<_, [u8; 32]>;
+
+	/// The next sector number of each miner (never reused, also across re-registrations).
+	#[pallet::storage]
+	pub type NextSectorNo<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// The next pre-commit batch number of each miner.
+	#[pallet::storage]
+	pub type NextBatchNo<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// Open pre-commits: (miner, batch) → batch.
+	#[pallet::storage]
+	pub type PreCommits<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u64, PreCommitBatchOf<T>>;
+
+	/// Number of open pre-commits per miner (at most `MaxOpenPreCommits`).
+	#[pallet::storage]
+	pub type OpenPreCommits<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Pre-commits by deadline block: the expiry queue `on_initialize` works through.
+	#[pallet::storage]
+	pub type PreCommitExpiries<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<(T::AccountId, u64), T::MaxExpiriesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Proven sectors: (miner, sector number) → sector.
+	#[pallet::storage]
+	pub type Sectors<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		u64,
+		SectorInfo<BlockNumberFor<T>>,
+	>;
+
+	/// Each miner's active list, densely indexed `0..ActiveSectorCount`: what seal audits
+	/// (and, later, window proofs) draw from. Changes only through the queued changes.
+	#[pallet::storage]
+	pub type ActiveSectors<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, u64>;
+
+	/// Length of each miner's active list.
+	#[pallet::storage]
+	pub type ActiveSectorCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Each miner's queued changes to its active list, oldest first.
+	#[pallet::storage]
+	pub type SectorChanges<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<SectorChange, T::MaxSectorChanges>,
+		ValueQuery,
+	>;
 
 	/// Each miner's reward orders and claim cursor (kept after the miner leaves).
 	#[pallet::storage]
@@ -334,6 +477,35 @@ pub mod pallet {
 			unpaid: BalanceOf<T>,
 			orders_completed: u32,
 		},
+		/// `count` sectors numbered from `first_sector` were pre-committed as `batch`;
+		/// `deposit` is held. The seal challenges come from the seed of `seal_block`; the proof
+		/// is due before `deadline`.
+		SectorsPreCommitted {
+			miner: T::AccountId,
+			batch: u64,
+			first_sector: u64,
+			count: u32,
+			deposit: BalanceOf<T>,
+			seal_block: BlockNumberFor<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		/// The batch's seal proof verified: its sectors are proven (they join the active list at
+		/// the miner's next checkpoint) and the deposit was released.
+		SectorsProven {
+			miner: T::AccountId,
+			batch: u64,
+			first_sector: u64,
+			count: u32,
+			deposit_released: BalanceOf<T>,
+		},
+		/// No valid proof of `batch` before its deadline: `forfeited` went to the treasury.
+		PreCommitExpired { miner: T::AccountId, batch: u64, count: u32, forfeited: BalanceOf<T> },
+		/// A proven sector joined the active list at `index` (it counts as idle space).
+		SectorActivated { miner: T::AccountId, sector: u64, index: u32 },
+		/// The miner asked to terminate these sectors; each leaves at the next checkpoint.
+		SectorTerminationQueued { miner: T::AccountId, sectors: SectorNumbersOf<T> },
+		/// A sector left the active list and was removed.
+		SectorTerminated { miner: T::AccountId, sector: u64 },
 	}
 
 	#[pallet::error]
@@ -389,12 +561,51 @@ pub mod pallet {
 		FrozenCannotClaim,
 		/// No finished, unclaimed cycle and nothing vested to pay.
 		NothingToClaim,
+		/// A pre-commit needs at least one sector.
+		EmptyBatch,
+		/// The first sector number is not the miner's next one (`NextSectorNo`): the agent
+		/// sealed under other replica ids.
+		SectorNumberMismatch,
+		/// `MaxOpenPreCommits` pre-commits of the miner are open.
+		TooManyPreCommits,
+		/// `MaxExpiriesPerBlock` pre-commits already expire in the deadline block: try again in
+		/// the next block.
+		ExpiryQueueFull,
+		/// No open pre-commit with this batch number.
+		UnknownPreCommit,
+		/// The seal block has not been reached: the challenges do not exist yet.
+		SealSeedNotRevealed,
+		/// The seal block's seed is no longer kept (cannot happen while `SealDelay +
+		/// ProveCommitWindow` is below the audit's seed retention).
+		SealSeedUnavailable,
+		/// The prove-commit window has passed (the deposit is forfeited).
+		ProveCommitTooLate,
+		/// The configured SDR parameters are invalid.
+		InvalidSealParams,
+		/// The proof has another number of openings than there are challenges.
+		SealProofOpeningCount,
+		/// An opening is malformed (columns or layers miscounted, data node where none belongs).
+		SealProofMalformed,
+		/// A column does not open in the sector's `comm_c`.
+		SealColumnNotCommitted,
+		/// A label does not follow from its committed parents.
+		SealLabelMismatch,
+		/// The replica node does not open in `comm_r_last`, or is not data ⊕ key.
+		SealReplicaMismatch,
+		/// The miner's queue of sector changes is full; it empties at the next checkpoint.
+		SectorChangesFull,
+		/// The sector does not exist or is not active (pending activation or terminating).
+		SectorNotActive,
+		/// The miner still has sectors or open pre-commits: terminate them first.
+		SectorsRemain,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			Self::rewards_hook()
+				.saturating_add(Self::capture_genesis())
+				.saturating_add(Self::expire_precommits(n))
 		}
 
 		fn integrity_test() {
@@ -402,6 +613,13 @@ pub mod pallet {
 			assert!(!T::ProveWithin::get().is_zero(), "storage-miner: ProveWithin must be > 0");
 			assert!(T::FillerSize::get() > 0, "storage-miner: FillerSize must be > 0");
 			assert!(T::MaxDeclaredTib::get() > 0, "storage-miner: MaxDeclaredTib must be > 0");
+			assert!(T::SealParams::get().validate().is_ok(), "storage-miner: SealParams invalid");
+			let batch = T::MaxPreCommitBatch::get();
+			assert!(
+				batch > 0 && batch <= cess_storage_proof::sdr::MAX_BATCH_SECTORS,
+				"storage-miner: MaxPreCommitBatch must be in 1..=128"
+			);
+			assert!(!T::ProveCommitWindow::get().is_zero(), "storage-miner: ProveCommitWindow > 0");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -540,6 +758,58 @@ pub mod pallet {
 		pub fn evict(origin: OriginFor<T>, miner: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_evict(who, miner)
+		}
+
+		/// Pre-commits a batch of sealed committed-capacity sectors, numbered from
+		/// `first_sector` (the caller's `NextSectorNo`, under which the agent sealed them).
+		/// Holds `PreCommitDeposit` per sector; reserves their space (idle + service +
+		/// pre-committed and proven sectors never exceed the declared space). The seal
+		/// challenges come from the seed of block `now + SealDelay`; the proof is due within
+		/// `ProveCommitWindow` blocks after it, else the deposit is forfeited.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::precommit_sectors(sectors.len() as u32))]
+		pub fn precommit_sectors(
+			origin: OriginFor<T>,
+			first_sector: u64,
+			sectors: PreCommitSectorsOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_precommit_sectors(who, first_sector, sectors)
+		}
+
+		/// Proves the seal of pre-committed `batch`: the openings answer the challenges drawn
+		/// from the seal block's seed and are verified here (column openings, labels
+		/// recomputed from their parents, replica = data ⊕ key). On success the deposit is
+		/// released and the sectors are proven (they join the active list at the next
+		/// checkpoint). An invalid proof is rejected and changes nothing.
+		#[pallet::call_index(11)]
+		#[pallet::weight(Pallet::<T>::prove_commit_weight(T::MaxPreCommitBatch::get()))]
+		pub fn prove_commit_sectors(
+			origin: OriginFor<T>,
+			batch: u64,
+			proof: cess_storage_proof::sdr::SealProof,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let count = Self::do_prove_commit_sectors(who, batch, proof)?;
+			Ok(Some(Self::prove_commit_weight(count)).into())
+		}
+
+		/// Queues the termination of active sectors: each keeps counting, and stays
+		/// challengeable, until the caller's next checkpoint (between its proofs), where it
+		/// leaves the active list and is removed. Allowed in every state (an exiting or
+		/// banned miner must terminate its sectors before `withdraw`).
+		#[pallet::call_index(12)]
+		#[pallet::weight(
+			T::WeightInfo::terminate_sectors(sectors.len() as u32).saturating_add(
+				T::WeightInfo::apply_sector_change().saturating_mul(sectors.len() as u64)
+			)
+		)]
+		pub fn terminate_sectors(
+			origin: OriginFor<T>,
+			sectors: SectorNumbersOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_terminate_sectors(who, sectors)
 		}
 	}
 }

@@ -27,9 +27,33 @@ impl<T: Config> Pallet<T> {
 		u64::from(info.declared_tib).saturating_mul(TIB)
 	}
 
-	/// Idle space in bytes. The product was checked when the count was committed.
+	/// Idle space in bytes: the committed fillers (the product was checked when the count was
+	/// committed) plus the active sealed sectors.
 	pub(crate) fn idle_bytes(info: &MinerInfoOf<T>) -> u64 {
+		Self::filler_bytes(info).saturating_add(Self::sealed_bytes(info))
+	}
+
+	/// Bytes of committed fillers.
+	pub(crate) fn filler_bytes(info: &MinerInfoOf<T>) -> u64 {
 		info.filler_count.saturating_mul(T::FillerSize::get())
+	}
+
+	/// Bytes of one sealed sector.
+	pub(crate) fn sector_size() -> u64 {
+		T::SealParams::get().sector_bytes()
+	}
+
+	/// Idle bytes of the active sealed sectors.
+	pub(crate) fn sealed_bytes(info: &MinerInfoOf<T>) -> u64 {
+		u64::from(info.sectors_active).saturating_mul(Self::sector_size())
+	}
+
+	/// Declared space in use: fillers, every sector not yet removed (pre-committed, proven,
+	/// active or terminating) and service space.
+	pub(crate) fn used_bytes(info: &MinerInfoOf<T>) -> u64 {
+		Self::filler_bytes(info)
+			.saturating_add(u64::from(info.sectors_reserved).saturating_mul(Self::sector_size()))
+			.saturating_add(info.service_space)
 	}
 
 	fn check_declared(declared_tib: u32) -> DispatchResult {
@@ -154,6 +178,8 @@ impl<T: Config> Pallet<T> {
 			filler_commitment: [0u8; 32],
 			filler_count: 0,
 			service_space: 0,
+			sectors_reserved: 0,
+			sectors_active: 0,
 			activated: false,
 			registered_at: frame_system::Pallet::<T>::block_number(),
 			active_at: frame_system::Pallet::<T>::block_number(),
@@ -215,7 +241,7 @@ impl<T: Config> Pallet<T> {
 		let mut info = Miners::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 		Self::ensure_active(&info)?;
 		Self::check_declared(declared_tib)?;
-		let used = Self::idle_bytes(&info).saturating_add(info.service_space);
+		let used = Self::used_bytes(&info);
 		ensure!(u64::from(declared_tib).saturating_mul(TIB) >= used, Error::<T>::DeclaredBelowUsed);
 		info.declared_tib = declared_tib;
 		Self::refresh_state(&who, &mut info);
@@ -241,7 +267,11 @@ impl<T: Config> Pallet<T> {
 		);
 		let idle_space =
 			filler_count.checked_mul(T::FillerSize::get()).ok_or(Error::<T>::Overflow)?;
-		let used = idle_space.checked_add(info.service_space).ok_or(Error::<T>::Overflow)?;
+		let sectors = u64::from(info.sectors_reserved).saturating_mul(Self::sector_size());
+		let used = idle_space
+			.checked_add(info.service_space)
+			.and_then(|u| u.checked_add(sectors))
+			.ok_or(Error::<T>::Overflow)?;
 		ensure!(used <= Self::declared_bytes(&info), Error::<T>::ExceedsDeclaredSpace);
 		info.filler_commitment = commitment;
 		info.filler_count = filler_count;
@@ -280,8 +310,19 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(frame_system::Pallet::<T>::block_number() >= exit_at, Error::<T>::CooldownNotOver);
 		ensure!(info.service_space == 0, Error::<T>::ServiceSpaceNotReleased);
+		Self::ensure_no_sectors(&who, &info)?;
 		ensure!(!T::OnLeave::challenge_open(&who), Error::<T>::ChallengeOpen);
 		Self::remove_miner(&who, info)
+	}
+
+	/// A miner leaves only without sectors or open pre-commits (their records and deposits
+	/// would otherwise outlive it).
+	fn ensure_no_sectors(who: &T::AccountId, info: &MinerInfoOf<T>) -> DispatchResult {
+		ensure!(
+			info.sectors_reserved == 0 && OpenPreCommits::<T>::get(who) == 0,
+			Error::<T>::SectorsRemain
+		);
+		Ok(())
 	}
 
 	/// `evict` (see the call): the squatting rule.
@@ -296,6 +337,7 @@ impl<T: Config> Pallet<T> {
 			now >= info.active_at.saturating_add(T::ProveWithin::get())
 		};
 		ensure!(evictable, Error::<T>::NotEvictable);
+		Self::ensure_no_sectors(&who, &info)?;
 		ensure!(!T::OnLeave::challenge_open(&who), Error::<T>::ChallengeOpen);
 		if !leaving {
 			// Fragments assigned but not yet confirmed go elsewhere.
@@ -420,6 +462,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let declared_space = Self::declared_bytes(&info);
 		let idle_space = Self::idle_bytes(&info);
+		let used = Self::used_bytes(&info);
 		let requirement = Self::collateral_requirement(info.declared_tib);
 		Some(MinerReport {
 			state: info.state,
@@ -429,9 +472,7 @@ impl<T: Config> Pallet<T> {
 			declared_space,
 			idle_space,
 			service_space: info.service_space,
-			free_space: declared_space
-				.saturating_sub(idle_space)
-				.saturating_sub(info.service_space),
+			free_space: declared_space.saturating_sub(used),
 			filler_count: info.filler_count,
 			filler_commitment: info.filler_commitment,
 			collateral: info.collateral,
@@ -457,6 +498,7 @@ impl<T: Config> MinerInspect<T::AccountId> for Pallet<T> {
 			state: info.state,
 			declared: Self::declared_bytes(&info),
 			idle: Self::idle_bytes(&info),
+			sealed: Self::sealed_bytes(&info),
 			service: info.service_space,
 		})
 	}
@@ -498,7 +540,11 @@ impl<T: Config> MinerMutate<T::AccountId> for Pallet<T> {
 		if service > declared {
 			return Err(ServiceSpaceError::ExceedsDeclaredSpace);
 		}
-		if service.saturating_add(Self::idle_bytes(&info)) > declared {
+		if service
+			.saturating_add(Self::filler_bytes(&info))
+			.saturating_add(u64::from(info.sectors_reserved).saturating_mul(Self::sector_size()))
+			> declared
+		{
 			return Err(ServiceSpaceError::ReleaseFillersFirst);
 		}
 		info.service_space = service;

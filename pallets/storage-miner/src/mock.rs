@@ -4,6 +4,7 @@
 
 use crate as pallet_storage_miner;
 use crate::{CycleIndex, Power};
+use codec::Encode;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64},
@@ -175,6 +176,82 @@ impl pallet_storage_miner::Config for Test {
 	type BlockDay = ConstU64<DAY>;
 	type ProveWithin = ConstU64<PROVE_WITHIN>;
 	type WeightInfo = ();
+	type SealAudit = MockSealAudit;
+	type SealParams = TinySeal;
+	type SealDelay = ConstU64<SEAL_DELAY>;
+	type ProveCommitWindow = ConstU64<PROVE_WINDOW>;
+	type PreCommitDeposit = frame_support::traits::ConstU128<DEPOSIT>;
+	type MaxPreCommitBatch = ConstU32<8>;
+	type MaxOpenPreCommits = ConstU32<2>;
+	type MaxExpiriesPerBlock = ConstU32<2>;
+	type MaxSectorChanges = ConstU32<16>;
+}
+
+/// `Δ` of the mock: the seal challenges come from the seed of `b_pc + 5`.
+pub const SEAL_DELAY: u64 = 5;
+/// Prove-commit window of the mock, after the seal block.
+pub const PROVE_WINDOW: u64 = 10;
+/// Deposit per pre-committed sector in the mock: 3 CESS.
+pub const DEPOSIT: Balance = 3 * CESS;
+
+/// Tiny SDR parameters (64 nodes = 2 KiB sectors, one slot, 3 layers, 2 × 4 commit
+/// challenges, 4 audit challenges) so a test seals in microseconds with the real sealer.
+pub struct TinySeal;
+impl frame_support::traits::Get<cess_storage_proof::sdr::SdrParams> for TinySeal {
+	fn get() -> cess_storage_proof::sdr::SdrParams {
+		cess_storage_proof::sdr::SdrParams {
+			params_id: 0xFFFF_0010,
+			log2_nodes: 6,
+			log2_slot_nodes: 6,
+			layers: 3,
+			seal_sectors: 2,
+			seal_nodes: 4,
+			audit_challenges: 4,
+			window_per_part: 2,
+		}
+	}
+}
+
+parameter_types! {
+	/// block → seed, written by [`run_to`] (the audit's per-block seeds).
+	pub static Seeds: BTreeMap<u64, [u8; 32]> = BTreeMap::new();
+	/// Accounts the (mock) audit has enrolled.
+	pub static EnrolledMiners: Vec<AccountId> = Vec::new();
+}
+
+/// The mock audit's seeds and enrolment.
+pub struct MockSealAudit;
+impl crate::SealAuditInspect<AccountId, u64> for MockSealAudit {
+	fn block_seed(block: u64) -> Option<[u8; 32]> {
+		Seeds::get().get(&block).copied()
+	}
+	fn enrolled(who: &AccountId) -> bool {
+		EnrolledMiners::get().contains(who)
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_set_seed(block: u64, seed: [u8; 32]) {
+		let mut seeds = Seeds::get();
+		seeds.insert(block, seed);
+		Seeds::set(seeds);
+	}
+}
+
+/// The seed of block `n` in the mock: `blake2_256("seed" ‖ n)`.
+pub fn seed_of(n: u64) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&(b"seed", n).encode())
+}
+
+/// Advances to block `n`, recording each block's seed and running the pallet's hook.
+pub fn run_to(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		let mut seeds = Seeds::get();
+		seeds.insert(next, seed_of(next));
+		Seeds::set(seeds);
+		StorageMiner::on_initialize(next);
+	}
 }
 
 /// Genesis: miners funded, the treasury at 1 (exists), `POOR` with 1 000 CESS.
@@ -203,6 +280,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		CyclePowers::set(BTreeMap::new());
 		Finished::set(None);
 		Funded::set(1);
+		Seeds::set(BTreeMap::new());
+		EnrolledMiners::set(Vec::new());
 	});
 	ext
 }

@@ -36,6 +36,11 @@ pub struct MinerInfo<AccountId, Balance, BlockNumber, MaxEndpointLen: Get<u32>> 
 	pub filler_count: u64,
 	/// Bytes of confirmed service fragments (maintained by the file market).
 	pub service_space: u64,
+	/// Sectors pre-committed, proven or terminating but not yet removed: each reserves a
+	/// sector of declared space (`SealParams::sector_bytes`).
+	pub sectors_reserved: u32,
+	/// Sectors in the active list: each counts a sector of idle space.
+	pub sectors_active: u32,
 	/// Whether the miner ever committed idle space (leaves `Registered` for good).
 	pub activated: bool,
 	/// Block of registration.

@@ -31,6 +31,8 @@
 //! | [`ServiceFragmentsInspect`]: count, roots, data length, released space | file bank | audit |
 //! | [`ServiceFragmentsMutate`]: apply deferred removals | file bank | audit (at a miner's checkpoint) |
 //! | [`StoragePowerInspect`]: cycle and miner power, finished and oldest retained cycle | audit | storage miner (reward snapshot), runtime APIs |
+//! | [`SectorsInspect`]/[`SectorsMutate`]: seal parameters, active sector list, sector commitments; apply queued list changes | storage miner | audit (seal audits, checkpoints) |
+//! | [`SealAuditInspect`]: per-block seeds, enrolment | audit | storage miner (seal challenges) |
 //! | [`OnMinerLeave`]: leave, withdrawn, open challenge | file bank, audit (a tuple) | storage miner |
 //! | [`RewardPoolFunding`]: cumulative deposits into the reward pool | issuance, file bank (a tuple) | storage miner (`try_state` only) |
 //!
@@ -57,6 +59,7 @@ pub mod leave;
 pub mod miner;
 pub mod pool;
 pub mod power;
+pub mod sectors;
 pub mod types;
 
 pub use fragments::{ServiceFragmentsInspect, ServiceFragmentsMutate};
@@ -64,4 +67,5 @@ pub use leave::OnMinerLeave;
 pub use miner::{MinerInspect, MinerMutate};
 pub use pool::RewardPoolFunding;
 pub use power::StoragePowerInspect;
+pub use sectors::{SealAuditInspect, SectorsInspect, SectorsMutate};
 pub use types::*;

@@ -76,8 +76,12 @@ pub struct MinerSpaces {
 	pub state: MinerState,
 	/// Declared space (`declared_tib × 2^30`).
 	pub declared: u64,
-	/// Committed idle space (`filler_count × FillerSize`).
+	/// Idle space: committed fillers (`filler_count × FillerSize`) plus proven
+	/// committed-capacity sectors.
 	pub idle: u64,
+	/// The part of `idle` in proven sealed sectors (earns power only through window proofs,
+	/// which are still to come: see `docs/storage-proofs.md`).
+	pub sealed: u64,
 	/// Confirmed service space.
 	pub service: u64,
 }

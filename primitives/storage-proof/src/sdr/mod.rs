@@ -56,6 +56,7 @@ pub mod challenge;
 #[cfg(feature = "std")]
 mod checkpoint;
 pub mod commit;
+pub mod fixture;
 pub mod graph;
 pub mod label;
 pub mod params;
@@ -77,6 +78,7 @@ pub use challenge::{
 	NodeChallenge, SdrChallengeError, SealChallenges, WindowChallenges,
 };
 pub use commit::{column_hash, comm_r};
+pub use fixture::sparse_seal_proof;
 pub use graph::{graph_seed, Graph, NodeSet};
 pub use label::{compute_layer, label};
 pub use params::*;
@@ -96,4 +98,4 @@ pub use slots::{cc_comm_d, comm_d_from_slots, zero_root, SlotsError};
 pub use tree::CachedTree;
 #[cfg(feature = "std")]
 pub use unseal::{unseal, unseal_slot};
-pub use verify::{verify_seal, verify_window, SdrError};
+pub use verify::{seal_verify_hashes, verify_seal, verify_window, SdrError};

@@ -115,6 +115,18 @@ fn opens(params: &SdrParams, root: &Hash, index: u64, leaf: &Hash, path: &[Hash]
 	root_from_path(params.nodes(), index, leaf, path).is_ok_and(|r| r == *root)
 }
 
+/// Upper bound of the hash calls [`verify_seal`] makes for `openings` openings at `params`:
+/// per opening, 15 columns × (`L` column-hash steps + `n` path nodes), `L` labels (each up to
+/// 4 blake2b compressions, counted as 4), and the replica and data paths (`n` each). What the
+/// pallets' weights charge per opening.
+pub fn seal_verify_hashes(params: &SdrParams, openings: u32) -> u64 {
+	let l = u64::from(params.layers);
+	let n = u64::from(params.log2_nodes);
+	let cols = u64::from(super::params::MAX_COLUMNS);
+	let per = cols.saturating_mul(l.saturating_add(n)).saturating_add(4 * l).saturating_add(2 * n);
+	per.saturating_mul(u64::from(openings))
+}
+
 /// Verifies a seal proof (commit proof for a batch, or audit proof with a one-sector list)
 /// against the challenges and the batch's public values (`sectors[c.sector]`).
 pub fn verify_seal(
