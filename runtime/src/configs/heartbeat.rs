@@ -10,9 +10,24 @@
 //! of the session (the first block of a 10-block session), leaving nine blocks — three
 //! resubmissions at im-online's 3-block inclusion threshold — for inclusion. On production
 //! sessions (600 blocks) heartbeats still spread at random over blocks 8–60.
+//!
+//! **Never in the session's first block.** The offchain worker of block `N` runs as soon as `N`
+//! is imported, and the fork-aware transaction pool validates a local submission against the
+//! views it holds at that moment (`submit_local` ignores the block it is given), which may
+//! still be only the view of `N − 1`. When `N` opened a new session, `N − 1` is in the previous
+//! one, where the heartbeat is `Stale`: the pool drops it without an error, so the offchain
+//! worker believes it sent it and resends only 3 blocks later. A heartbeat made in the first
+//! block therefore effectively left in the fourth, leaving a 10-block session (fewer blocks
+//! when a validator is down and its slots stay empty) too few blocks to include it, and an
+//! honest validator that authored nothing that session was reported. From the second block
+//! on, every view the pool can hold is in the heartbeat's session. [`heartbeat_progress_at`]
+//! reports 0 % progress (too early) in the first block.
 
-use crate::{Babe, BlockNumber};
-use frame_support::{traits::EstimateNextSessionRotation, weights::Weight};
+use crate::{Babe, BlockNumber, Runtime};
+use frame_support::{
+	traits::{EstimateNextSessionRotation, Get},
+	weights::Weight,
+};
 use sp_runtime::{PerThing, Permill};
 
 /// How much faster than real session progress im-online's view of it runs.
@@ -29,6 +44,19 @@ pub fn heartbeat_progress(progress: Permill) -> Permill {
 	)
 }
 
+/// im-online's session progress in block `now`: [`heartbeat_progress`], except 0 % in the
+/// block that opened the session (`session_start`, > 0; the genesis session has none).
+pub fn heartbeat_progress_at(
+	progress: Permill,
+	now: BlockNumber,
+	session_start: BlockNumber,
+) -> Permill {
+	if session_start > 0 && now == session_start {
+		return Permill::zero();
+	}
+	heartbeat_progress(progress)
+}
+
 impl EstimateNextSessionRotation<BlockNumber> for HeartbeatProgress {
 	fn average_session_length() -> BlockNumber {
 		<Babe as EstimateNextSessionRotation<BlockNumber>>::average_session_length()
@@ -39,7 +67,12 @@ impl EstimateNextSessionRotation<BlockNumber> for HeartbeatProgress {
 			<Babe as EstimateNextSessionRotation<BlockNumber>>::estimate_current_session_progress(
 				now,
 			);
-		(progress.map(heartbeat_progress), weight)
+		// Epoch == session: the block that started the current epoch started the session.
+		let (_, session_start) = pallet_babe::EpochStart::<Runtime>::get();
+		let weight = weight.saturating_add(
+			<Runtime as frame_system::Config>::DbWeight::get().reads(1),
+		);
+		(progress.map(|p| heartbeat_progress_at(p, now, session_start)), weight)
 	}
 
 	fn estimate_next_session_rotation(now: BlockNumber) -> (Option<BlockNumber>, Weight) {
@@ -66,5 +99,17 @@ mod tests {
 			heartbeat_progress(Permill::from_rational(60u32, 600)),
 			Permill::from_percent(80)
 		);
+	}
+
+	#[test]
+	fn never_in_the_block_that_opened_the_session() {
+		// Session opened by block 41: block 41 is too early (0 % < im-online's 10 %), block 42
+		// (slot 2 of 10: 20 % × 8, capped) sends unconditionally.
+		assert_eq!(heartbeat_progress_at(Permill::from_percent(10), 41, 41), Permill::zero());
+		assert_eq!(heartbeat_progress_at(Permill::from_percent(20), 42, 41), Permill::one());
+		// The first block of a session whose first slots were empty is still skipped.
+		assert_eq!(heartbeat_progress_at(Permill::from_percent(40), 41, 41), Permill::zero());
+		// The genesis session (start block 0): block 1 may send.
+		assert_eq!(heartbeat_progress_at(Permill::from_percent(10), 1, 0), Permill::from_percent(80));
 	}
 }
