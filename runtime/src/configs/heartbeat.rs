@@ -6,28 +6,31 @@
 //! validator whose node is slow for a moment (two cores shared by four nodes and the test
 //! suite) misses them, authors nothing that session by chance, and is reported unresponsive
 //! and chilled although it is honest. im-online therefore sees the session progress
-//! [`HEARTBEAT_SPEEDUP`] times faster than BABE reports it: every validator heartbeats by 10 %
-//! of the session (the first block of a 10-block session), leaving nine blocks — three
-//! resubmissions at im-online's 3-block inclusion threshold — for inclusion. On production
-//! sessions (600 blocks) heartbeats still spread at random over blocks 8–60.
+//! [`HEARTBEAT_SPEEDUP`] times faster than BABE reports it: 10 % of the session is 80 % for
+//! im-online, so every validator heartbeats as early as allowed — in the second block of a
+//! 10-block session (see below), leaving eight blocks, two resubmissions at im-online's
+//! 3-block inclusion threshold, for inclusion. On production sessions (600 blocks) heartbeats
+//! still spread at random over blocks 8–60.
 //!
-//! **Never in the session's first block.** The offchain worker of block `N` runs as soon as `N`
-//! is imported, and the fork-aware transaction pool validates a local submission against the
-//! views it holds at that moment (`submit_local` ignores the block it is given), which may
-//! still be only the view of `N − 1`. When `N` opened a new session, `N − 1` is in the previous
-//! one, where the heartbeat is `Stale`: the pool drops it without an error, so the offchain
-//! worker believes it sent it and resends only 3 blocks later. A heartbeat made in the first
-//! block therefore effectively left in the fourth, leaving a 10-block session (fewer blocks
-//! when a validator is down and its slots stay empty) too few blocks to include it, and an
-//! honest validator that authored nothing that session was reported. From the second block
-//! on, every view the pool can hold is in the heartbeat's session. [`heartbeat_progress_at`]
-//! reports 0 % progress (too early) in the first block.
+//! **Never in the session's first block.** A heartbeat names its session, and a pool that
+//! validates it against the state of the previous session finds it `Stale` and drops it
+//! silently. The offchain worker of block `N` runs as soon as `N` is imported, so when `N`
+//! opened the session, the heartbeat races `N` everywhere: the peers it is gossiped to
+//! validate it against their best block, which is still `N − 1` on every peer that has not
+//! finished importing `N` yet (most of them, when the sender authored `N`), and the sender's
+//! own fork-aware pool validates it against the views it holds at that instant (its
+//! `submit_local` ignores the block it is given), possibly only `N − 1`'s. Dropped everywhere,
+//! never gossiped again (each peer gets a transaction once), the heartbeat is only resent
+//! three blocks later (im-online's inclusion threshold). Measured on four local validators
+//! (issue 19): at every session start each node dropped 2–4 of its peers' heartbeats as
+//! `Stale`. With a validator down, its slots stay empty and a 10-slot session has about 7
+//! blocks, so a validator that authored nothing that session could be reported although it
+//! was online. From the session's second block on, the parent of every block any node is
+//! importing is in the heartbeat's session: [`heartbeat_progress_at`] reports 0 % progress
+//! (too early for im-online) in the block that opened the session.
 
 use crate::{Babe, BlockNumber, Runtime};
-use frame_support::{
-	traits::{EstimateNextSessionRotation, Get},
-	weights::Weight,
-};
+use frame_support::{traits::EstimateNextSessionRotation, weights::Weight};
 use sp_runtime::{PerThing, Permill};
 
 /// How much faster than real session progress im-online's view of it runs.
