@@ -7,7 +7,7 @@
 // balances exceed JavaScript's number precision.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Keyring } from '@polkadot/keyring';
@@ -123,14 +123,19 @@ export async function startFourValidators({ extraArgs = [] } = {}) {
       return n.api;
     },
     /**
-     * Starts `name` as a validator whose keystore is a copy of `of`'s: the operator mistake
-     * of §8 of docs/operators/validator.md.
+     * Starts `name` as a second validator node holding `of`'s session keys: the operator
+     * mistake of §8 of docs/operators/validator.md. The keys are put into its keystore with
+     * `cess-node key insert` (`--<of>` keeps the dev keys in memory only, so there is no
+     * keystore directory to copy).
      */
-    async startKeystoreCopy(name, of) {
+    async startWithKeysOf(name, of) {
       const n = await add(name);
       runNode(['key', 'generate-node-key', '--file', join(dir, `${name}.node-key`)]);
-      cpSync(join(dir, of, 'chains', chainId, 'keystore'), join(dir, name, 'chains', chainId, 'keystore'),
-        { recursive: true });
+      const suri = `//${of[0].toUpperCase()}${of.slice(1)}`;
+      for (const [type, scheme] of [['babe', 'sr25519'], ['gran', 'ed25519'], ['imon', 'sr25519'], ['audi', 'sr25519']]) {
+        runNode(['key', 'insert', '--base-path', join(dir, name), '--chain', spec,
+          '--key-type', type, '--scheme', scheme, '--suri', suri]);
+      }
       start(name, ['--validator', '--name', name]);
       return n;
     },
