@@ -72,9 +72,8 @@ impl EstimateNextSessionRotation<BlockNumber> for HeartbeatProgress {
 			);
 		// Epoch == session: the block that started the current epoch started the session.
 		let (_, session_start) = pallet_babe::EpochStart::<Runtime>::get();
-		let weight = weight.saturating_add(
-			<Runtime as frame_system::Config>::DbWeight::get().reads(1),
-		);
+		let weight =
+			weight.saturating_add(<Runtime as frame_system::Config>::DbWeight::get().reads(1));
 		(progress.map(|p| heartbeat_progress_at(p, now, session_start)), weight)
 	}
 
@@ -113,6 +112,9 @@ mod tests {
 		// The first block of a session whose first slots were empty is still skipped.
 		assert_eq!(heartbeat_progress_at(Permill::from_percent(40), 41, 41), Permill::zero());
 		// The genesis session (start block 0): block 1 may send.
-		assert_eq!(heartbeat_progress_at(Permill::from_percent(10), 1, 0), Permill::from_percent(80));
+		assert_eq!(
+			heartbeat_progress_at(Permill::from_percent(10), 1, 0),
+			Permill::from_percent(80)
+		);
 	}
 }
