@@ -239,7 +239,10 @@ describe('the user client: put, ls, status, get with two miners down, rm', () =>
     const { stderr } = await execFileP(nodeBinary(), ['storage', 'rm', file.hash, '--rpc',
       `http://127.0.0.1:${node.rpcPort}`, '--suri', '//Charlie']);
     assert.match(stderr, /deletion started/);
-    assert.equal(log.find('fileBank', 'FileDeletionStarted', (d) => d.file.toHex() === file.hash).length, 1);
+    // The client returns once its extrinsic is in a block; the event log may still be reading it.
+    const started = () => log.find('fileBank', 'FileDeletionStarted', (d) => d.file.toHex() === file.hash);
+    await log.waitFor(() => started().length > 0, MIN, 'FileDeletionStarted');
+    assert.equal(started().length, 1);
     const lease = (await api.call.fileBankApi.lease(user.address)).unwrap();
     assert.equal(lease.used.toBigInt(), 0n, 'lease space free at once');
     await log.waitFor(async () => {
