@@ -27,10 +27,13 @@ PIDS+=($!)
 for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:$RPC" && break; sleep 1; done
 
 mkdir -p "$WORK/cdn/cache" "$WORK/www"
+# nginx workers run as an unprivileged user when started as root: let them read the files.
+chmod 755 "$WORK" "$WORK/www"
 declare -A HASH
 for size in $SIZES; do
   head -c "$size" /dev/urandom >"$WORK/www/f$size"
   HASH[$size]=0x$(sha256sum "$WORK/www/f$size" | cut -c1-64)
+  chmod 644 "$WORK/www/f$size"
   cp "$WORK/www/f$size" "$WORK/cdn/cache/${HASH[$size]}"
 done
 

@@ -62,7 +62,8 @@ pub fn node_of(session: &Session, via: &str, file: Hash) -> Result<(AccountId, Q
 		let status = response.status();
 		return Err(format!("GET {url}: HTTP {status} {}", response.text().unwrap_or_default()));
 	}
-	let quote: Quote = response.json().map_err(|e| format!("{url}: {e}"))?;
+	let body = response.bytes().map_err(|e| format!("{url}: {e}"))?;
+	let quote: Quote = serde_json::from_slice(&body).map_err(|e| format!("{url}: {e}"))?;
 	let node = parse_account(&quote.node)?;
 	let info = cdn_chain::node(&session.chain, &node)?
 		.ok_or_else(|| format!("{via} quotes for {}, which is not a registered CD²N node", quote.node))?;

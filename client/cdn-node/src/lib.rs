@@ -192,9 +192,19 @@ pub fn run(config: Config) -> Result<(), String> {
 		.build()
 		.map_err(|e| format!("tokio: {e}"))?;
 	runtime.block_on(async move {
-		let listener = tokio::net::TcpListener::bind(config.listen)
-			.await
-			.map_err(|e| format!("{}: {e}", config.listen))?;
+		// SO_REUSEADDR: a restarted node takes its port back at once (connections of the
+		// previous process may still be in TIME_WAIT).
+		let bind = || -> std::io::Result<tokio::net::TcpListener> {
+			let socket = if config.listen.is_ipv4() {
+				tokio::net::TcpSocket::new_v4()?
+			} else {
+				tokio::net::TcpSocket::new_v6()?
+			};
+			socket.set_reuseaddr(true)?;
+			socket.bind(config.listen)?;
+			socket.listen(1024)
+		};
+		let listener = bind().map_err(|e| format!("{}: {e}", config.listen))?;
 		log::info!(
 			target: LOG_TARGET,
 			"serving on http://{} as {} ({} planck/byte)",
