@@ -6,11 +6,17 @@ use cess_miner_agent::{auth::cdn_node_key, chain::Chain, metadata};
 use cess_runtime::{AccountId, Balance, BlockNumber, Runtime};
 use codec::Decode;
 use frame_support::traits::Get;
-use pallet_cdn::{AllowanceView, CycleIndex, NodeCycleReport, NodeInfo, RewardLedger, TicketStatus};
+use pallet_cdn::{
+	AllowanceView, CycleIndex, NodeCycleReport, NodeInfo, RewardLedger, TicketStatus,
+};
 
 /// Calls the node sends: (pallet, call).
-pub const CALLS: [(&str, &str); 4] =
-	[("Cdn", "register_node"), ("Cdn", "submit_tickets"), ("Cdn", "claim"), ("Cdn", "set_allowance")];
+pub const CALLS: [(&str, &str); 4] = [
+	("Cdn", "register_node"),
+	("Cdn", "submit_tickets"),
+	("Cdn", "claim"),
+	("Cdn", "set_allowance"),
+];
 
 /// Runtime-API methods the node calls.
 pub const APIS: [(&str, &str); 4] = [
@@ -83,9 +89,7 @@ pub fn allowance(
 	payer: &AccountId,
 	node: &AccountId,
 ) -> Result<Option<AllowanceView<Balance, BlockNumber>>, String> {
-	chain
-		.runtime_call("allowance", "CdnApi_allowance", (payer, node))
-		.map_err(|e| e.to_string())
+	chain.runtime_call("allowance", "CdnApi_allowance", (payer, node)).map_err(|e| e.to_string())
 }
 
 /// `CdnApi::ticket_status(payer, node, nonce)`.

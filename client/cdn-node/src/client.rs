@@ -46,7 +46,9 @@ pub struct ViaReport {
 
 fn parse_account(text: &str) -> Result<AccountId, String> {
 	let b = sp_core::bytes::from_hex(text).map_err(|_| format!("{text}: not hex"))?;
-	<[u8; 32]>::try_from(b.as_slice()).map(AccountId::from).map_err(|_| format!("{text}: not 32 bytes"))
+	<[u8; 32]>::try_from(b.as_slice())
+		.map(AccountId::from)
+		.map_err(|_| format!("{text}: not 32 bytes"))
 }
 
 /// The node behind `via` (its quote names it), checked to be registered.
@@ -65,21 +67,27 @@ pub fn node_of(session: &Session, via: &str, file: Hash) -> Result<(AccountId, Q
 	let body = response.bytes().map_err(|e| format!("{url}: {e}"))?;
 	let quote: Quote = serde_json::from_slice(&body).map_err(|e| format!("{url}: {e}"))?;
 	let node = parse_account(&quote.node)?;
-	let info = cdn_chain::node(&session.chain, &node)?
-		.ok_or_else(|| format!("{via} quotes for {}, which is not a registered CD²N node", quote.node))?;
+	let info = cdn_chain::node(&session.chain, &node)?.ok_or_else(|| {
+		format!("{via} quotes for {}, which is not a registered CD²N node", quote.node)
+	})?;
 	let kind = match info.kind {
 		NodeKind::Retrieval => "Retrieval",
 		NodeKind::Cache => "CacheOrder",
 	};
 	if quote.kind != kind {
-		return Err(format!("the quote is for {} tickets, the node is registered as {:?}", quote.kind, info.kind));
+		return Err(format!(
+			"the quote is for {} tickets, the node is registered as {:?}",
+			quote.kind, info.kind
+		));
 	}
 	Ok((node, quote))
 }
 
 /// Moves `amount` into the escrow and raises the allowance for `node` by it.
 pub fn fund(session: &mut Session, node: &AccountId, amount: Balance) -> Result<(), String> {
-	let current = cdn_chain::allowance(&session.chain, session.account(), node)?.map(|a| a.balance).unwrap_or(0);
+	let current = cdn_chain::allowance(&session.chain, session.account(), node)?
+		.map(|a| a.balance)
+		.unwrap_or(0);
 	session.submit(RuntimeCall::Cdn(pallet_cdn::Call::deposit { amount }), "cdn deposit")?;
 	let call = RuntimeCall::Cdn(pallet_cdn::Call::set_allowance {
 		node: node.clone(),
@@ -104,13 +112,17 @@ pub fn verify(session: &Session, file: Hash, bytes: &[u8]) -> Result<(), String>
 		for j in 0..k {
 			let start = offset + u64::from(j) * shard;
 			let end = (start + shard).min(offset + len);
-			let mut piece = if start < end { bytes[start as usize..end as usize].to_vec() } else { Vec::new() };
+			let mut piece =
+				if start < end { bytes[start as usize..end as usize].to_vec() } else { Vec::new() };
 			piece.resize(shard as usize, 0);
-			let root = cess_storage_proof::fragment_root(&params, &piece).map_err(|e| format!("{e:?}"))?;
+			let root =
+				cess_storage_proof::fragment_root(&params, &piece).map_err(|e| format!("{e:?}"))?;
 			let fragment = s * layout.width() + j;
 			let expected = p.fragments.iter().find(|f| f.fragment == fragment).map(|f| f.root);
 			if expected != Some(root) {
-				return Err(format!("fragment {fragment} of the served bytes does not match its on-chain root"));
+				return Err(format!(
+					"fragment {fragment} of the served bytes does not match its on-chain root"
+				));
 			}
 		}
 	}
@@ -154,7 +166,8 @@ pub fn get_via(
 			cess_miner_agent::ss58(&node)
 		));
 	};
-	let commitment = cess_miner_agent::store::parse_hash(&quote.recipient_rand_hash).ok_or("quote commitment")?;
+	let commitment = cess_miner_agent::store::parse_hash(&quote.recipient_rand_hash)
+		.ok_or("quote commitment")?;
 	let t = Ticket {
 		payer: session.account().clone(),
 		allowance_opened_at: opened_at,
@@ -162,7 +175,11 @@ pub fn get_via(
 		face_value,
 		win_prob,
 		bytes: quote.length,
-		kind: if quote.kind == "CacheOrder" { TicketKind::CacheOrder } else { TicketKind::Retrieval },
+		kind: if quote.kind == "CacheOrder" {
+			TicketKind::CacheOrder
+		} else {
+			TicketKind::Retrieval
+		},
 		recipient_rand_hash: sp_core::H256(commitment),
 		expires_at: quote.expires_at,
 	};
@@ -173,7 +190,12 @@ pub fn get_via(
 	let mut request = attohttpc::get(&url)
 		.timeout(std::time::Duration::from_secs(3_600))
 		.header("X-CESS-Ticket", header.as_str());
-	for (name, value) in auth::sign_grant(session.signer.pair(), file.as_fixed_bytes(), &node, best.saturating_add(200)) {
+	for (name, value) in auth::sign_grant(
+		session.signer.pair(),
+		file.as_fixed_bytes(),
+		&node,
+		best.saturating_add(200),
+	) {
 		request = request.header(name, value);
 	}
 	let response = request.send().map_err(|e| format!("GET {url}: {e}"))?;
@@ -189,7 +211,10 @@ pub fn get_via(
 		.to_string();
 	let (_, _, reader) = response.split();
 	let mut body = Vec::new();
-	reader.take(quote.length.saturating_add(1)).read_to_end(&mut body).map_err(|e| format!("GET {url}: {e}"))?;
+	reader
+		.take(quote.length.saturating_add(1))
+		.read_to_end(&mut body)
+		.map_err(|e| format!("GET {url}: {e}"))?;
 	verify(session, file, &body)?;
 	let part = out.with_extension("part");
 	std::fs::write(&part, &body).map_err(|e| format!("{}: {e}", part.display()))?;

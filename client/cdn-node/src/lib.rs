@@ -124,14 +124,20 @@ pub fn with_backoff<T>(what: &str, mut f: impl FnMut() -> Result<T, String>) -> 
 }
 
 /// Registers `session`'s account as a `kind` node at `endpoint` unless it is registered.
-pub fn ensure_registered(session: &mut Session, kind: NodeKind, endpoint: &str) -> Result<(), String> {
+pub fn ensure_registered(
+	session: &mut Session,
+	kind: NodeKind,
+	endpoint: &str,
+) -> Result<(), String> {
 	let me = session.account().clone();
 	match chain::node(&session.chain, &me)? {
 		Some(info) if info.kind == kind => {
 			log::info!(target: LOG_TARGET, "registered as a {kind:?} node at {}", String::from_utf8_lossy(&info.endpoint));
 			Ok(())
 		}
-		Some(info) => Err(format!("this account is registered as a {:?} node, not {kind:?}", info.kind)),
+		Some(info) => {
+			Err(format!("this account is registered as a {:?} node, not {kind:?}", info.kind))
+		}
 		None => {
 			let endpoint = endpoint
 				.as_bytes()
@@ -152,10 +158,12 @@ pub fn run(config: Config) -> Result<(), String> {
 	if config.bench_unmetered && !config.listen.ip().is_loopback() {
 		return Err("--bench-unmetered serves without tickets: only on a loopback listener".into());
 	}
-	let mut tx_session = with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
+	let mut tx_session =
+		with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
 	with_backoff("checking the live runtime", || chain::check_live(&tx_session.chain));
 	with_backoff("registering", || ensure_registered(&mut tx_session, config.kind, &endpoint));
-	let session = with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
+	let session =
+		with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
 	let chain = Chain::new(&config.rpc).map_err(|e| e.to_string())?;
 	let genesis = with_backoff("genesis", || chain.genesis_hash().map_err(|e| e.to_string()));
 	let journal = store::Journal::open(&config.data_dir.join("tickets"))?;

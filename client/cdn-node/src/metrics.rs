@@ -86,7 +86,13 @@ impl Metrics {
 	}
 
 	/// Prometheus text exposition format.
-	pub fn prometheus(&self, pending: usize, settled: u64, refused: u64, cache_bytes: u64) -> String {
+	pub fn prometheus(
+		&self,
+		pending: usize,
+		settled: u64,
+		refused: u64,
+		cache_bytes: u64,
+	) -> String {
 		let mut out = String::new();
 		let mut line = |name: &str, kind: &str, help: &str, samples: &[(&str, String)]| {
 			out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
@@ -94,27 +100,112 @@ impl Metrics {
 				out.push_str(&format!("{name}{labels} {v}\n"));
 			}
 		};
-		line("cdn_requests_total", "counter", "File requests by result.", &[
-			("{result=\"served\"}", self.served.load(Relaxed).to_string()),
-			("{result=\"refused\"}", self.refused.load(Relaxed).to_string()),
-			("{result=\"failed\"}", self.failed.load(Relaxed).to_string()),
-		]);
-		line("cdn_quotes_total", "counter", "Quotes issued.", &[("", self.quotes.load(Relaxed).to_string())]);
-		line("cdn_bytes_served_total", "counter", "Content bytes sent.", &[("", self.bytes.load(Relaxed).to_string())]);
-		line("cdn_cache_hits_total", "counter", "Requests served from the cache.", &[("", self.hits.load(Relaxed).to_string())]);
-		line("cdn_cache_misses_total", "counter", "Requests fetched from miners first.", &[("", self.misses.load(Relaxed).to_string())]);
-		line("cdn_cache_hit_ratio", "gauge", "hits / (hits + misses).", &[("", format!("{:.6}", self.hit_ratio()))]);
-		line("cdn_cache_bytes", "gauge", "Bytes held in the cache.", &[("", cache_bytes.to_string())]);
-		line("cdn_tickets_accepted_total", "counter", "Tickets accepted.", &[("", self.tickets_accepted.load(Relaxed).to_string())]);
-		line("cdn_tickets_won_total", "counter", "Accepted tickets that win.", &[("", self.tickets_won.load(Relaxed).to_string())]);
-		line("cdn_tickets_pending", "gauge", "Winners journaled, not yet settled.", &[("", pending.to_string())]);
-		line("cdn_tickets_settled_total", "counter", "Winners settled on chain.", &[("", settled.to_string())]);
-		line("cdn_tickets_refused_total", "counter", "Winners the chain refused or would refuse.", &[("", refused.to_string())]);
-		line("cdn_ticket_check_microseconds_total", "counter", "Time spent checking and journaling tickets.", &[("", self.ticket_us.load(Relaxed).to_string())]);
-		line("cdn_paid_planck_total", "counter", "Planck settled by this node's batches.", &[("", get(&self.paid).to_string())]);
-		line("cdn_claimed_planck_total", "counter", "Planck claimed.", &[("", get(&self.claimed).to_string())]);
-		line("cdn_reward_balance_planck", "gauge", "Unclaimed reward balance on chain.", &[("", get(&self.reward_balance).to_string())]);
-		line("cdn_chain_errors_total", "counter", "Failed chain rounds (retried with backoff).", &[("", self.chain_errors.load(Relaxed).to_string())]);
+		line(
+			"cdn_requests_total",
+			"counter",
+			"File requests by result.",
+			&[
+				("{result=\"served\"}", self.served.load(Relaxed).to_string()),
+				("{result=\"refused\"}", self.refused.load(Relaxed).to_string()),
+				("{result=\"failed\"}", self.failed.load(Relaxed).to_string()),
+			],
+		);
+		line(
+			"cdn_quotes_total",
+			"counter",
+			"Quotes issued.",
+			&[("", self.quotes.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_bytes_served_total",
+			"counter",
+			"Content bytes sent.",
+			&[("", self.bytes.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_cache_hits_total",
+			"counter",
+			"Requests served from the cache.",
+			&[("", self.hits.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_cache_misses_total",
+			"counter",
+			"Requests fetched from miners first.",
+			&[("", self.misses.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_cache_hit_ratio",
+			"gauge",
+			"hits / (hits + misses).",
+			&[("", format!("{:.6}", self.hit_ratio()))],
+		);
+		line(
+			"cdn_cache_bytes",
+			"gauge",
+			"Bytes held in the cache.",
+			&[("", cache_bytes.to_string())],
+		);
+		line(
+			"cdn_tickets_accepted_total",
+			"counter",
+			"Tickets accepted.",
+			&[("", self.tickets_accepted.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_tickets_won_total",
+			"counter",
+			"Accepted tickets that win.",
+			&[("", self.tickets_won.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_tickets_pending",
+			"gauge",
+			"Winners journaled, not yet settled.",
+			&[("", pending.to_string())],
+		);
+		line(
+			"cdn_tickets_settled_total",
+			"counter",
+			"Winners settled on chain.",
+			&[("", settled.to_string())],
+		);
+		line(
+			"cdn_tickets_refused_total",
+			"counter",
+			"Winners the chain refused or would refuse.",
+			&[("", refused.to_string())],
+		);
+		line(
+			"cdn_ticket_check_microseconds_total",
+			"counter",
+			"Time spent checking and journaling tickets.",
+			&[("", self.ticket_us.load(Relaxed).to_string())],
+		);
+		line(
+			"cdn_paid_planck_total",
+			"counter",
+			"Planck settled by this node's batches.",
+			&[("", get(&self.paid).to_string())],
+		);
+		line(
+			"cdn_claimed_planck_total",
+			"counter",
+			"Planck claimed.",
+			&[("", get(&self.claimed).to_string())],
+		);
+		line(
+			"cdn_reward_balance_planck",
+			"gauge",
+			"Unclaimed reward balance on chain.",
+			&[("", get(&self.reward_balance).to_string())],
+		);
+		line(
+			"cdn_chain_errors_total",
+			"counter",
+			"Failed chain rounds (retried with backoff).",
+			&[("", self.chain_errors.load(Relaxed).to_string())],
+		);
 		out
 	}
 }

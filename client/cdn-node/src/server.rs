@@ -12,6 +12,9 @@
 //! A ticket is checked and journaled (fsync) before the fetch and before any byte is sent; if
 //! the fetch fails the ticket is moved to `refused/` and never submitted.
 
+// Handlers return the error response itself (axum's idiom).
+#![allow(clippy::result_large_err)]
+
 use crate::{
 	chain as cdn_chain,
 	metrics::Metrics,
@@ -74,30 +77,35 @@ fn parse_file(text: &str) -> Result<Hash, Response> {
 		.ok_or_else(|| error(StatusCode::BAD_REQUEST, "not a 0x-prefixed 32-byte file hash"))
 }
 
+/// A `Range` header this node does not satisfy (416).
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadRange;
+
 /// `(offset, length)` of `Range: bytes=…` within `size`, `None` for no header.
-pub fn parse_range(value: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+pub fn parse_range(value: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, BadRange> {
 	let Some(v) = value else { return Ok(None) };
-	let spec = v.trim().strip_prefix("bytes=").ok_or(())?;
+	let spec = v.trim().strip_prefix("bytes=").ok_or(BadRange)?;
 	if spec.contains(',') {
-		return Err(());
+		return Err(BadRange);
 	}
-	let (a, b) = spec.split_once('-').ok_or(())?;
+	let (a, b) = spec.split_once('-').ok_or(BadRange)?;
 	let (start, end) = match (a.trim(), b.trim()) {
 		("", n) => {
-			let n: u64 = n.parse().map_err(|_| ())?;
+			let n: u64 = n.parse().map_err(|_| BadRange)?;
 			if n == 0 || size == 0 {
-				return Err(());
+				return Err(BadRange);
 			}
 			(size.saturating_sub(n), size - 1)
 		}
-		(a, "") => (a.parse().map_err(|_| ())?, size.saturating_sub(1)),
+		(a, "") => (a.parse().map_err(|_| BadRange)?, size.saturating_sub(1)),
 		(a, b) => {
-			let (a, b): (u64, u64) = (a.parse().map_err(|_| ())?, b.parse().map_err(|_| ())?);
+			let (a, b): (u64, u64) =
+				(a.parse().map_err(|_| BadRange)?, b.parse().map_err(|_| BadRange)?);
 			(a, b.min(size.saturating_sub(1)))
 		}
 	};
 	if start >= size || end < start {
-		return Err(());
+		return Err(BadRange);
 	}
 	Ok(Some((start, end - start + 1)))
 }
@@ -107,7 +115,9 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, Response> {
 	match tokio::task::spawn_blocking(f).await {
 		Ok(Ok(v)) => Ok(v),
-		Ok(Err(e)) => Err(error(StatusCode::SERVICE_UNAVAILABLE, format!("chain unavailable: {e}"))),
+		Ok(Err(e)) => {
+			Err(error(StatusCode::SERVICE_UNAVAILABLE, format!("chain unavailable: {e}")))
+		}
 		Err(e) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
 	}
 }
@@ -214,7 +224,10 @@ async fn quote(
 		kind: format!("{:?}", node.ticket_kind()),
 		recipient_rand_hash: hash_hex(commitment.as_bytes()),
 		allowance_opened_at: allowance.as_ref().map(|a| a.opened_at),
-		allowance_free: allowance.map(|a| a.balance.saturating_sub(pending)).unwrap_or(0).to_string(),
+		allowance_free: allowance
+			.map(|a| a.balance.saturating_sub(pending))
+			.unwrap_or(0)
+			.to_string(),
 		nonce: chain_highest.max(seen).saturating_add(1),
 		expires_at,
 	})
@@ -226,7 +239,11 @@ fn refuse(m: &Metrics, code: StatusCode, message: String) -> Response {
 	error(code, message)
 }
 
-async fn file(State(node): State<Arc<Node>>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+async fn file(
+	State(node): State<Arc<Node>>,
+	Path(file): Path<String>,
+	headers: HeaderMap,
+) -> Response {
 	let file = match parse_file(&file) {
 		Ok(f) => f,
 		Err(r) => return r,
@@ -249,7 +266,11 @@ async fn file(State(node): State<Arc<Node>>, Path(file): Path<String>, headers: 
 	// One quote pays one request: take it out before anything else.
 	let issued = node.quotes.lock().ok().and_then(|mut q| q.remove(&wire.0.recipient_rand_hash));
 	let Some(issued) = issued else {
-		return refuse(&node.metrics, StatusCode::PAYMENT_REQUIRED, ticket::Refusal::UnknownQuote.to_string());
+		return refuse(
+			&node.metrics,
+			StatusCode::PAYMENT_REQUIRED,
+			ticket::Refusal::UnknownQuote.to_string(),
+		);
 	};
 	let (owner, size, best) = match file_info(&node, file).await {
 		Ok(i) => i,
@@ -258,11 +279,14 @@ async fn file(State(node): State<Arc<Node>>, Path(file): Path<String>, headers: 
 	let (offset, length) = match parse_range(range_header.as_deref(), size) {
 		Ok(Some(r)) => r,
 		Ok(None) => (0, size),
-		Err(()) => return error(StatusCode::RANGE_NOT_SATISFIABLE, format!("the file has {size} bytes")),
+		Err(BadRange) => {
+			return error(StatusCode::RANGE_NOT_SATISFIABLE, format!("the file has {size} bytes"))
+		}
 	};
 	let n = node.clone();
 	let payer = wire.0.payer.clone();
-	let allowance = match blocking(move || cdn_chain::allowance(&n.chain, &payer, &n.account)).await {
+	let allowance = match blocking(move || cdn_chain::allowance(&n.chain, &payer, &n.account)).await
+	{
 		Ok(a) => a,
 		Err(r) => return r,
 	};
@@ -373,7 +397,9 @@ async fn respond(
 			format!("bytes {offset}-{}/{size}", offset + length - 1),
 		);
 	}
-	builder.body(Body::from(body)).unwrap_or_else(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+	builder
+		.body(Body::from(body))
+		.unwrap_or_else(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
 /// `--bench-unmetered`: cached files only, no tickets.
@@ -386,7 +412,7 @@ async fn bench_serve(node: &Arc<Node>, file: Hash, range: Option<&str>) -> Respo
 	let (offset, length) = match parse_range(range, size) {
 		Ok(Some(r)) => r,
 		Ok(None) => (0, size),
-		Err(()) => return error(StatusCode::RANGE_NOT_SATISFIABLE, "bad range"),
+		Err(BadRange) => return error(StatusCode::RANGE_NOT_SATISFIABLE, "bad range"),
 	};
 	respond(node, path, true, offset, length, size, range.is_some()).await
 }
@@ -422,14 +448,24 @@ async fn ensure_cached(
 			"not cached: send the owner's X-CESS-Grant and X-CESS-Grant-Expires so the node may fetch it",
 		));
 	};
-	let tmp = node.cache.lock().map(|c| c.tmp_path(&file)).map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "lock"))?;
+	let tmp = node
+		.cache
+		.lock()
+		.map(|c| c.tmp_path(&file))
+		.map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "lock"))?;
 	let n = node.clone();
 	let out = tmp.clone();
 	let fetched = tokio::task::spawn_blocking(move || {
 		let pair = n.session.signer.pair().clone();
-		cess_storage_client::get::get_with(&n.session, file, &out, 4, &|endpoint, key, block, limit| {
-			fetch_fragment(endpoint, key, &pair, block, limit, &g, &e)
-		})
+		cess_storage_client::get::get_with(
+			&n.session,
+			file,
+			&out,
+			4,
+			&|endpoint, key, block, limit| {
+				fetch_fragment(endpoint, key, &pair, block, limit, &g, &e)
+			},
+		)
 	})
 	.await;
 	match fetched {
@@ -476,7 +512,10 @@ fn fetch_fragment(
 	}
 	let (_, _, reader) = response.split();
 	let mut body = Vec::new();
-	reader.take(limit.saturating_add(1)).read_to_end(&mut body).map_err(|e| format!("GET {url}: {e}"))?;
+	reader
+		.take(limit.saturating_add(1))
+		.read_to_end(&mut body)
+		.map_err(|e| format!("GET {url}: {e}"))?;
 	if body.len() as u64 > limit {
 		return Err(format!("GET {url}: more than a fragment"));
 	}
@@ -489,7 +528,8 @@ async fn status(State(node): State<Arc<Node>>) -> Response {
 		.lock()
 		.map(|j| (j.pending_count(), j.settled_total, j.refused_total, j.pending_total()))
 		.unwrap_or_default();
-	let (used, files, limit) = node.cache.lock().map(|c| (c.used(), c.files(), c.limit())).unwrap_or_default();
+	let (used, files, limit) =
+		node.cache.lock().map(|c| (c.used(), c.files(), c.limit())).unwrap_or_default();
 	let mut v = node.metrics.json(pending, settled, refused);
 	v["account"] = json!(cess_miner_agent::ss58(&node.account));
 	v["kind"] = json!(format!("{:?}", node.kind));
@@ -501,8 +541,11 @@ async fn status(State(node): State<Arc<Node>>) -> Response {
 }
 
 async fn metrics(State(node): State<Arc<Node>>) -> Response {
-	let (pending, settled, refused) =
-		node.journal.lock().map(|j| (j.pending_count(), j.settled_total, j.refused_total)).unwrap_or_default();
+	let (pending, settled, refused) = node
+		.journal
+		.lock()
+		.map(|j| (j.pending_count(), j.settled_total, j.refused_total))
+		.unwrap_or_default();
 	let used = node.cache.lock().map(|c| c.used()).unwrap_or_default();
 	(
 		[(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -513,7 +556,7 @@ async fn metrics(State(node): State<Arc<Node>>) -> Response {
 
 #[cfg(test)]
 mod tests {
-	use super::parse_range;
+	use super::{parse_range, BadRange};
 
 	#[test]
 	fn ranges() {
@@ -523,9 +566,9 @@ mod tests {
 		assert_eq!(parse_range(Some("bytes=-5"), 100), Ok(Some((95, 5))));
 		// The end is clamped to the file.
 		assert_eq!(parse_range(Some("bytes=50-500"), 100), Ok(Some((50, 50))));
-		assert_eq!(parse_range(Some("bytes=100-"), 100), Err(()));
-		assert_eq!(parse_range(Some("bytes=9-3"), 100), Err(()));
-		assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Err(()));
-		assert_eq!(parse_range(Some("items=0-1"), 100), Err(()));
+		assert_eq!(parse_range(Some("bytes=100-"), 100), Err(BadRange));
+		assert_eq!(parse_range(Some("bytes=9-3"), 100), Err(BadRange));
+		assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Err(BadRange));
+		assert_eq!(parse_range(Some("items=0-1"), 100), Err(BadRange));
 	}
 }

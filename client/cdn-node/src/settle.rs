@@ -86,7 +86,8 @@ fn submit(node: &Node, session: &mut Session) -> Result<(), String> {
 			finished.push((t.hash, Stage::Refused));
 			continue;
 		}
-		match cdn_chain::ticket_status(&session.chain, &ticket.payer, &node.account, ticket.nonce)? {
+		match cdn_chain::ticket_status(&session.chain, &ticket.payer, &node.account, ticket.nonce)?
+		{
 			TicketStatus::Open => batch.push(t),
 			TicketStatus::Settled => finished.push((t.hash, Stage::Settled)),
 			TicketStatus::Stale => finished.push((t.hash, Stage::Refused)),
@@ -110,17 +111,23 @@ fn submit(node: &Node, session: &mut Session) -> Result<(), String> {
 			let mut settled = 0;
 			for e in events {
 				match e {
-					RuntimeEvent::Cdn(pallet_cdn::Event::TicketSettled { payer, nonce, paid, .. }) => {
-						if let Some(t) = batch
-							.iter()
-							.find(|t| t.signed.ticket.payer == payer && t.signed.ticket.nonce == nonce)
-						{
+					RuntimeEvent::Cdn(pallet_cdn::Event::TicketSettled {
+						payer,
+						nonce,
+						paid,
+						..
+					}) => {
+						if let Some(t) = batch.iter().find(|t| {
+							t.signed.ticket.payer == payer && t.signed.ticket.nonce == nonce
+						}) {
 							j.finish(&t.hash, Stage::Settled)?;
 							settled += 1;
 						}
 						metrics::add(&node.metrics.paid, paid);
 					}
-					RuntimeEvent::Cdn(pallet_cdn::Event::TicketRejected { index, reason, .. }) => {
+					RuntimeEvent::Cdn(pallet_cdn::Event::TicketRejected {
+						index, reason, ..
+					}) => {
 						if let Some(t) = batch.get(index as usize) {
 							log::warn!(target: LOG_TARGET, "ticket {:?} rejected: {reason:?}", t.hash);
 							j.finish(&t.hash, Stage::Refused)?;
@@ -152,7 +159,13 @@ fn claim(node: &Node, session: &mut Session) -> Result<(), String> {
 	}
 	let events = session.submit(RuntimeCall::Cdn(pallet_cdn::Call::claim {}), "claim")?;
 	for e in events {
-		if let RuntimeEvent::Cdn(pallet_cdn::Event::RewardClaimed { amount, remaining, cycle, .. }) = e {
+		if let RuntimeEvent::Cdn(pallet_cdn::Event::RewardClaimed {
+			amount,
+			remaining,
+			cycle,
+			..
+		}) = e
+		{
 			metrics::add(&node.metrics.claimed, amount);
 			metrics::set(&node.metrics.reward_balance, remaining);
 			log::info!(target: LOG_TARGET, "claimed {amount} planck in cycle {cycle}, {remaining} remain");

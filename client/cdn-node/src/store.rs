@@ -226,7 +226,8 @@ impl Cache {
 			let _ = fs::remove_file(stale.path());
 		}
 		files.sort();
-		let mut c = Cache { dir: dir.to_path_buf(), limit, used: 0, clock: 0, entries: HashMap::new() };
+		let mut c =
+			Cache { dir: dir.to_path_buf(), limit, used: 0, clock: 0, entries: HashMap::new() };
 		for (_, hash, size) in files {
 			c.clock += 1;
 			c.entries.insert(hash, (size, c.clock));
@@ -260,7 +261,8 @@ impl Cache {
 
 	fn evict(&mut self, room: u64) {
 		while self.used.saturating_add(room) > self.limit && !self.entries.is_empty() {
-			let Some((&victim, &(size, _))) = self.entries.iter().min_by_key(|(_, (_, used))| *used)
+			let Some((&victim, &(size, _))) =
+				self.entries.iter().min_by_key(|(_, (_, used))| *used)
 			else {
 				break;
 			};

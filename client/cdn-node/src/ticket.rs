@@ -130,7 +130,8 @@ pub fn encode_header(wire: &Wire) -> String {
 /// Parses `X-CESS-Ticket`.
 pub fn decode_header(text: &str) -> Result<Wire, String> {
 	let bytes = sp_core::bytes::from_hex(text.trim()).map_err(|_| "X-CESS-Ticket: not hex")?;
-	Wire::decode(&mut &bytes[..]).map_err(|_| "X-CESS-Ticket: not a SCALE (ticket, signature, form)".into())
+	Wire::decode(&mut &bytes[..])
+		.map_err(|_| "X-CESS-Ticket: not a SCALE (ticket, signature, form)".into())
 }
 
 /// Why a ticket is refused (HTTP 402: pay properly and retry).
@@ -208,7 +209,14 @@ pub fn chain_highest(a: &AllowanceView<Balance, BlockNumber>) -> u64 {
 /// Checks `wire` against the quote it names (`issued`, looked up by its commitment): the
 /// ticket as it will be submitted and whether it wins, or why it is refused. Cheapest checks
 /// first; the signature before anything that reads the allowance.
-pub fn check(wire: &Wire, issued: &Issued, file: Hash, offset: u64, length: u64, cx: &Context<'_>) -> Result<(Signed, bool), Refusal> {
+pub fn check(
+	wire: &Wire,
+	issued: &Issued,
+	file: Hash,
+	offset: u64,
+	length: u64,
+	cx: &Context<'_>,
+) -> Result<(Signed, bool), Refusal> {
 	let (ticket, signature, form) = wire;
 	if tickets::commitment(&issued.rand) != ticket.recipient_rand_hash {
 		return Err(Refusal::UnknownQuote);
@@ -244,7 +252,9 @@ pub fn check(wire: &Wire, issued: &Issued, file: Hash, offset: u64, length: u64,
 	let public = sr25519::Public::from_raw(*AsRef::<[u8; 32]>::as_ref(&ticket.payer));
 	let ok = match form {
 		SigForm::Raw => sr25519::Pair::verify(signature, &message, &public),
-		SigForm::Bytes => sr25519::Pair::verify(signature, tickets::wrapped_payload(&message), &public),
+		SigForm::Bytes => {
+			sr25519::Pair::verify(signature, tickets::wrapped_payload(&message), &public)
+		}
 	};
 	if !ok {
 		return Err(Refusal::BadSignature);
@@ -254,9 +264,9 @@ pub fn check(wire: &Wire, issued: &Issued, file: Hash, offset: u64, length: u64,
 		return Err(Refusal::WrongAllowance);
 	}
 	let highest = chain_highest(allowance);
-	if ticket.nonce <= highest.max(cx.seen_nonce) ||
-		allowance.recent.contains(&ticket.nonce) ||
-		ticket.nonce > highest.saturating_add(cx.max_jump)
+	if ticket.nonce <= highest.max(cx.seen_nonce)
+		|| allowance.recent.contains(&ticket.nonce)
+		|| ticket.nonce > highest.saturating_add(cx.max_jump)
 	{
 		return Err(Refusal::StaleNonce);
 	}
@@ -267,7 +277,12 @@ pub fn check(wire: &Wire, issued: &Issued, file: Hash, offset: u64, length: u64,
 	let hash = H256(sp_crypto_hashing::blake2_256(&message));
 	let won = wins(&hash, &issued.rand, ticket.win_prob);
 	Ok((
-		Signed { ticket: ticket.clone(), signature: *signature, form: *form, recipient_rand: issued.rand },
+		Signed {
+			ticket: ticket.clone(),
+			signature: *signature,
+			form: *form,
+			recipient_rand: issued.rand,
+		},
 		won,
 	))
 }
@@ -310,7 +325,13 @@ mod tests {
 				expires_at: 140,
 				at: std::time::Instant::now(),
 			},
-			allowance: AllowanceView { balance: 5 * CESS, opened_at: 12, floor: 0, recent: vec![3], decrease: None },
+			allowance: AllowanceView {
+				balance: 5 * CESS,
+				opened_at: 12,
+				floor: 0,
+				recent: vec![3],
+				decrease: None,
+			},
 		}
 	}
 
@@ -349,7 +370,7 @@ mod tests {
 		assert_eq!(terms(CESS / 4, CESS), (CESS, 1u64 << 62));
 		// Expected value = face × p / 2⁶⁴ = the amount.
 		let (face, p) = terms(CESS / 4, CESS);
-		assert_eq!(face * u128::from(p) >> 64, CESS / 4);
+		assert_eq!((face * u128::from(p)) >> 64, CESS / 4);
 	}
 
 	#[test]
@@ -361,7 +382,8 @@ mod tests {
 		// 113-byte ticket + 64-byte signature + 1-byte form, hex: 2 + 2 × 178.
 		assert_eq!(encode_header(&wire).len(), 2 + 2 * 178);
 		let owner = id(&f.user);
-		let (signed, won) = check(&back, &f.issued, f.issued.file, 0, 1_000, &cx(&f, &owner, 0, 0)).unwrap();
+		let (signed, won) =
+			check(&back, &f.issued, f.issued.file, 0, 1_000, &cx(&f, &owner, 0, 0)).unwrap();
 		assert!(won);
 		assert_eq!(signed.recipient_rand, f.issued.rand);
 		// The pallet verifies the same payload: its verify accepts the signature.
@@ -378,20 +400,38 @@ mod tests {
 		// Replaying a used quote: another commitment finds no quote.
 		let mut t = ticket(&f, 4);
 		t.recipient_rand_hash = H256::repeat_byte(9);
-		assert_eq!(ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::UnknownQuote);
+		assert_eq!(
+			ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::UnknownQuote
+		);
 		// Another range or file than quoted.
-		assert_eq!(check(&good, &f.issued, f.issued.file, 0, 2_000, &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::TermsMismatch("range"));
-		assert_eq!(check(&good, &f.issued, Hash::zero(), 0, 1_000, &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::TermsMismatch("file"));
+		assert_eq!(
+			check(&good, &f.issued, f.issued.file, 0, 2_000, &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::TermsMismatch("range")
+		);
+		assert_eq!(
+			check(&good, &f.issued, Hash::zero(), 0, 1_000, &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::TermsMismatch("file")
+		);
 		// A cheaper face value, fewer bytes, a worse lottery.
 		let mut t = ticket(&f, 4);
 		t.face_value = CESS;
-		assert_eq!(ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::TermsMismatch("face value"));
+		assert_eq!(
+			ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::TermsMismatch("face value")
+		);
 		let mut t = ticket(&f, 4);
 		t.bytes = 999;
-		assert_eq!(ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::TermsMismatch("bytes"));
+		assert_eq!(
+			ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::TermsMismatch("bytes")
+		);
 		let mut t = ticket(&f, 4);
 		t.win_prob = 1;
-		assert_eq!(ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::TermsMismatch("win probability"));
+		assert_eq!(
+			ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::TermsMismatch("win probability")
+		);
 		// Expired.
 		let mut late = cx(&f, &owner, 0, 0);
 		late.best = 141;
@@ -400,9 +440,13 @@ mod tests {
 		let eve = pair("//Eve");
 		let mut t = ticket(&f, 4);
 		t.payer = id(&eve);
-		assert_eq!(ok(&sign(&eve, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::NotOwner);
+		assert_eq!(
+			ok(&sign(&eve, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::NotOwner
+		);
 		// Signed by someone else, for another node, for another chain.
-		let forged = (good.0.clone(), eve.sign(&payload(&f.genesis, &f.node, &good.0)), SigForm::Raw);
+		let forged =
+			(good.0.clone(), eve.sign(&payload(&f.genesis, &f.node, &good.0)), SigForm::Raw);
 		assert_eq!(ok(&forged, &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::BadSignature);
 		let other_node = sign(&f.user, &f.genesis, &id(&eve), &ticket(&f, 4));
 		assert_eq!(ok(&other_node, &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::BadSignature);
@@ -414,7 +458,10 @@ mod tests {
 		assert_eq!(ok(&good, &none).unwrap_err(), Refusal::NoAllowance);
 		let mut t = ticket(&f, 4);
 		t.allowance_opened_at = 11;
-		assert_eq!(ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::WrongAllowance);
+		assert_eq!(
+			ok(&sign(&f.user, &f.genesis, &f.node, &t), &cx(&f, &owner, 0, 0)).unwrap_err(),
+			Refusal::WrongAllowance
+		);
 		// Nonces: settled on chain (3), seen here (≤ 4), jumping past 2³².
 		let three = sign(&f.user, &f.genesis, &f.node, &ticket(&f, 3));
 		assert_eq!(ok(&three, &cx(&f, &owner, 0, 0)).unwrap_err(), Refusal::StaleNonce);

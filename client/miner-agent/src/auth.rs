@@ -360,7 +360,8 @@ mod tests {
 	#[test]
 	fn a_grant_binds_owner_file_node_and_expiry() {
 		let owner = sr25519::Pair::from_string("//Charlie", None).unwrap();
-		let node = AccountId::from(sr25519::Pair::from_string("//Ferdie", None).unwrap().public().0);
+		let node =
+			AccountId::from(sr25519::Pair::from_string("//Ferdie", None).unwrap().public().0);
 		let eve = AccountId::from(sr25519::Pair::from_string("//Eve", None).unwrap().public().0);
 		let owner_id = AccountId::from(owner.public().0);
 		let file = [0xab; 32];

@@ -270,8 +270,13 @@ fn download(shared: &Shared, key: FragmentKey, signed: &Headers) -> Response {
 		Err(response) => return response,
 	};
 	if !may_download(&placement, &key, &signer)
-		&& !auth::cdn_grant_allows(&shared.chain, signed, key.file.as_fixed_bytes(), &placement.owner, &signer)
-	{
+		&& !auth::cdn_grant_allows(
+			&shared.chain,
+			signed,
+			key.file.as_fixed_bytes(),
+			&placement.owner,
+			&signer,
+		) {
 		return Response::error(
 			403,
 			"only the file owner, a miner the fragment is moving to, or a CD²N node the owner granted the file may download it",
