@@ -44,11 +44,6 @@ pub fn max_batch() -> usize {
 	<<Runtime as pallet_cdn::Config>::MaxTicketsPerBatch as Get<u32>>::get() as usize
 }
 
-/// `MaxTicketLifetime` (blocks).
-pub fn ticket_lifetime() -> BlockNumber {
-	<<Runtime as pallet_cdn::Config>::MaxTicketLifetime as Get<BlockNumber>>::get()
-}
-
 /// `ReferenceBytePrice` (planck per byte).
 pub fn reference_price() -> Balance {
 	<<Runtime as pallet_cdn::Config>::ReferenceBytePrice as Get<Balance>>::get()
@@ -60,6 +55,20 @@ pub fn check_live(chain: &Chain) -> Result<(), String> {
 	let at = chain.best_hash().map_err(|e| e.to_string())?;
 	let live = chain.metadata(at).map_err(|e| e.to_string())?;
 	metadata::check_uses(&compiled, &live, &CALLS, &APIS)
+}
+
+/// A constant of the live runtime's metadata, SCALE-decoded (e.g. `Cdn.MaxTicketLifetime`,
+/// which the runtime computes from genesis-set timings, so the compiled value cannot be used).
+pub fn live_constant<T: Decode>(chain: &Chain, pallet: &str, name: &str) -> Result<T, String> {
+	let at = chain.best_hash().map_err(|e| e.to_string())?;
+	let m = chain.metadata(at).map_err(|e| e.to_string())?;
+	let c = m
+		.pallets
+		.iter()
+		.find(|p| p.name == pallet)
+		.and_then(|p| p.constants.iter().find(|c| c.name == name))
+		.ok_or_else(|| format!("the live runtime has no {pallet}.{name}"))?;
+	T::decode(&mut &c.value[..]).map_err(|e| format!("{pallet}.{name}: {e}"))
 }
 
 /// `Cdn::Nodes(who)`.

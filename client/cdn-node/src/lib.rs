@@ -96,6 +96,8 @@ pub struct Node {
 	pub bench_unmetered: bool,
 	/// The best block at the last look.
 	pub best: std::sync::atomic::AtomicU32,
+	/// `Cdn.MaxTicketLifetime` of the live runtime (blocks).
+	pub ticket_lifetime: cess_runtime::BlockNumber,
 }
 
 impl Node {
@@ -190,6 +192,7 @@ pub fn run(config: Config) -> Result<(), String> {
 		metrics: metrics::Metrics::default(),
 		bench_unmetered: config.bench_unmetered,
 		best: Default::default(),
+		ticket_lifetime,
 	});
 	let settler = node.clone();
 	let interval = config.batch_interval;

@@ -178,7 +178,7 @@ async fn quote(
 	let commitment = pallet_cdn::tickets::commitment(&rand);
 	// Most of the lifetime (the node submits every few seconds), a margin for the clock of
 	// the block that includes the batch.
-	let lifetime = cdn_chain::ticket_lifetime();
+	let lifetime = node.ticket_lifetime;
 	let expires_at = best.saturating_add(lifetime.saturating_sub(lifetime / 8));
 	let (seen, pending) = match node.journal.lock() {
 		Ok(j) => (j.seen_nonce(&payer), j.pending_face(&payer)),
