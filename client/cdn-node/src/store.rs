@@ -371,6 +371,24 @@ mod tests {
 		fs::remove_dir_all(d).unwrap();
 	}
 
+	/// `cargo test --release -p cess-cdn-node -- --ignored measure_journal --nocapture`:
+	/// µs per durable journal write (write, fsync, rename, fsync dir) on this disk.
+	#[test]
+	#[ignore]
+	fn measure_journal() {
+		let d = tmpdir("measure");
+		let mut j = Journal::open(&d).unwrap();
+		let n = 200u64;
+		let started = std::time::Instant::now();
+		for i in 0..n {
+			j.record(stored(1, i + 1, 1, true)).unwrap();
+		}
+		let us = started.elapsed().as_micros() as u64 / n;
+		let bytes = stored(1, 1, 1, true).encode().len();
+		println!("journal: {us} µs per ticket, {bytes} bytes per entry");
+		fs::remove_dir_all(d).unwrap();
+	}
+
 	#[test]
 	fn the_cache_evicts_the_least_recently_used() {
 		let d = tmpdir("cache");

@@ -391,6 +391,24 @@ mod tests {
 		assert!(tickets::verify(owner.as_ref(), &msg, &signed.signature, SigForm::Raw));
 	}
 
+	/// `cargo test --release -p cess-cdn-node -- --ignored measure_check --nocapture`: µs per
+	/// ticket check (decode the header, all checks, one sr25519 verification, the draw).
+	#[test]
+	#[ignore]
+	fn measure_check() {
+		let f = fixture();
+		let owner = id(&f.user);
+		let header = encode_header(&sign(&f.user, &f.genesis, &f.node, &ticket(&f, 4)));
+		let n = 2_000u32;
+		let started = std::time::Instant::now();
+		for _ in 0..n {
+			let wire = decode_header(&header).unwrap();
+			check(&wire, &f.issued, f.issued.file, 0, 1_000, &cx(&f, &owner, 0, 0)).unwrap();
+		}
+		let us = started.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+		println!("ticket check: {us:.1} µs, header {} bytes", header.len());
+	}
+
 	#[test]
 	fn every_deviation_is_refused() {
 		let f = fixture();

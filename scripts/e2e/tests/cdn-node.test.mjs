@@ -303,6 +303,7 @@ describe('the CD²N node: paid, cached retrieval settled on chain', () => {
     // Replaying the ticket of a served request: its quote is used up.
     const q = await (await fetch(`${retrieval.url}/quote/${file.hash}?payer=${u8aToHex(user.publicKey)}`)).json();
     assert.equal(BigInt(q.allowance_free), 5n * CESS - 2n * AMOUNT);
+    console.log(`quote: ${JSON.stringify(q).length} bytes of JSON; ticket header ${'x-cess-ticket: '.length + over.header.length} bytes`);
     const replay = await fetch(`${retrieval.url}/file/${file.hash}`, { headers: { 'x-cess-ticket': over.header } });
     assert.equal(replay.status, 402);
     assert.match(await replay.text(), /no open quote/);
