@@ -164,6 +164,13 @@ pub fn run(config: Config) -> Result<(), String> {
 		with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
 	with_backoff("checking the live runtime", || chain::check_live(&tx_session.chain));
 	with_backoff("registering", || ensure_registered(&mut tx_session, config.kind, &endpoint));
+	let ticket_lifetime = with_backoff("reading Cdn.MaxTicketLifetime", || {
+		chain::live_constant::<cess_runtime::BlockNumber>(
+			&tx_session.chain,
+			"Cdn",
+			"MaxTicketLifetime",
+		)
+	});
 	let session =
 		with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
 	let chain = Chain::new(&config.rpc).map_err(|e| e.to_string())?;
