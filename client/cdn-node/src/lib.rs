@@ -43,6 +43,10 @@ use std::{
 /// Log target.
 pub const LOG_TARGET: &str = "cdn-node";
 
+/// Ticket lifetime (blocks) used when the live metadata has no `Cdn.MaxTicketLifetime`: half
+/// the dev chain's cycle (80 blocks), so below `MaxTicketLifetime` on every chain.
+pub const FALLBACK_TICKET_LIFETIME: cess_runtime::BlockNumber = 40;
+
 /// What `cdn run` is told.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -164,12 +168,17 @@ pub fn run(config: Config) -> Result<(), String> {
 		with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
 	with_backoff("checking the live runtime", || chain::check_live(&tx_session.chain));
 	with_backoff("registering", || ensure_registered(&mut tx_session, config.kind, &endpoint));
-	let ticket_lifetime = with_backoff("reading Cdn.MaxTicketLifetime", || {
-		chain::live_constant::<cess_runtime::BlockNumber>(
-			&tx_session.chain,
-			"Cdn",
-			"MaxTicketLifetime",
-		)
+	// `MaxTicketLifetime` is computed from genesis-set timings and is not a metadata
+	// constant in every runtime; without it the node quotes a conservative lifetime
+	// (`FALLBACK_TICKET_LIFETIME`, well below every chain's cycle).
+	let ticket_lifetime = chain::live_constant::<cess_runtime::BlockNumber>(
+		&tx_session.chain,
+		"Cdn",
+		"MaxTicketLifetime",
+	)
+	.unwrap_or_else(|e| {
+		log::info!(target: LOG_TARGET, "{e}: tickets are quoted for {FALLBACK_TICKET_LIFETIME} blocks");
+		FALLBACK_TICKET_LIFETIME
 	});
 	let session =
 		with_backoff("connecting to the chain", || Session::connect(&config.rpc, &config.suri));
