@@ -67,12 +67,12 @@ rate() { # url → "requests/s MiB/s"
     /Requests\/sec/ { r = $2 }
     /Transfer\/sec/ { v = $2; u = substr(v, length(v) - 1); n = v + 0;
       if (u == "GB") n *= 1024; else if (u == "KB") n /= 1024; else if (u != "MB") n /= 1048576; t = n }
-    END { printf "%.0f %.1f", r, t }'
+    END { printf "%.0f %.1f\n", r, t }'
 }
 printf '%-10s %14s %10s %14s %10s %8s\n' size cdn-req/s cdn-MiB/s nginx-req/s nginx-MiB/s ratio
 for size in $SIZES; do
-  curl -sf -o "$WORK/check" "http://127.0.0.1:$CDN/file/${HASH[$size]}"
-  cmp -s "$WORK/check" "$WORK/www/f$size" || { echo "the node served other bytes"; exit 1; }
+  curl -sf -o "$WORK/check" "http://127.0.0.1:$CDN/file/${HASH[$size]}" || { tail -5 "$WORK/cdn.log"; exit 1; }
+  cmp -s "$WORK/check" "$WORK/www/f$size" || { echo "the node served other bytes"; tail -5 "$WORK/cdn.log"; exit 1; }
   read -r cr cm < <(rate "http://127.0.0.1:$CDN/file/${HASH[$size]}")
   read -r nr nm < <(rate "http://127.0.0.1:$NGX/f$size")
   printf '%-10s %14s %10s %14s %10s %8s\n' "$size" "$cr" "$cm" "$nr" "$nm" \
