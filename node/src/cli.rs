@@ -42,6 +42,10 @@ pub enum Subcommand {
 	/// The user client: store files on the network (`put`), get them back (`get`), list
 	/// (`ls`), delete (`rm`), inspect (`status`).
 	Storage(crate::storage::StorageArgs),
+
+	/// The CD²N node: serve files against tickets, cache, settle, claim (`run`).
+	#[command(subcommand)]
+	Cdn(crate::cdn::CdnCmd),
 }
 
 /// The `cess-node` command line.

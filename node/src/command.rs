@@ -120,6 +120,7 @@ pub fn run() -> sc_cli::Result<()> {
 		}
 		Some(Subcommand::StorageMiner(cmd)) => cmd.run(),
 		Some(Subcommand::Storage(cmd)) => cmd.run(),
+		Some(Subcommand::Cdn(cmd)) => cmd.run(),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {

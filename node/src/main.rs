@@ -4,6 +4,7 @@
 // Substrate APIs it implements require.
 #![allow(clippy::result_large_err)]
 
+mod cdn;
 mod chain_spec;
 mod cli;
 mod command;

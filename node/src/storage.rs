@@ -63,6 +63,9 @@ pub enum StorageCmd {
 		/// Segments downloaded in parallel.
 		#[arg(long, default_value_t = 4)]
 		threads: usize,
+		/// Download through this CD²N node (its URL), paying with a signed ticket.
+		#[command(flatten)]
+		via: crate::cdn::ViaArgs,
 	},
 	/// The account's files with size, state and health, and its lease.
 	Ls {
@@ -132,7 +135,10 @@ impl StorageArgs {
 				}
 				Ok(())
 			}
-			StorageCmd::Get { hash, output, threads } => {
+			StorageCmd::Get { hash, output, threads, via } => {
+				if via.via.is_some() {
+					return via.run(connect()?, parse_file_hash(hash)?, output, c.json);
+				}
 				let session = connect()?;
 				let started = std::time::Instant::now();
 				let r = get(&session, parse_file_hash(hash)?, output, *threads)?;

@@ -17,6 +17,23 @@
 //! decided from the chain (see the server): the file owner uploads and downloads; a miner to
 //! which a replica of the fragment is assigned and not yet confirmed (a replica moving to it)
 //! downloads. Missing or bad headers: 401; a valid signer without the right: 403.
+//!
+//! **CD²N nodes** ([`cdn_grant_allows`]). A registered CD²N node (`Cdn::Nodes` on chain, which
+//! costs its deposit) may download the fragments of a file whose owner granted it that file.
+//! A lottery ticket cannot be the authority: it names no file, and a user may pay a node for
+//! any content, so the owner's consent is a separate signature that the user client sends to
+//! the node with its request and the node forwards to the miners:
+//!
+//! ```text
+//! X-CESS-Grant:         0x + 128 hex, sr25519 by the FILE OWNER over
+//!                       "cess/cdn-grant/v1" ‖ file (32 bytes) ‖ node (32 bytes) ‖ expires (u32 LE)
+//! X-CESS-Grant-Expires: the last block (inclusive) at which the grant is valid
+//! ```
+//!
+//! The request itself is signed by the node (the three headers above, `X-CESS-Account` = the
+//! node), so a grant is useless to anyone but the node it names; it is accepted only for
+//! `GET`, only while `expires ≥` the best block and `expires ≤ best +` [`MAX_GRANT_BLOCKS`], and
+//! only if the node is registered. Anything else falls back to the owner/miner rule (403).
 
 use crate::store::FragmentKey;
 use cess_runtime::AccountId;
@@ -32,6 +49,11 @@ pub const MAX_AGE: u32 = 100;
 /// How far ahead of the server's best block a client's block may be (it may follow a node
 /// that is a few blocks ahead).
 pub const MAX_AHEAD: u32 = 10;
+
+/// Domain separator of a file owner's grant to a CD²N node.
+pub const GRANT_DOMAIN: &[u8] = b"cess/cdn-grant/v1";
+/// Longest accepted grant, in blocks after the best block (one dev CD²N cycle).
+pub const MAX_GRANT_BLOCKS: u32 = 1_000;
 
 /// The request method a signature covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +135,10 @@ pub struct Headers {
 	pub block: Option<String>,
 	/// `X-CESS-Signature`.
 	pub signature: Option<String>,
+	/// `X-CESS-Grant` (a file owner's grant to a CD²N node).
+	pub grant: Option<String>,
+	/// `X-CESS-Grant-Expires`.
+	pub grant_expires: Option<String>,
 }
 
 impl Headers {
@@ -123,6 +149,8 @@ impl Headers {
 			"x-cess-account" => self.account = value,
 			"x-cess-block" => self.block = value,
 			"x-cess-signature" => self.signature = value,
+			"x-cess-grant" => self.grant = value,
+			"x-cess-grant-expires" => self.grant_expires = value,
 			_ => {}
 		}
 	}
@@ -163,6 +191,86 @@ pub fn verify(
 		return Err(AuthError::BadSignature);
 	}
 	Ok(AccountId::from(public.0))
+}
+
+/// The bytes a file owner signs to let CD²N node `node` fetch `file` until block `expires`.
+pub fn grant_message(file: &[u8; 32], node: &AccountId, expires: u32) -> Vec<u8> {
+	let mut m = Vec::with_capacity(GRANT_DOMAIN.len() + 32 + 32 + 4);
+	m.extend_from_slice(GRANT_DOMAIN);
+	m.extend_from_slice(file);
+	m.extend_from_slice(AsRef::<[u8; 32]>::as_ref(node));
+	m.extend_from_slice(&expires.to_le_bytes());
+	m
+}
+
+/// The two grant headers of `owner` for `node` and `file`, valid until block `expires`.
+pub fn sign_grant(
+	owner: &sr25519::Pair,
+	file: &[u8; 32],
+	node: &AccountId,
+	expires: u32,
+) -> [(&'static str, String); 2] {
+	let signature = owner.sign(&grant_message(file, node, expires));
+	[
+		("X-CESS-Grant", sp_core::bytes::to_hex(&signature.0, false)),
+		("X-CESS-Grant-Expires", expires.to_string()),
+	]
+}
+
+/// Whether the grant headers carry `owner`'s valid grant of `file` to `node` at best block
+/// `best` (signature, not expired, not longer than [`MAX_GRANT_BLOCKS`]).
+pub fn grant_valid(
+	headers: &Headers,
+	file: &[u8; 32],
+	owner: &AccountId,
+	node: &AccountId,
+	best: u32,
+) -> bool {
+	let (Some(signature), Some(expires)) = (&headers.grant, &headers.grant_expires) else {
+		return false;
+	};
+	let Ok(expires) = expires.parse::<u32>() else { return false };
+	if expires < best || expires > best.saturating_add(MAX_GRANT_BLOCKS) {
+		return false;
+	}
+	let Some(signature) = sp_core::bytes::from_hex(signature)
+		.ok()
+		.and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+		.map(sr25519::Signature::from_raw)
+	else {
+		return false;
+	};
+	let public = sr25519::Public::from_raw(*AsRef::<[u8; 32]>::as_ref(owner));
+	sr25519::Pair::verify(&signature, grant_message(file, node, expires), &public)
+}
+
+/// Storage key of `Cdn::Nodes(who)` (`Blake2_128Concat`).
+pub fn cdn_node_key(who: &AccountId) -> Vec<u8> {
+	let raw: &[u8; 32] = who.as_ref();
+	let mut k = sp_crypto_hashing::twox_128(b"Cdn").to_vec();
+	k.extend_from_slice(&sp_crypto_hashing::twox_128(b"Nodes"));
+	k.extend_from_slice(&sp_crypto_hashing::blake2_128(raw));
+	k.extend_from_slice(raw);
+	k
+}
+
+/// The CD²N rule of a `GET` by `signer` (already verified) of a fragment of a file owned by
+/// `owner`: the signer is a registered CD²N node and presents the owner's valid grant of the
+/// file to it. Reads the best block and `Cdn::Nodes(signer)` from `chain`; a chain error
+/// refuses.
+pub fn cdn_grant_allows(
+	chain: &crate::chain::Chain,
+	headers: &Headers,
+	file: &[u8; 32],
+	owner: &AccountId,
+	signer: &AccountId,
+) -> bool {
+	if headers.grant.is_none() {
+		return false;
+	}
+	let Ok(best) = chain.best_number() else { return false };
+	grant_valid(headers, file, owner, signer, best)
+		&& matches!(chain.storage(&cdn_node_key(signer), None), Ok(Some(_)))
 }
 
 #[cfg(test)]
@@ -247,5 +355,41 @@ mod tests {
 		let mut bad = h;
 		bad.block = Some("soon".into());
 		assert_eq!(verify(&bad, Method::Get, &KEY, 500), Err(AuthError::Malformed("X-CESS-Block")));
+	}
+
+	#[test]
+	fn a_grant_binds_owner_file_node_and_expiry() {
+		let owner = sr25519::Pair::from_string("//Charlie", None).unwrap();
+		let node =
+			AccountId::from(sr25519::Pair::from_string("//Ferdie", None).unwrap().public().0);
+		let eve = AccountId::from(sr25519::Pair::from_string("//Eve", None).unwrap().public().0);
+		let owner_id = AccountId::from(owner.public().0);
+		let file = [0xab; 32];
+		let m = grant_message(&file, &node, 0x0102_0304);
+		assert_eq!(m.len(), 17 + 32 + 32 + 4);
+		assert_eq!(&m[..17], GRANT_DOMAIN);
+		assert_eq!(&m[81..], &[4, 3, 2, 1]);
+		let mut h = Headers::default();
+		for (n, v) in sign_grant(&owner, &file, &node, 2_000) {
+			h.note(n, &v);
+		}
+		assert!(grant_valid(&h, &file, &owner_id, &node, 2_000));
+		assert!(grant_valid(&h, &file, &owner_id, &node, 1_000));
+		// Expired, too long, another node, another file, another owner: refused.
+		assert!(!grant_valid(&h, &file, &owner_id, &node, 2_001));
+		assert!(!grant_valid(&h, &file, &owner_id, &node, 999));
+		assert!(!grant_valid(&h, &file, &owner_id, &eve, 1_500));
+		assert!(!grant_valid(&h, &[0xac; 32], &owner_id, &node, 1_500));
+		assert!(!grant_valid(&h, &file, &eve, &node, 1_500));
+		// A grant signed by the node itself is not the owner's.
+		let mut forged = Headers::default();
+		let node_pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
+		for (n, v) in sign_grant(&node_pair, &file, &node, 2_000) {
+			forged.note(n, &v);
+		}
+		assert!(!grant_valid(&forged, &file, &owner_id, &node, 1_500));
+		assert!(!grant_valid(&Headers::default(), &file, &owner_id, &node, 1_500));
+		// The storage key of Cdn::Nodes.
+		assert_eq!(cdn_node_key(&node).len(), 16 + 16 + 16 + 32);
 	}
 }

@@ -247,6 +247,34 @@ pub fn check(
 	}
 }
 
+/// Checks further `calls` and runtime-API `apis` (used by other clients built on this crate,
+/// e.g. the CD²N node) the way [`check`] checks the agent's own.
+pub fn check_uses(
+	compiled: &RuntimeMetadataV15,
+	live: &RuntimeMetadataV15,
+	calls: &[(&str, &str)],
+	apis: &[(&str, &str)],
+) -> Result<(), String> {
+	let mut c = Shapes::new(&compiled.types);
+	let mut l = Shapes::new(&live.types);
+	let mut problems = Vec::new();
+	for (pallet, call) in calls {
+		if let Err(d) = compare_call(compiled, live, &mut c, &mut l, pallet, call) {
+			problems.push(format!("{}.{call}: {d}", lower(pallet)));
+		}
+	}
+	for (api, method) in apis {
+		if let Err(d) = compare_api(compiled, live, &mut c, &mut l, api, method) {
+			problems.push(format!("runtime API {api}_{method}: {d}"));
+		}
+	}
+	if problems.is_empty() {
+		Ok(())
+	} else {
+		Err(format!("the live runtime changed: {}", problems.join("; ")))
+	}
+}
+
 fn compare_call(
 	compiled: &RuntimeMetadataV15,
 	live: &RuntimeMetadataV15,

@@ -269,10 +269,17 @@ fn download(shared: &Shared, key: FragmentKey, signed: &Headers) -> Response {
 		Ok(found) => found,
 		Err(response) => return response,
 	};
-	if !may_download(&placement, &key, &signer) {
+	if !may_download(&placement, &key, &signer)
+		&& !auth::cdn_grant_allows(
+			&shared.chain,
+			signed,
+			key.file.as_fixed_bytes(),
+			&placement.owner,
+			&signer,
+		) {
 		return Response::error(
 			403,
-			"only the file owner or a miner the fragment is moving to may download it",
+			"only the file owner, a miner the fragment is moving to, or a CD²N node the owner granted the file may download it",
 		);
 	}
 	match shared.dir.read_fragment(&key) {

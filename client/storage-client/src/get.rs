@@ -40,8 +40,26 @@ pub struct GetReport {
 	pub failures: Vec<String>,
 }
 
+/// One fragment request: `(endpoint, key, best block, size limit)` → the body. [`get`] signs
+/// it with the owner's key; a CD²N node signs with its own and adds the owner's grant.
+pub type Request<'a> = dyn Fn(&str, &FragmentKey, u32, u64) -> Result<Vec<u8>, String> + Sync + 'a;
+
 /// Downloads file `file` into `out`, using `threads` segments in parallel.
 pub fn get(session: &Session, file: Hash, out: &Path, threads: usize) -> Result<GetReport, String> {
+	let pair = session.signer.pair();
+	get_with(session, file, out, threads, &|endpoint, key, block, limit| {
+		http::get(endpoint, key, pair, block, limit)
+	})
+}
+
+/// [`get`] with fragment requests made by `request`.
+pub fn get_with(
+	session: &Session,
+	file: Hash,
+	out: &Path,
+	threads: usize,
+	request: &Request<'_>,
+) -> Result<GetReport, String> {
 	let placement = session.placement(file)?.ok_or("no such file on chain")?;
 	let params = proof_params();
 	let layout = Layout::new(placement.size, placement.coding, params.fragment_size);
@@ -83,7 +101,9 @@ pub fn get(session: &Session, file: Hash, out: &Path, threads: usize) -> Result<
 				if s >= layout.segments() {
 					return;
 				}
-				match fetch_segment(session, file, &placement, &layout, s, &endpoints, &params) {
+				match fetch_segment(
+					session, file, &placement, &layout, s, &endpoints, &params, request,
+				) {
 					Ok((bytes, fetched, decoded, problems)) => {
 						let (offset, _) = layout.segment_range(s);
 						if let Err(e) = output.write_all_at(&bytes, offset) {
@@ -124,6 +144,7 @@ type Fetched = (Vec<u8>, u32, bool, Vec<String>);
 
 /// Any `k` verified fragments of segment `s`, decoded: the bytes, the fragments fetched,
 /// whether parity was used, and the failed requests.
+#[allow(clippy::too_many_arguments)]
 fn fetch_segment(
 	session: &Session,
 	file: Hash,
@@ -132,6 +153,7 @@ fn fetch_segment(
 	s: u32,
 	endpoints: &Mutex<BTreeMap<cess_runtime::AccountId, Option<String>>>,
 	params: &cess_storage_proof::Params,
+	request: &Request<'_>,
 ) -> Result<Fetched, String> {
 	let k = usize::from(layout.coding.data);
 	let width = layout.width();
@@ -167,7 +189,7 @@ fn fetch_segment(
 			let Some(endpoint) = endpoint else { continue };
 			let key = FragmentKey { file, fragment, replica: r.replica };
 			let block = session.best()?;
-			match http::get(&endpoint, &key, session.signer.pair(), block, params.fragment_size) {
+			match request(&endpoint, &key, block, params.fragment_size) {
 				Ok(mut body) => match fragment_root(params, &body) {
 					Ok(root) if root == frag.root => {
 						// Equal roots mean equal bytes up to the zero padding: normalise the
