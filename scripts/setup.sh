@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing cess-node needs on a fresh Debian machine that has
-# rustup/cargo: the pinned toolchain and its wasm target, protoc and clang (apt, only when
-# missing), and the end-to-end test's npm packages (from the committed lockfile).
+# rustup/cargo: the pinned toolchain and its wasm target, protoc, clang and chromium (apt, only
+# when missing), and the end-to-end test's npm packages (from the committed lockfile).
 #
 # Sourced by dev-chain.sh and test.sh; safe to run repeatedly.
 set -euo pipefail
@@ -33,6 +33,8 @@ fi
 missing=()
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v clang >/dev/null 2>&1 || missing+=(clang)
+# The web page's browser test (scripts/e2e/tests/storage-web.test.mjs) drives Debian's Chromium.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} with apt"
   sudo_cmd=""

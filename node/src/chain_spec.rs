@@ -1,8 +1,8 @@
-//! Chain specifications: `dev`, `local`, `staging`, built from the runtime's genesis presets.
+//! Chain specifications: `dev` and `local` from the runtime's genesis presets; `staging`
+//! (a Live chain) from an operator file (`cess_runtime::operator_genesis`).
 
 use cess_runtime::{
 	currency::{DECIMALS, SS58_PREFIX, TOKEN_SYMBOL},
-	genesis_config_presets::STAGING_RUNTIME_PRESET,
 	WASM_BINARY,
 };
 use sc_network::config::MultiaddrWithPeerId;
@@ -60,9 +60,31 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 	)
 }
 
-/// Staging chain: production timings (1 h epochs, 6 h eras), development keys.
-pub fn staging() -> Result<ChainSpec, String> {
-	spec("CESS Staging", "cess_staging", ChainType::Live, STAGING_RUNTIME_PRESET, "cess-staging")
+/// A Live chain with production timings (1 h epochs, 6 h eras) from the operator file at
+/// `path`: its validators, session keys, endowments, distribution and boot nodes. Refused if
+/// the file holds a development key or breaks the supply cap.
+pub fn staging(path: &str) -> Result<ChainSpec, String> {
+	let json = std::fs::read_to_string(path)
+		.map_err(|e| format!("cannot read the operator file `{path}`: {e}"))?;
+	let chain = cess_runtime::operator_genesis::build(&json)
+		.map_err(|e| format!("operator file `{path}`: {e}"))?;
+	let boot_nodes = chain
+		.boot_nodes
+		.iter()
+		.map(|s| {
+			s.parse::<MultiaddrWithPeerId>()
+				.map_err(|e| format!("operator file `{path}`: bad boot node `{s}`: {e}"))
+		})
+		.collect::<Result<Vec<_>, _>>()?;
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name(&chain.name)
+		.with_id(&chain.id)
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_patch(chain.genesis)
+		.with_protocol_id(&chain.protocol_id)
+		.with_properties(properties())
+		.with_boot_nodes(boot_nodes)
+		.build())
 }
 
 /// Environment variable with boot nodes for the non-dev chain specs (comma- or

@@ -62,7 +62,7 @@ pub struct Cli {
 	/// A boot node to write into the `local` and `staging` chain specs (and into a chain spec
 	/// loaded from a file), as a multiaddr ending in `/p2p/<peer id>`; repeat for several.
 	/// `CESS_BOOTNODES` (comma- or whitespace-separated) adds more. Used by operators to
-	/// publish a network: `cess-node build-spec --chain staging --chain-bootnode <addr> …`.
+	/// publish a network: `cess-node build-spec --chain staging:<operator.json> --chain-bootnode <addr> …`.
 	#[arg(long = "chain-bootnode", global = true, value_name = "MULTIADDR")]
 	pub chain_bootnodes: Vec<sc_network::config::MultiaddrWithPeerId>,
 }

@@ -27,7 +27,9 @@ impl SubstrateCli for Cli {
 	}
 
 	fn support_url() -> String {
-		"https://example.invalid/cess-node/issues".into()
+		// No public issue tracker exists yet; a made-up URL would mislead. Shown in panic
+		// reports.
+		"the maintainers of this build (no public issue tracker)".into()
 	}
 
 	fn copyright_start_year() -> i32 {
@@ -39,7 +41,10 @@ impl SubstrateCli for Cli {
 			// The dev chain is a single node: it has no boot nodes.
 			"dev" => return Ok(Box::new(chain_spec::development()?)),
 			"" | "local" => Box::new(chain_spec::local_testnet()?),
-			"staging" => Box::new(chain_spec::staging()?),
+			"staging" => return Err(cess_runtime::operator_genesis::NEEDS_FILE.into()),
+			id if id.starts_with("staging:") => {
+				Box::new(chain_spec::staging(&id["staging:".len()..])?)
+			}
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			}

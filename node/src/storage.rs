@@ -1,11 +1,13 @@
-//! `cess-node storage`: the user client (put, get, ls, rm, status). The logic lives in the
+//! `cess-node storage`: the user client (put, get, ls, rm, status, web). The logic lives in the
 //! `cess-storage-client` crate; this file is only its command line.
 
 use cess_storage_client::{
 	get::get,
 	list, list_table, parse_file_hash,
 	put::{put, PutOptions},
-	remove, status, Session,
+	remove, status,
+	web::{serve, WebAccount, WebOptions},
+	Session,
 };
 use pallet_file_bank::Coding;
 use sp_core::crypto::Ss58Codec;
@@ -18,8 +20,9 @@ pub struct Common {
 	#[arg(long, default_value = "http://127.0.0.1:9944", global = true)]
 	pub rpc: String,
 	/// Secret URI of the user's sr25519 key (e.g. a mnemonic, or //Charlie on a dev chain).
+	/// `web` takes it several times, one account each.
 	#[arg(long, global = true)]
-	pub suri: Option<String>,
+	pub suri: Vec<String>,
 	/// Print JSON instead of text (`ls`, `status`, `put`, `get`).
 	#[arg(long, global = true)]
 	pub json: bool,
@@ -83,6 +86,23 @@ pub enum StorageCmd {
 		/// The file hash (0x…).
 		hash: String,
 	},
+	/// Serve a web page for the accounts of the given keys: lease and buying space, upload
+	/// with progress, files with health, download, delete. The server holds the keys and signs
+	/// for the page: keep it on loopback.
+	Web {
+		/// Where to listen (port 0: any free port, printed at start).
+		#[arg(long, default_value = "127.0.0.1:8088")]
+		listen: std::net::SocketAddr,
+		/// Offer the well-known development accounts //Alice … //Ferdie (dev chains only).
+		#[arg(long)]
+		dev_accounts: bool,
+		/// Largest file the page may upload, in MiB.
+		#[arg(long, default_value_t = 4096)]
+		max_upload_mib: u64,
+		/// Where uploads and downloads are staged (default: the system's temporary directory).
+		#[arg(long)]
+		work_dir: Option<PathBuf>,
+	},
 }
 
 /// `cess-node storage …`.
@@ -98,7 +118,8 @@ impl StorageArgs {
 	/// Runs the subcommand.
 	pub fn run(&self) -> sc_cli::Result<()> {
 		let c = &self.common;
-		let suri = || c.suri.clone().ok_or_else(|| "--suri is required".to_string());
+		let first = c.suri.first().cloned();
+		let suri = || first.clone().ok_or_else(|| "--suri is required".to_string());
 		let connect = || -> Result<Session, String> { Session::connect(&c.rpc, &suri()?) };
 		match &self.cmd {
 			StorageCmd::Put { file, data, parity, days, yes, threads, timeout } => {
@@ -169,12 +190,12 @@ impl StorageArgs {
 				let session = Session::connect(
 					&c.rpc,
 					// Listing another account needs no key of ours.
-					&c.suri.clone().unwrap_or_else(|| "//ls-only".into()),
+					&first.clone().unwrap_or_else(|| "//ls-only".into()),
 				)?;
 				let who = match account {
 					Some(text) => cess_runtime::AccountId::from_ss58check(text)
 						.map_err(|e| format!("{text}: {e:?}"))?,
-					None if c.suri.is_some() => session.account().clone(),
+					None if first.is_some() => session.account().clone(),
 					None => return Err("--suri or --account is required".into()),
 				};
 				let v = list(&session, &who)?;
@@ -194,13 +215,38 @@ impl StorageArgs {
 			StorageCmd::Status { hash } => {
 				// Reading needs no key of the user's.
 				let session =
-					Session::connect(&c.rpc, c.suri.as_deref().unwrap_or("//status-only"))?;
+					Session::connect(&c.rpc, first.as_deref().unwrap_or("//status-only"))?;
 				let v = status(&session, parse_file_hash(hash)?)?;
 				if c.json {
 					println!("{v}");
 				} else {
 					println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
 				}
+				Ok(())
+			}
+			StorageCmd::Web { listen, dev_accounts, max_upload_mib, work_dir } => {
+				let mut accounts: Vec<WebAccount> = c
+					.suri
+					.iter()
+					.enumerate()
+					.map(|(i, suri)| WebAccount {
+						name: format!("account {}", i + 1),
+						suri: suri.clone(),
+					})
+					.collect();
+				if *dev_accounts {
+					accounts.extend(WebAccount::dev());
+				}
+				let work_dir = work_dir.clone().unwrap_or_else(|| {
+					std::env::temp_dir().join(format!("cess-storage-web-{}", std::process::id()))
+				});
+				serve(WebOptions {
+					listen: *listen,
+					rpc: c.rpc.clone(),
+					accounts,
+					max_upload: max_upload_mib.saturating_mul(1 << 20),
+					work_dir,
+				})?;
 				Ok(())
 			}
 		}

@@ -1,9 +1,13 @@
-//! Genesis presets: `development` (dev chain), `local_testnet` (three local validators) and
-//! `staging` (production timings).
+//! Genesis presets: `development` (dev chain) and `local_testnet` (three local validators),
+//! both with the well-known development keys and fast timings. A production-shaped chain
+//! (`staging`) has no preset: it is built from an operator file by
+//! [`crate::operator_genesis`], which refuses development keys.
 //!
-//! The presets differ in who validates and in their **timings**, which the same wasm reads
-//! from storage (see `pallet-timings`). Dev and local chains use fast timings so a whole
-//! 4-era challenge cycle fits in 8 minutes: 10-block epochs, 2-session eras, 10-block days.
+//! The presets differ in who validates; their **timings** the same wasm reads from storage
+//! (see `pallet-timings`). Dev and local chains use fast timings so a whole 4-era challenge
+//! cycle fits in 8 minutes: 10-block epochs, 2-session eras, 10-block days. No chain has
+//! sudo: privileged calls are referenda (docs/governance.md), whose periods the 10-block day
+//! shortens on these chains.
 //!
 //! Genesis allocation (well under the 10 B CESS cap, which also has to hold the whole
 //! issuance schedule): each endowed development account gets [`ENDOWMENT`], each validator
@@ -12,15 +16,11 @@
 
 use crate::{
 	currency::CESS, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, StakerStatus, StakingConfig, SudoConfig, TimingsConfig, Treasury,
-	BABE_GENESIS_EPOCH_CONFIG,
+	SessionKeys, StakerStatus, StakingConfig, TimingsConfig, Treasury, BABE_GENESIS_EPOCH_CONFIG,
 };
 use alloc::{vec, vec::Vec};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-
-/// Preset name of the staging chain: production timings.
-pub const STAGING_RUNTIME_PRESET: &str = "staging";
 
 /// Free balance of every endowed development account.
 pub const ENDOWMENT: Balance = 1_000_000 * CESS;
@@ -93,7 +93,6 @@ pub fn dev_session_keys(v: DevValidator) -> SessionKeys {
 fn genesis(
 	validators: Vec<DevValidator>,
 	endowed: Vec<AccountId>,
-	sudo: AccountId,
 	timings: Timings,
 ) -> serde_json::Value {
 	let mut balances: Vec<(AccountId, Balance)> =
@@ -132,7 +131,6 @@ fn genesis(
 			slash_reward_fraction: sp_runtime::Perbill::from_percent(10),
 			..Default::default()
 		},
-		sudo: SudoConfig { key: Some(sudo) },
 		..Default::default()
 	};
 	serde_json::to_value(config).unwrap_or_default()
@@ -146,24 +144,10 @@ fn dev_accounts() -> Vec<AccountId> {
 /// Returns the JSON patch of the preset `id`, if it exists.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
-		DEV_RUNTIME_PRESET => genesis(
-			vec![ALICE],
-			dev_accounts(),
-			Sr25519Keyring::Alice.to_account_id(),
-			FAST_TIMINGS,
-		),
-		LOCAL_TESTNET_RUNTIME_PRESET => genesis(
-			vec![ALICE, BOB, CHARLIE],
-			dev_accounts(),
-			Sr25519Keyring::Alice.to_account_id(),
-			FAST_TIMINGS,
-		),
-		STAGING_RUNTIME_PRESET => genesis(
-			vec![ALICE, BOB, CHARLIE],
-			dev_accounts(),
-			Sr25519Keyring::Alice.to_account_id(),
-			PRODUCTION_TIMINGS,
-		),
+		DEV_RUNTIME_PRESET => genesis(vec![ALICE], dev_accounts(), FAST_TIMINGS),
+		LOCAL_TESTNET_RUNTIME_PRESET => {
+			genesis(vec![ALICE, BOB, CHARLIE], dev_accounts(), FAST_TIMINGS)
+		}
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
@@ -171,9 +155,5 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// Names of the presets this runtime offers.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![
-		PresetId::from(DEV_RUNTIME_PRESET),
-		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
-		PresetId::from(STAGING_RUNTIME_PRESET),
-	]
+	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
 }

@@ -24,16 +24,24 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 pub mod apis;
 pub mod configs;
+pub mod distribution;
 pub mod fees;
 pub mod genesis_config_presets;
+pub mod governance;
 pub mod offences;
+#[cfg(feature = "std")]
+pub mod operator_genesis;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_governance;
+#[cfg(test)]
 mod tests_heartbeat;
 #[cfg(test)]
 mod tests_offences;
+#[cfg(test)]
+mod tests_operator_genesis;
 #[cfg(test)]
 mod tests_repair;
 
@@ -184,12 +192,19 @@ frame_support::construct_runtime!(
 		ImOnline: pallet_im_online = 12,
 		AuthorityDiscovery: pallet_authority_discovery = 13,
 		Treasury: pallet_treasury = 14,
-		Sudo: pallet_sudo = 15,
 		Utility: pallet_utility = 16,
 		Issuance: pallet_issuance = 17,
 		Cdn: pallet_cdn = 18,
 		StorageMiner: pallet_storage_miner = 19,
 		FileBank: pallet_file_bank = 20,
 		Audit: pallet_audit = 21,
+		Vesting: pallet_vesting = 22,
+
+		// OpenGov (docs/governance.md). Index 15 (the former Sudo) stays unused.
+		Preimage: pallet_preimage = 30,
+		Scheduler: pallet_scheduler = 31,
+		ConvictionVoting: pallet_conviction_voting = 32,
+		Referenda: pallet_referenda = 33,
+		Origins: governance::origins::pallet_custom_origins = 34,
 	}
 );

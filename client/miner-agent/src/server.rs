@@ -10,27 +10,47 @@
 //!   of the file owner or of a miner the fragment is moving to (401 / 403 otherwise).
 //! * `GET /status`: the agent's progress as JSON (see [`Status`]).
 //!
-//! Plain HTTP/1.1, one thread per connection, `Connection: close`: uploads are rare and
-//! large, and a miner serves a handful of users at a time.
+//! Served by `axum` (hyper, HTTP/1.1) on a small runtime of its own, with three limits:
+//! a body is read only after its request is authenticated, and never beyond one fragment
+//! ([`Params::fragment_size`], else 413); at most [`MAX_IN_FLIGHT`] requests are handled at
+//! once (more wait, within their timeout); a request gets [`REQUEST_TIMEOUT`] in all and
+//! [`BODY_IDLE_TIMEOUT`] between two pieces of its body (408 after either).
 
 use crate::{
 	auth::{self, Headers, Method},
 	chain::{Chain, FilePlacement},
-	rpc::find,
 	store::{hash_hex, parse_hash, DataDir, FragmentKey},
+};
+use axum::{
+	body::Body,
+	extract::{Request, State},
+	http::{header, HeaderMap, StatusCode},
+	response::IntoResponse,
+	Router,
 };
 use cess_runtime::AccountId;
 use cess_storage_proof::{fragment_root, Params};
+use futures::StreamExt;
 use serde::Serialize;
 use serde_json::json;
 use sp_core::H256;
 use std::{
 	collections::BTreeSet,
-	io::{self, Read, Write},
-	net::{TcpListener, TcpStream},
+	net::TcpListener,
 	sync::{Arc, Mutex},
 	time::Duration,
 };
+use tokio::sync::Semaphore;
+
+/// Requests handled at once; more wait for a slot (within their [`REQUEST_TIMEOUT`]).
+pub const MAX_IN_FLIGHT: usize = 16;
+/// The longest a request may take, from its headers to its answer (an 8 MiB body on a slow
+/// link included).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+/// The longest a client may pause while sending a body.
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a refused upload's body is still read and discarded (see [`refuse`]).
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What `GET /status` reports.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -53,7 +73,7 @@ pub struct Status {
 	pub in_flight: Option<String>,
 }
 
-/// State shared by the main loop and the HTTP threads.
+/// State shared by the main loop and the HTTP server.
 pub struct Shared {
 	/// The chain connection (one short HTTP request per call, safe to share).
 	pub chain: Chain,
@@ -71,19 +91,41 @@ pub struct Shared {
 	pub key: sp_core::sr25519::Pair,
 }
 
-/// Serves HTTP on `listener` in a background thread.
+struct Server {
+	shared: Arc<Shared>,
+	slots: Arc<Semaphore>,
+}
+
+/// Serves HTTP on `listener` in a background thread (with its own two-thread runtime).
 pub fn serve(listener: TcpListener, shared: Arc<Shared>) {
 	std::thread::spawn(move || {
-		for stream in listener.incoming() {
-			let Ok(stream) = stream else { continue };
-			let shared = shared.clone();
-			std::thread::spawn(move || {
-				if let Err(e) = handle(stream, &shared) {
-					log::debug!(target: crate::LOG_TARGET, "HTTP connection: {e}");
-				}
-			});
+		let runtime = match tokio::runtime::Builder::new_multi_thread()
+			.worker_threads(2)
+			.thread_name("miner-http")
+			.enable_all()
+			.build()
+		{
+			Ok(r) => r,
+			Err(e) => {
+				log::error!(target: crate::LOG_TARGET, "HTTP server: {e}");
+				return;
+			}
+		};
+		let result = runtime.block_on(async move {
+			listener.set_nonblocking(true)?;
+			let listener = tokio::net::TcpListener::from_std(listener)?;
+			axum::serve(listener, router(shared)).await
+		});
+		if let Err(e) = result {
+			log::error!(target: crate::LOG_TARGET, "HTTP server stopped: {e}");
 		}
 	});
+}
+
+/// Every request goes to [`handle`], which routes it itself ([`route`]).
+fn router(shared: Arc<Shared>) -> Router {
+	let server = Arc::new(Server { shared, slots: Arc::new(Semaphore::new(MAX_IN_FLIGHT)) });
+	Router::new().fallback(handle).with_state(server)
 }
 
 struct Response {
@@ -102,94 +144,109 @@ impl Response {
 	}
 }
 
-const MAX_HEADER: usize = 16 * 1024;
+impl IntoResponse for Response {
+	fn into_response(self) -> axum::response::Response {
+		let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+		(code, [(header::CONTENT_TYPE, self.content_type)], self.body).into_response()
+	}
+}
 
-fn handle(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
-	stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-	let mut buf = Vec::new();
-	let mut chunk = [0u8; 8192];
-	let header_end = loop {
-		if let Some(i) = find(&buf, b"\r\n\r\n") {
-			break i;
-		}
-		if buf.len() > MAX_HEADER {
-			return respond(&mut stream, Response::error(431, "headers too large"));
-		}
-		let n = stream.read(&mut chunk)?;
-		if n == 0 {
-			return Ok(());
-		}
-		buf.extend_from_slice(&chunk[..n]);
+async fn handle(State(server): State<Arc<Server>>, request: Request) -> Response {
+	let work = async {
+		let Ok(_slot) = server.slots.clone().acquire_owned().await else {
+			return Response::error(503, "shutting down");
+		};
+		answer(server.shared.clone(), request).await
 	};
-	let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
-	let mut lines = head.split("\r\n");
-	let mut request_line = lines.next().unwrap_or_default().split_whitespace();
-	let method = request_line.next().unwrap_or_default().to_string();
-	let path = request_line.next().unwrap_or_default().to_string();
-	let mut length = 0usize;
-	let mut expect_continue = false;
+	match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
+		Ok(response) => response,
+		Err(_) => Response::error(408, format!("not done within {} s", REQUEST_TIMEOUT.as_secs())),
+	}
+}
+
+/// Runs blocking chain and disk work off the runtime's threads.
+async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
+	tokio::task::spawn_blocking(f)
+		.await
+		.unwrap_or_else(|e| Response::error(500, format!("handler failed: {e}")))
+}
+
+fn signed_headers(headers: &HeaderMap) -> Headers {
 	let mut signed = Headers::default();
-	for line in lines {
-		if let Some((name, value)) = line.split_once(':') {
-			signed.note(name, value);
-			match name.trim().to_ascii_lowercase().as_str() {
-				"content-length" => length = value.trim().parse().unwrap_or(usize::MAX),
-				"expect" => expect_continue = value.trim().eq_ignore_ascii_case("100-continue"),
-				_ => {}
+	for (name, value) in headers {
+		if let Ok(value) = value.to_str() {
+			signed.note(name.as_str(), value);
+		}
+	}
+	signed
+}
+
+async fn answer(shared: Arc<Shared>, request: Request) -> Response {
+	let (parts, body) = request.into_parts();
+	let signed = signed_headers(&parts.headers);
+	match (parts.method.as_str(), route(parts.uri.path())) {
+		("GET", Route::Status) => status(&shared),
+		("GET", Route::Fragment(key)) => blocking(move || download(&shared, key, &signed)).await,
+		("PUT", Route::Fragment(key)) => put(shared, key, signed, &parts.headers, body).await,
+		(_, Route::Unknown) => Response::error(404, "no such resource"),
+		_ => Response::error(405, "method not allowed"),
+	}
+}
+
+/// `PUT /fragments/…`: refused before the body is read unless the owner signed it and it
+/// fits in a fragment; then read (at most a fragment) and checked against the declared root.
+async fn put(
+	shared: Arc<Shared>,
+	key: FragmentKey,
+	signed: Headers,
+	headers: &HeaderMap,
+	body: Body,
+) -> Response {
+	let limit = shared.params.fragment_size;
+	let length = headers
+		.get(header::CONTENT_LENGTH)
+		.and_then(|v| v.to_str().ok())
+		.map(|v| v.trim().parse::<u64>().unwrap_or(u64::MAX));
+	let expect_continue = headers
+		.get(header::EXPECT)
+		.and_then(|v| v.to_str().ok())
+		.is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"));
+	let s = shared.clone();
+	let found = tokio::task::spawn_blocking(move || authenticate(&s, key, &signed, Method::Put))
+		.await
+		.unwrap_or_else(|e| Err(Response::error(500, format!("handler failed: {e}"))));
+	let placement = match found {
+		Ok((placement, signer)) if signer == placement.owner => placement,
+		Ok(_) => {
+			let refusal = Response::error(403, "only the file owner may upload its fragments");
+			return refuse(refusal, body, expect_continue, limit).await;
+		}
+		Err(refusal) => return refuse(refusal, body, expect_continue, limit).await,
+	};
+	let too_large = || Response::error(413, format!("a fragment is at most {limit} bytes"));
+	if length.is_some_and(|l| l > limit) {
+		return refuse(too_large(), body, expect_continue, limit).await;
+	}
+	// Reading the body is what sends `100 Continue` to a client that asked for it.
+	let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(limit) as usize);
+	let mut stream = body.into_data_stream();
+	loop {
+		match tokio::time::timeout(BODY_IDLE_TIMEOUT, stream.next()).await {
+			Err(_) => return Response::error(408, "the body stalled"),
+			Ok(None) => break,
+			Ok(Some(Err(e))) => return Response::error(400, format!("body cut short: {e}")),
+			Ok(Some(Ok(chunk))) => {
+				if bytes.len() as u64 + chunk.len() as u64 > limit {
+					return too_large();
+				}
+				bytes.extend_from_slice(&chunk);
 			}
 		}
 	}
-	let response = match (method.as_str(), route(&path)) {
-		("GET", Route::Status) => status(shared),
-		("GET", Route::Fragment(key)) => download(shared, key, &signed),
-		("PUT", Route::Fragment(key)) => {
-			// Refuse before reading the body: only the owner may upload.
-			let already = buf.len().saturating_sub(header_end + 4);
-			let limit = shared.params.fragment_size;
-			let (placement, signer) = match authenticate(shared, key, &signed, Method::Put) {
-				Ok(found) => found,
-				Err(response) => return refuse(&mut stream, response, already, length, limit),
-			};
-			if signer != placement.owner {
-				return refuse(
-					&mut stream,
-					Response::error(403, "only the file owner may upload its fragments"),
-					already,
-					length,
-					limit,
-				);
-			}
-			if length as u64 > shared.params.fragment_size {
-				return refuse(
-					&mut stream,
-					Response::error(
-						413,
-						format!("a fragment is at most {} bytes", shared.params.fragment_size),
-					),
-					already,
-					length,
-					limit,
-				);
-			}
-			if expect_continue {
-				stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-			}
-			let mut body = buf[header_end + 4..].to_vec();
-			body.truncate(length);
-			while body.len() < length {
-				let n = stream.read(&mut chunk)?;
-				if n == 0 {
-					return respond(&mut stream, Response::error(400, "body cut short"));
-				}
-				let take = n.min(length - body.len());
-				body.extend_from_slice(&chunk[..take]);
-			}
-			upload(shared, key, &body, placement)
-		}
-		(_, Route::Unknown) => Response::error(404, "no such resource"),
-		_ => Response::error(405, "method not allowed"),
-	};
-	respond(&mut stream, response)
+	if length.is_some_and(|l| l != bytes.len() as u64) {
+		return Response::error(400, "body cut short");
+	}
+	blocking(move || upload(&shared, key, &bytes, placement)).await
 }
 
 enum Route {
@@ -342,53 +399,26 @@ fn upload(shared: &Shared, key: FragmentKey, body: &[u8], placement: FilePlaceme
 	)
 }
 
-/// Answers a request whose body is refused unread, then reads and discards what the client is
-/// still sending (at most `limit` bytes, 10 s): closing a socket with unread bytes makes the
+/// Reads and discards what the client of a refused upload is still sending (at most `limit`
+/// bytes, [`DRAIN_TIMEOUT`]) before answering: closing a socket with unread bytes makes the
 /// kernel reset the connection, and a client still uploading would see the reset instead of
-/// the answer (seen with 8 MiB uploads refused with 401 on a loaded machine).
-fn refuse(
-	stream: &mut TcpStream,
-	response: Response,
-	already: usize,
-	length: usize,
-	limit: u64,
-) -> io::Result<()> {
-	respond(stream, response)?;
-	let mut left = length.saturating_sub(already).min(usize::try_from(limit).unwrap_or(usize::MAX));
-	stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-	let mut chunk = [0u8; 8192];
-	while left > 0 {
-		match stream.read(&mut chunk) {
-			Ok(0) | Err(_) => break,
-			Ok(n) => left = left.saturating_sub(n),
-		}
+/// the answer (seen with 8 MiB uploads refused with 401 on a loaded machine). A client that
+/// asked `Expect: 100-continue` has sent nothing yet and is answered at once.
+async fn refuse(response: Response, body: Body, expect_continue: bool, limit: u64) -> Response {
+	if !expect_continue {
+		let drain = async {
+			let mut seen: u64 = 0;
+			let mut stream = body.into_data_stream();
+			while let Some(Ok(chunk)) = stream.next().await {
+				seen = seen.saturating_add(chunk.len() as u64);
+				if seen > limit {
+					break;
+				}
+			}
+		};
+		let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
 	}
-	Ok(())
-}
-
-fn respond(stream: &mut TcpStream, response: Response) -> io::Result<()> {
-	let reason = match response.code {
-		200 => "OK",
-		400 => "Bad Request",
-		401 => "Unauthorized",
-		403 => "Forbidden",
-		404 => "Not Found",
-		405 => "Method Not Allowed",
-		413 => "Payload Too Large",
-		422 => "Unprocessable Entity",
-		431 => "Request Header Fields Too Large",
-		503 => "Service Unavailable",
-		_ => "Internal Server Error",
-	};
-	let head = format!(
-		"HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-		response.code,
-		response.content_type,
-		response.body.len()
-	);
-	stream.write_all(head.as_bytes())?;
-	stream.write_all(&response.body)?;
-	stream.flush()
+	response
 }
 
 #[cfg(test)]
@@ -428,6 +458,47 @@ mod tests {
 		assert!(!may_download(&placement, &key, &acc(5)), "a stranger");
 		let other = FragmentKey { fragment: 1, ..key };
 		assert!(!may_download(&placement, &other, &acc(4)), "not for another fragment");
+	}
+
+	/// The real server on a loopback port, its chain unreachable: routing, and a refused
+	/// 8 MiB upload answered (its body drained), not reset.
+	#[test]
+	fn the_server_routes_and_answers_refused_uploads() {
+		let dir = std::env::temp_dir().join(format!("cess-agent-server-{}", std::process::id()));
+		let shared = Arc::new(Shared {
+			// Port 1 on loopback: nothing listens.
+			chain: Chain::new("http://127.0.0.1:1").unwrap(),
+			dir: DataDir::open(&dir).unwrap(),
+			account: AccountId::new([1; 32]),
+			params: crate::proof_params(),
+			status: Mutex::new(Status { account: "miner".into(), ..Default::default() }),
+			unconfirmed: Default::default(),
+			key: <sp_core::sr25519::Pair as sp_core::Pair>::from_string("//Eve", None).unwrap(),
+		});
+		let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+		let base = format!("http://{}", listener.local_addr().unwrap());
+		serve(listener, shared);
+		let status = attohttpc::get(format!("{base}/status")).send().unwrap();
+		assert_eq!(status.status().as_u16(), 200);
+		assert_eq!(status.headers()["content-type"], "application/json");
+		let v: serde_json::Value = serde_json::from_str(&status.text().unwrap()).unwrap();
+		assert_eq!(v["account"], "miner");
+		assert_eq!(
+			attohttpc::get(format!("{base}/nothing")).send().unwrap().status().as_u16(),
+			404
+		);
+		assert_eq!(
+			attohttpc::delete(format!("{base}/status")).send().unwrap().status().as_u16(),
+			405
+		);
+		let path = format!("{base}/fragments/{}/0/0", hash_hex(&[3u8; 32]));
+		// The chain is down: 503 before the body is read; the 8 MiB are still taken.
+		let put = attohttpc::put(&path).bytes(vec![7u8; 8 << 20]).send().unwrap();
+		assert_eq!(put.status().as_u16(), 503);
+		assert!(put.text().unwrap().contains("chain unavailable"));
+		let get = attohttpc::get(&path).send().unwrap();
+		assert_eq!(get.status().as_u16(), 503);
+		let _ = std::fs::remove_dir_all(&dir);
 	}
 
 	#[test]

@@ -20,6 +20,7 @@ pub mod get;
 pub mod http;
 pub mod put;
 pub mod session;
+pub mod web;
 
 pub use session::Session;
 
@@ -29,6 +30,7 @@ use codec::Decode;
 use frame_support::traits::Get;
 use pallet_file_bank::{Coding, FileState};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// One GiB: space is bought in GiB.
 pub const GIB: u64 = 1 << 30;
@@ -105,6 +107,114 @@ pub fn health(placement: &cess_miner_agent::chain::FilePlacement) -> serde_json:
 	})
 }
 
+/// `Audit::Audits[who].last_proved`: the last round miner `who` submitted a proof for
+/// (`None`: never, or not enrolled).
+pub fn miner_last_proved(session: &Session, who: &AccountId) -> Result<Option<u32>, String> {
+	let encoded = codec::Encode::encode(who);
+	let mut key = sp_crypto_hashing::twox_128(b"Audit").to_vec();
+	key.extend_from_slice(&sp_crypto_hashing::twox_128(b"Audits"));
+	key.extend_from_slice(&sp_crypto_hashing::blake2_128(&encoded));
+	key.extend_from_slice(&encoded);
+	match session.chain.storage(&key, None).map_err(|e| e.to_string())? {
+		Some(raw) => pallet_audit::MinerAudit::decode(&mut &raw[..])
+			.map(|a| a.last_proved)
+			.map_err(|e| format!("Audits: {e}")),
+		None => Ok(None),
+	}
+}
+
+/// The file's last proven round: the last round for which every miner holding a confirmed
+/// fragment of it has submitted a storage proof (the lowest `last_proved` of its holders);
+/// `None` while a holder has never proved or nothing is confirmed yet. `cache` keeps each
+/// miner's value across files.
+pub fn last_proven_round(
+	session: &Session,
+	placement: &cess_miner_agent::chain::FilePlacement,
+	cache: &mut BTreeMap<AccountId, Option<u32>>,
+) -> Result<Option<u32>, String> {
+	let mut lowest: Option<u32> = None;
+	let mut any = false;
+	for r in placement.fragments.iter().flat_map(|f| f.replicas.iter()) {
+		let (Some(miner), true) = (r.miner.as_ref(), r.confirmed) else { continue };
+		let proved = match cache.get(miner) {
+			Some(p) => *p,
+			None => {
+				let p = miner_last_proved(session, miner)?;
+				cache.insert(miner.clone(), p);
+				p
+			}
+		};
+		let Some(round) = proved else { return Ok(None) };
+		any = true;
+		lowest = Some(lowest.map_or(round, |l| l.min(round)));
+	}
+	Ok(if any { lowest } else { None })
+}
+
+/// What [`buy_space`] would cost: `(call, price in base units)` for a lease of `gib` GiB and
+/// `days` days. Without a live lease it buys one (`buy_space`, both needed); with one, `gib`
+/// GiB are added until its end (`expand_space`) and then `days` days added (`renew_space`) —
+/// either may be 0.
+pub fn space_calls(
+	session: &Session,
+	who: &AccountId,
+	gib: u32,
+	days: u32,
+) -> Result<(Vec<RuntimeCall>, Balance), String> {
+	let price = session.space_price()?;
+	let now = session.best()?;
+	let lease = session.lease(who)?;
+	match lease {
+		Some(l) if l.expiring => {
+			Err("the lease has ended and its files are being deleted; buy again afterwards".into())
+		}
+		Some(l) if l.expires_at > now => {
+			let per_day = blocks_per_day(session)?.max(1);
+			let days_left = u128::from(l.expires_at.saturating_sub(now).div_ceil(per_day));
+			let mut calls = Vec::new();
+			let mut cost: Balance = 0;
+			if gib > 0 {
+				calls.push(RuntimeCall::FileBank(pallet_file_bank::Call::expand_space { gib }));
+				cost = cost.saturating_add(
+					price.saturating_mul(u128::from(gib)).saturating_mul(days_left),
+				);
+			}
+			if days > 0 {
+				calls.push(RuntimeCall::FileBank(pallet_file_bank::Call::renew_space { days }));
+				let space = u128::from(l.space_gib.saturating_add(gib));
+				cost = cost
+					.saturating_add(price.saturating_mul(space).saturating_mul(u128::from(days)));
+			}
+			if calls.is_empty() {
+				return Err("nothing to buy: give GiB to add or days to extend".into());
+			}
+			Ok((calls, cost))
+		}
+		_ => {
+			if gib == 0 || days == 0 {
+				return Err("a new lease needs at least 1 GiB and 1 day".into());
+			}
+			let cost = price.saturating_mul(u128::from(gib)).saturating_mul(u128::from(days));
+			Ok((vec![RuntimeCall::FileBank(pallet_file_bank::Call::buy_space { gib, days })], cost))
+		}
+	}
+}
+
+/// Buys a lease, or adds space and days to the live one (see [`space_calls`]); returns the
+/// lease afterwards.
+pub fn buy_space(
+	session: &mut Session,
+	gib: u32,
+	days: u32,
+) -> Result<pallet_file_bank::Lease<BlockNumber>, String> {
+	let who = session.account().clone();
+	let (calls, _) = space_calls(session, &who, gib, days)?;
+	for call in calls {
+		session.submit(call, "lease")?;
+	}
+	session.lease(&who)?.ok_or_else(|| "paid, but no lease on chain".to_string())
+}
+
 fn state_name(state: FileState) -> &'static str {
 	match state {
 		FileState::Declared => "declared",
@@ -144,6 +254,7 @@ pub fn status(session: &Session, file: Hash) -> Result<serde_json::Value, String
 		"stored_space": p.stored_space,
 		"place_at": p.place_at,
 		"health": health(&p),
+		"last_proven_round": last_proven_round(session, &p, &mut BTreeMap::new())?,
 		"fragments": fragments,
 	}))
 }
@@ -152,6 +263,7 @@ pub fn status(session: &Session, file: Hash) -> Result<serde_json::Value, String
 pub fn list(session: &Session, who: &AccountId) -> Result<serde_json::Value, String> {
 	let lease = session.lease(who)?;
 	let mut files = Vec::new();
+	let mut proved = BTreeMap::new();
 	for file in session.user_files(who)? {
 		let Some(p) = session.placement(file)? else { continue };
 		files.push(json!({
@@ -160,6 +272,7 @@ pub fn list(session: &Session, who: &AccountId) -> Result<serde_json::Value, Str
 			"coding": format!("{}+{}", p.coding.data, p.coding.parity),
 			"state": state_name(p.state),
 			"health": health(&p),
+			"last_proven_round": last_proven_round(session, &p, &mut proved)?,
 		}));
 	}
 	Ok(json!({
@@ -186,8 +299,12 @@ pub fn list_table(v: &serde_json::Value) -> String {
 		out.push_str("no lease\n");
 	}
 	for f in v["files"].as_array().into_iter().flatten() {
+		let proven = match f["last_proven_round"].as_u64() {
+			Some(round) => format!("proven through round {round}"),
+			None => "not proven yet".to_string(),
+		};
 		out.push_str(&format!(
-			"{}  {:>14} B  {:4}  {:9}  {}/{} fragments confirmed\n",
+			"{}  {:>14} B  {:4}  {:9}  {}/{} fragments confirmed  {proven}\n",
 			f["file"].as_str().unwrap_or_default(),
 			f["size"],
 			f["coding"].as_str().unwrap_or_default(),

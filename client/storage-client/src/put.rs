@@ -34,7 +34,7 @@ use std::{
 	path::Path,
 	sync::{
 		atomic::{AtomicU32, Ordering},
-		Mutex,
+		Arc, Mutex,
 	},
 	time::{Duration, Instant},
 };
@@ -78,6 +78,53 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 	}
 	bar.set_message(what.to_string());
 	bar
+}
+
+/// Where `put` reports its progress: bars drawn on the terminal by [`put`], or hidden and read
+/// by another thread (the web page's server, [`crate::web`]), and the step it is at.
+#[derive(Clone)]
+pub struct PutProgress {
+	/// File bytes coded and hashed (step 1).
+	pub encode: ProgressBar,
+	/// Fragment bytes uploaded to the miners (step 4).
+	pub upload: ProgressBar,
+	/// Fragments confirmed on chain (step 5).
+	pub confirmed: ProgressBar,
+	step: Arc<Mutex<&'static str>>,
+}
+
+impl PutProgress {
+	/// Bars on the terminal (stderr), as `storage put` shows them.
+	pub fn terminal() -> Self {
+		Self {
+			encode: bar(0, "encode"),
+			upload: bar(0, "upload"),
+			confirmed: ProgressBar::hidden(),
+			step: Arc::new(Mutex::new("start")),
+		}
+	}
+
+	/// Nothing drawn: the positions are read with [`ProgressBar::position`].
+	pub fn hidden() -> Self {
+		Self {
+			encode: ProgressBar::hidden(),
+			upload: ProgressBar::hidden(),
+			confirmed: ProgressBar::hidden(),
+			step: Arc::new(Mutex::new("start")),
+		}
+	}
+
+	/// The step `put` is at: `start`, `encode`, `lease`, `declare`, `place`, `upload`,
+	/// `confirm`, `stored`.
+	pub fn step(&self) -> &'static str {
+		self.step.lock().map(|s| *s).unwrap_or("start")
+	}
+
+	fn set_step(&self, step: &'static str) {
+		if let Ok(mut s) = self.step.lock() {
+			*s = step;
+		}
+	}
 }
 
 /// Reads segment `s` of the file.
@@ -231,6 +278,7 @@ fn upload(
 	file: &File,
 	layout: &Layout,
 	opts: &PutOptions,
+	progress: &ProgressBar,
 ) -> Result<u32, String> {
 	let segments = layout.segments();
 	let width = layout.width();
@@ -238,7 +286,7 @@ fn upload(
 	let uploaded = AtomicU32::new(0);
 	let failure: Mutex<Option<String>> = Mutex::new(None);
 	let total: u64 = (0..segments).map(|s| layout.shard_len(s) * u64::from(width)).sum();
-	let progress = bar(total, "upload");
+	progress.set_length(total);
 	let placement = Mutex::new(session.placement(file_hash)?.ok_or("the file is gone")?);
 	std::thread::scope(|scope| {
 		for _ in 0..opts.threads.max(1) {
@@ -341,19 +389,26 @@ fn upload_one(
 }
 
 /// Waits until the file is `Stored`.
-fn wait_stored(session: &Session, file: Hash, timeout: u64) -> Result<(), String> {
+fn wait_stored(
+	session: &Session,
+	file: Hash,
+	timeout: u64,
+	progress: &ProgressBar,
+) -> Result<(), String> {
 	let started = Instant::now();
 	let mut shown = u32::MAX;
 	loop {
 		let p = session.placement(file)?.ok_or("the file is gone")?;
-		if p.state == FileState::Stored {
-			return Ok(());
-		}
 		let confirmed = p
 			.fragments
 			.iter()
 			.map(|f| f.replicas.iter().filter(|r| r.confirmed).count() as u32)
 			.sum::<u32>();
+		progress.set_length(p.fragments.iter().map(|f| f.replicas.len() as u64).sum());
+		progress.set_position(u64::from(confirmed));
+		if p.state == FileState::Stored {
+			return Ok(());
+		}
 		if confirmed != shown {
 			eprintln!("confirmed {confirmed}/{} fragments", p.fragments.len());
 			shown = confirmed;
@@ -379,8 +434,18 @@ pub struct PutReport {
 	pub seconds: [f64; 4],
 }
 
-/// Stores `path` on the network.
+/// Stores `path` on the network, with progress bars on the terminal.
 pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutReport, String> {
+	put_with_progress(session, path, opts, &PutProgress::terminal())
+}
+
+/// Stores `path` on the network, reporting to `bars`.
+pub fn put_with_progress(
+	session: &mut Session,
+	path: &Path,
+	opts: &PutOptions,
+	bars: &PutProgress,
+) -> Result<PutReport, String> {
 	let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
 	let size = file.metadata().map_err(|e| e.to_string())?.len();
 	if size == 0 {
@@ -401,9 +466,10 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 	}
 	let t0 = Instant::now();
 	let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-	let progress = bar(size, "encode");
-	let roots = compute_roots(&file, &layout, &params, threads, &progress)?;
-	progress.finish();
+	bars.set_step("encode");
+	bars.encode.set_length(size);
+	let roots = compute_roots(&file, &layout, &params, threads, &bars.encode)?;
+	bars.encode.finish();
 	let file_hash = pallet_file_bank::file_hash(session.account(), size, &roots);
 	eprintln!(
 		"{}: {size} bytes, {} segments × ({}+{}) = {} fragments, file {}",
@@ -418,6 +484,7 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 	match session.placement(file_hash)? {
 		Some(p) if p.state == FileState::Stored => {
 			eprintln!("already stored");
+			bars.set_step("stored");
 			let s = [(t1 - t0).as_secs_f64(), 0.0, 0.0, 0.0];
 			return Ok(PutReport { file: file_hash, layout, uploaded: 0, seconds: s });
 		}
@@ -426,7 +493,9 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 		}
 		Some(_) => eprintln!("already declared: resuming the upload"),
 		None => {
+			bars.set_step("lease");
 			ensure_space(session, layout.lease_bytes(), opts)?;
+			bars.set_step("declare");
 			let roots = roots.clone().try_into().map_err(|_| "too many fragments".to_string())?;
 			let call = RuntimeCall::FileBank(pallet_file_bank::Call::declare_coded_file {
 				size,
@@ -451,11 +520,15 @@ pub fn put(session: &mut Session, path: &Path, opts: &PutOptions) -> Result<PutR
 			}
 		}
 	}
+	bars.set_step("place");
 	wait_placed(session, file_hash)?;
 	let t2 = Instant::now();
-	let uploaded = upload(session, file_hash, &file, &layout, opts)?;
+	bars.set_step("upload");
+	let uploaded = upload(session, file_hash, &file, &layout, opts, &bars.upload)?;
 	let t3 = Instant::now();
-	wait_stored(session, file_hash, opts.store_timeout)?;
+	bars.set_step("confirm");
+	wait_stored(session, file_hash, opts.store_timeout, &bars.confirmed)?;
+	bars.set_step("stored");
 	let t4 = Instant::now();
 	Ok(PutReport {
 		file: file_hash,

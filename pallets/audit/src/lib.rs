@@ -231,6 +231,10 @@ pub mod pallet {
 		/// queued changes applied at checkpoints.
 		type Sectors: SectorsMutate<Self::AccountId>;
 
+		/// Who may set the proof deadline: governance (the runtime's storage-economy track, or
+		/// root).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
 		/// Blocks a miner has to answer its seal audit (one round in the runtime).
 		#[pallet::constant]
 		type SealAuditWindow: Get<BlockNumberFor<Self>>;
@@ -508,13 +512,13 @@ pub mod pallet {
 			})
 		}
 
-		/// Sets the proof deadline in blocks after a round opens (root). At least 1, at most
+		/// Sets the proof deadline in blocks after a round opens (`AdminOrigin`). At least 1, at most
 		/// `RoundLength − DeadlineReserve`; applies from the next round on (the open round
 		/// keeps the deadline it opened with).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_deadline())]
 		pub fn set_deadline(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {
-			ensure_root(origin)?;
+			T::AdminOrigin::ensure_origin(origin)?;
 			ensure!(!blocks.is_zero(), Error::<T>::ZeroDeadline);
 			ensure!(blocks <= Self::max_deadline(), Error::<T>::DeadlineTooLong);
 			ProofDeadline::<T>::put(blocks);

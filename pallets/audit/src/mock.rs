@@ -330,6 +330,7 @@ impl pallet_audit::Config for Test {
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
 	type Sectors = StorageMiner;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
 	type SealAuditWindow = ConstU64<ROUND>;
 	type SectorChangesPerCheckpoint = ConstU32<8>;
 	type SectorChangesPerBlock = ConstU32<64>;

@@ -10,7 +10,6 @@ use frame_support::{
 	traits::{ConstU128, ConstU32, ConstU64, Get},
 	PalletId,
 };
-use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 
 parameter_types! {
@@ -67,7 +66,7 @@ pub const CDN_REFERENCE_BYTE_PRICE: u128 = CENTS / 1_073_741_824;
 impl pallet_cdn::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = crate::governance::StorageAdminOrigin;
 	type PalletId = CdnPalletId;
 	type RewardPool = CdnRewardPool;
 	type Treasury = TreasuryAccount;

@@ -3,10 +3,9 @@
 use crate::{
 	configs::staking::TreasuryAccount,
 	currency::{CESS, TOTAL_ISSUANCE_CAP},
-	AccountId, Balances, Runtime,
+	Balances, Runtime,
 };
 use frame_support::{parameter_types, PalletId};
-use frame_system::EnsureRoot;
 
 parameter_types! {
 	/// Issuance of every era before the first halving: 324 688 CESS.
@@ -38,6 +37,6 @@ impl pallet_issuance::Config for Runtime {
 	type CdnPoolId = CdnPoolId;
 	type Treasury = TreasuryAccount;
 	type CurrentEra = ActiveEraIndex;
-	type SplitOrigin = EnsureRoot<AccountId>;
+	type SplitOrigin = crate::governance::IssuanceAdminOrigin;
 	type WeightInfo = pallet_issuance::weights::SubstrateWeight<Runtime>;
 }

@@ -8,6 +8,7 @@ mod staking;
 mod storage;
 mod system;
 mod treasury;
+mod vesting;
 
 pub use cdn::*;
 pub use consensus::*;
@@ -17,3 +18,4 @@ pub use staking::*;
 pub use storage::*;
 pub use system::*;
 pub use treasury::*;
+pub use vesting::*;

@@ -12,7 +12,6 @@ use frame_support::{
 	parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, Nothing},
 };
-use frame_system::EnsureRoot;
 use sp_runtime::Perbill;
 
 /// Sessions per era, fixed at genesis by the chain spec (`pallet-timings`).
@@ -82,7 +81,7 @@ impl pallet_staking::Config for Runtime {
 	type SessionsPerEra = SessionsPerEra;
 	type BondingDuration = BondingDuration;
 	type SlashDeferDuration = SlashDeferDuration;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = crate::governance::StakingAdminOrigin;
 	type SessionInterface = Self;
 	type EraPayout = Issuance;
 	type NextNewSession = Session;

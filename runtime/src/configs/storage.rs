@@ -10,7 +10,6 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64, Get},
 };
-use frame_system::EnsureRoot;
 
 /// Size of an idle filler and of a file fragment: the proof library's default, 8 MiB.
 pub const FRAGMENT_SIZE: u64 = 8 << 20;
@@ -190,6 +189,7 @@ impl pallet_audit::Config for Runtime {
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = AuditBenchmarkHelper;
 	type Sectors = StorageMiner;
+	type AdminOrigin = crate::governance::StorageAdminOrigin;
 	// One round to answer a seal audit (the design's "within 1 round").
 	type SealAuditWindow = AuditRoundLength;
 	// Queued sector changes: 4 per proof checkpoint (≈ 1.7 ms on every `submit_proof`,
@@ -263,7 +263,7 @@ impl pallet_file_bank::Config for Runtime {
 	// `declare_file` fails with `PlacementQueueFull`.
 	type MaxPlacementBacklog = ConstU32<36_864>;
 	type RewardPool = StorageRewardPool;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = crate::governance::StorageAdminOrigin;
 	// 0.01 CESS per GiB per day until governance sets a price.
 	type DefaultPricePerGibDay = ConstU128<CENTS>;
 	type FragmentSize = ConstU64<FRAGMENT_SIZE>;

@@ -1,4 +1,4 @@
-//! Base layer: system, time, balances, transaction fees, sudo and utility.
+//! Base layer: system, time, balances, transaction fees and utility.
 
 use crate::{
 	currency::{CENTS, MILLICENTS, SS58_PREFIX},
@@ -155,12 +155,6 @@ impl pallet_transaction_payment::Config for Runtime {
 		MaximumMultiplier,
 	>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
-}
-
-impl pallet_sudo::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_utility::Config for Runtime {

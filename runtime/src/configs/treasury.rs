@@ -1,12 +1,14 @@
 //! Treasury: receives 80 % of fees and tips, slashes, and reward remainders.
 
-use crate::{AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, System};
+use crate::{
+	governance::{TreasurerOrigin, TreasurySpender},
+	AccountId, Balances, BlockNumber, Runtime, RuntimeEvent, System,
+};
 use frame_support::{
 	parameter_types,
 	traits::tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureRootWithSuccess};
 use sp_runtime::{traits::IdentityLookup, Permill};
 
 parameter_types! {
@@ -18,15 +20,13 @@ parameter_types! {
 	pub const Burn: Permill = Permill::zero();
 	/// A spend can be claimed for 30 days.
 	pub const PayoutPeriod: BlockNumber = 30 * crate::time::DAYS;
-	/// Root may spend any amount.
-	pub const MaxBalance: Balance = Balance::MAX;
 	/// The treasury's own account.
 	pub TreasuryAccountId: AccountId = crate::Treasury::account_id();
 }
 
 impl pallet_treasury::Config for Runtime {
 	type Currency = Balances;
-	type RejectOrigin = EnsureRoot<AccountId>;
+	type RejectOrigin = TreasurerOrigin;
 	type RuntimeEvent = RuntimeEvent;
 	type SpendPeriod = SpendPeriod;
 	type Burn = Burn;
@@ -35,7 +35,9 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = frame_support::traits::ConstU32<100>;
-	type SpendOrigin = EnsureRootWithSuccess<AccountId, MaxBalance>;
+	// Root spends any amount; a spender track up to its cap (10 k / 100 k / 1 M CESS, the
+	// treasurer track 10 M).
+	type SpendOrigin = TreasurySpender;
 	type AssetKind = ();
 	type Beneficiary = AccountId;
 	type BeneficiaryLookup = IdentityLookup<AccountId>;

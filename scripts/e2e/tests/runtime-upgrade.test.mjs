@@ -3,9 +3,12 @@
 //
 // The test run builds the same runtime with `--features upgrade-test` (spec_version 1 000 100,
 // transaction_version 2; `UPGRADE_WASM=<file>` skips the build). While the three agents prove,
-// right when a round opens, //Alice enacts it with `sudo(system.setCode)`. On the dev chain the
-// root track would take too long, so sudo is used; on a live chain the same call comes from a
-// referendum. Then:
+// a ROOT-track referendum enacts it (there is no sudo on any chain): //Alice notes the wasm's
+// `system.setCode` as a preimage, submits it on the root track (origin `{ system: 'Root' }`)
+// with enactment `{ At: <the block after a round opens> }`, ten development accounts vote aye,
+// and the scheduler dispatches `setCode` right after a round opened, so the agents' proofs for
+// it are in flight, signed with the old versions. On dev the root track takes prepare 1 +
+// confirm 10 + enactment 10 blocks (production: 2 h + 1 day + 1 day). Then:
 // - blocks and finality continue; the upgrade loses at most one slot (target 0, see below);
 // - balances and miner state are the same just before and just after the upgrade;
 // - every agent logs that it follows the new versions, and keeps running with no restart;
@@ -27,6 +30,7 @@ import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { repoRoot, startNode, submitAndWatch, tail } from '../lib/node.mjs';
 import { Agent, ChainLog } from '../lib/storage.mjs';
+import { VOTERS, propose } from '../lib/governance.mjs';
 
 const execFileP = promisify(execFile);
 const MIN = 60_000;
@@ -112,6 +116,8 @@ describe('storage-miner agents keep proving across a runtime upgrade', () => {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 11330 });
     s.alice = keyring.addFromUri('//Alice');
     s.bob = keyring.addFromUri('//Bob');
+    // Voters: the development accounts that are not agents (the agents' collateral is held).
+    s.voters = VOTERS.filter((u) => !['//Dave', '//Eve', '//Ferdie'].includes(u)).map((u) => keyring.addFromUri(u));
     const names = ['Dave', 'Eve', 'Ferdie'];
     agents = names.map((n) => new Agent(`upgrade-${n.toLowerCase()}`, keyring.addFromUri(`//${n}`)));
     for (const [i, a] of agents.entries()) {
@@ -139,26 +145,54 @@ describe('storage-miner agents keep proving across a runtime upgrade', () => {
     assert.deepEqual(punished().map((r) => r.event.method), [], 'nobody punished while setting up');
   }));
 
-  test('sudo(system.setCode) enacts a higher spec_version while a round is open', { timeout: 6 * MIN }, diag(async () => {
+  test('a root-track referendum enacts a higher spec_version right after a round opens', { timeout: 8 * MIN }, diag(async () => {
     need(s.firstRound !== undefined, 'a proved round');
-    // Wait for the next round to open, then upgrade at once: the agents' proofs for it are in
-    // flight, signed with the old versions.
-    const startHead = log.head;
-    const opened = await log.waitFor(() => log.find('audit', 'RoundOpened',
-      (_, r) => r.block > startHead)[0], 4 * MIN, 'the next round opening');
-    s.upgradeRound = opened.event.data.round.toNumber();
-    s.beforeBlock = log.head;
+    const root = api.consts.referenda.tracks.map(([id, info]) => [id.toNumber(), info]).find(([id]) => id === 0)[1];
+    const [prepare, confirm, enact] = [root.preparePeriod, root.confirmPeriod, root.minEnactmentPeriod].map((x) => x.toNumber());
+    assert.deepEqual([prepare, confirm, enact], [1, 10, 10], 'root track on dev');
+    // Enact one block after a round opens, far enough ahead for the referendum to pass:
+    // rounds open every `roundLength` blocks from the last `RoundOpened`.
+    const opened = log.find('audit', 'RoundOpened');
+    const lastOpen = opened[opened.length - 1].block;
+    const roundLength = opened.length > 1 ? lastOpen - opened[opened.length - 2].block : 20;
+    // note, submit, deposit, votes (a block each), then prepare/confirm/enactment, + slack.
+    const earliest = log.head + 4 + 1 + prepare + confirm + enact + 6;
+    const openAt = lastOpen + roundLength * Math.ceil((earliest - lastOpen) / roundLength);
+    s.target = openAt + 1;
+    const r = await propose(api, {
+      call: api.tx.system.setCode(u8aToHex(s.wasm)),
+      origin: { system: 'Root' },
+      enactment: { At: s.target },
+      proposer: s.alice,
+      voters: s.voters,
+    });
+    // The proposal's origin is `OriginCaller::system(RawOrigin::Root)`: variant 0 (frame_system's
+    // pallet index), then Root = 0.
+    const submitArgs = r.submitTx.method.args;
+    assert.equal(submitArgs[0].toHex(), '0x0000', 'origin encodes as system(Root)');
+    assert.equal(r.track, 0, 'the root track');
+    s.proposal = r;
+    console.log(`root referendum ${r.index}: preimage #${r.noteBlock}, submitted #${r.submitBlock}, ` +
+      `deposit #${r.depositBlock}, votes by #${r.lastVoteBlock}, enactment at #${s.target} (round opens #${openAt})`);
+    const isIdx = (d) => d.index.toNumber() === r.index;
+    const confirmed = await log.waitFor(() => log.find('referenda', 'Confirmed', isIdx)[0], 4 * MIN, 'the referendum confirmed');
+    assert.ok(confirmed.block + enact <= s.target, `approved at #${confirmed.block}, in time for #${s.target}`);
+    await log.waitFor(() => log.head >= s.target - 1, 4 * MIN, 'the block before the enactment');
+    s.beforeBlock = s.target - 1;
     s.minersBefore = await minersAt(s.beforeBlock);
     s.bobBefore = await bobAt(s.beforeBlock);
-    const r = await submitAndWatch(api, api.tx.sudo.sudo(api.tx.system.setCode(u8aToHex(s.wasm))), s.alice);
-    assert.equal(r.dispatchError, undefined, 'sudo(setCode) dispatched');
-    s.upgradeBlock = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
-    await log.waitFor(() => log.head >= s.upgradeBlock + 1, 2 * MIN, 'the block after the upgrade');
-    // The extrinsic's own events race polkadot.js's metadata swap: read them from the log.
-    const sudid = log.find('sudo', 'Sudid', (_, rec) => rec.block === s.upgradeBlock);
-    assert.equal(sudid.length, 1, 'one Sudid');
-    assert.ok(sudid[0].event.data.sudoResult.isOk, `setCode succeeded: ${sudid[0].event.data.sudoResult.toString()}`);
+    await log.waitFor(() => log.head >= s.target + 1, 2 * MIN, 'the block after the upgrade');
+    s.upgradeBlock = s.target;
+    s.upgradeRound = log.find('audit', 'RoundOpened', (_, rec) => rec.block === openAt)[0]?.event.data.round.toNumber();
+    assert.ok(s.upgradeRound !== undefined, `a round opened at #${openAt}`);
+    // The scheduler's dispatch and the upgrade, read from the log (decoded with the parent's
+    // metadata if the new runtime's cannot decode the old runtime's events).
+    const dispatched = log.find('scheduler', 'Dispatched', (_, rec) => rec.block === s.upgradeBlock);
+    assert.ok(dispatched.length >= 1, 'scheduler.Dispatched at the enactment block');
+    for (const d of dispatched) assert.ok(d.event.data.result.isOk, `setCode succeeded: ${d.event.data.result.toString()}`);
     assert.equal(log.find('system', 'CodeUpdated', (_, rec) => rec.block === s.upgradeBlock).length, 1, 'CodeUpdated');
+    console.log(`root track on dev: ${s.upgradeBlock - r.submitBlock} blocks from submission to enactment ` +
+      `(${confirmed.block - r.submitBlock} to approval; computed minimum ${prepare + confirm + enact})`);
     const version = await api.rpc.state.getRuntimeVersion(log.hashes.get(s.upgradeBlock + 1));
     assert.equal(version.specVersion.toNumber(), NEW_SPEC);
     assert.equal(version.transactionVersion.toNumber(), NEW_TX);
