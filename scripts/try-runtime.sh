@@ -18,4 +18,8 @@ command -v try-runtime >/dev/null || { echo "try-runtime not found: cargo instal
 cargo build --release --locked -p cess-runtime --features try-runtime
 TARGET="${CARGO_TARGET_DIR:-target}"
 WASM="$TARGET/release/wbuild/cess-runtime/cess_runtime.compact.compressed.wasm"
-try-runtime --runtime "$WASM" on-runtime-upgrade --checks all --blocktime 6000 live --uri "$URI"
+# --disable-spec-version-check: the dev node runs the same spec_version as the tree (a real
+# release bumps it; this dry run is about the migrations). --disable-mbm-checks: the runtime
+# has no multi-block migrations.
+try-runtime --runtime "$WASM" on-runtime-upgrade --blocktime 6000 --checks all \
+  --disable-spec-version-check --disable-mbm-checks live --uri "$URI"

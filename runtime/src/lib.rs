@@ -35,9 +35,13 @@ pub mod operator_genesis;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_authorship;
+#[cfg(test)]
 mod tests_governance;
 #[cfg(test)]
 mod tests_heartbeat;
+#[cfg(test)]
+mod tests_migrations;
 #[cfg(test)]
 mod tests_offences;
 #[cfg(test)]
@@ -160,8 +164,9 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations applied on runtime upgrade. None yet.
-pub type Migrations = ();
+/// Storage migrations applied on runtime upgrade (each checks the pallet's storage version,
+/// so one that already ran is a single read). Remove a migration once every live chain has it.
+pub type Migrations = (pallet_issuance::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: dispatches incoming extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -173,21 +178,25 @@ pub type Executive = frame_executive::Executive<
 	Migrations,
 >;
 
-// Order matters for genesis: `Timings` must build before `Babe`, `Session` and `Staking`
-// read the epoch and era lengths. `Authorship` must come before `Session` and `Staking`.
+// Order matters. Genesis: `Timings` must build before `Babe`, `Session` and `Staking` read the
+// epoch and era lengths. Hooks run in declaration order: `Babe` (which decides the epoch
+// change) before `Session` (which rotates on it), and `Authorship` after `Session`, so a
+// session's first block is credited to that session (im-online's authored blocks, era points)
+// and not to the one that just ended (runtime/src/tests_authorship.rs). The indices are what
+// the encoding uses; the order does not change them.
 frame_support::construct_runtime!(
 	pub enum Runtime {
 		System: frame_system = 0,
 		Timings: pallet_timings = 1,
 		Timestamp: pallet_timestamp = 2,
 		Babe: pallet_babe = 3,
-		Authorship: pallet_authorship = 4,
 		Balances: pallet_balances = 5,
 		TransactionPayment: pallet_transaction_payment = 6,
 		Staking: pallet_staking = 7,
 		Offences: pallet_offences = 8,
 		Historical: pallet_session::historical = 9,
 		Session: pallet_session = 10,
+		Authorship: pallet_authorship = 4,
 		Grandpa: pallet_grandpa = 11,
 		ImOnline: pallet_im_online = 12,
 		AuthorityDiscovery: pallet_authority_discovery = 13,

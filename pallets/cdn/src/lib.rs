@@ -108,7 +108,11 @@ pub mod pallet {
 		Perbill,
 	};
 
+	/// The storage layout version; a migration that changes the layout bumps it.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration. Accounts must be 32-byte sr25519 public keys (as `AccountId32` is):

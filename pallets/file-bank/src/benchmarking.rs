@@ -265,10 +265,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn on_initialize_placements(
-		n: Linear<1, { T::MaxFragmentsPerFile::get() }>,
+		n: Linear<1, { T::MaxPlacementWork::get().min(T::MaxFragmentsPerFile::get()) }>,
 	) -> Result<(), BenchmarkError> {
 		// One due file of n single-replica fragments; one eligible miner behind
-		// `MaxSelectionAttempts − 1` full ones.
+		// `MaxSelectionAttempts − 1` full ones. One block places at most `MaxPlacementWork`
+		// fragments, so a larger file would not finish in the measured block.
 		miners::<T>(1)?;
 		let who = funded::<T>("user", 0);
 		lease::<T>(&who)?;
@@ -433,11 +434,14 @@ mod benchmarks {
 			for f in [1, max_f] {
 				let t = median_ns(&SelectedBenchmark::declare_file, &[(BenchmarkParameter::f, f)]);
 				println!("declare_file(f = {f}): {t} ns");
+			}
+			let max_p = <Test as Config>::MaxPlacementWork::get().min(max_f);
+			for n in [1, max_p] {
 				let t = median_ns(
 					&SelectedBenchmark::on_initialize_placements,
-					&[(BenchmarkParameter::n, f)],
+					&[(BenchmarkParameter::n, n)],
 				);
-				println!("on_initialize_placements(n = {f}): {t} ns");
+				println!("on_initialize_placements(n = {n}): {t} ns");
 			}
 			let max_e = <Test as Config>::MaxExpiriesPerBlock::get();
 			for e in [0, max_e] {

@@ -24,12 +24,15 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub use pallet::*;
 pub use schedule::{era_issuance, total_scheduled, EraShares, IssuanceSplit};
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod schedule;
@@ -43,6 +46,30 @@ use frame_support::traits::{
 };
 use sp_runtime::traits::AccountIdConversion;
 
+/// The two pool shares of a closed era, kept from `era_payout` until staking hands the pools'
+/// credit over. The era is kept so a leftover record (a credit that never came) is
+/// recognisable in `try_state` and in state dumps.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
+pub struct PoolShares {
+	/// The era these shares were issued for.
+	pub era: u32,
+	/// The storage-miner reward pool's share.
+	pub storage_pool: u128,
+	/// The CD²N reward pool's share.
+	pub cdn_pool: u128,
+}
+
 /// Balance type of the native currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
@@ -53,7 +80,11 @@ pub mod pallet {
 	use frame_support::{pallet_prelude::*, PalletId};
 	use frame_system::pallet_prelude::*;
 
+	/// v1: [`PendingPoolShares`] holds a [`PoolShares`] naming its era (v0: a bare tuple).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -101,7 +132,7 @@ pub mod pallet {
 	/// The pool shares computed for the era being closed, consumed when pallet-staking hands
 	/// the pools' credit over (same block). Lets the pools receive their exact amounts.
 	#[pallet::storage]
-	pub type PendingPoolShares<T> = StorageValue<_, (u128, u128), OptionQuery>;
+	pub type PendingPoolShares<T> = StorageValue<_, PoolShares, OptionQuery>;
 
 	/// Everything this pallet ever deposited into the storage-miner reward pool (the genesis
 	/// existential deposit and every era's share that reached it). Read only by the
@@ -210,7 +241,11 @@ impl<T: Config> Pallet<T> {
 		let room = T::IssuanceCap::get().saturating_sub(T::Currency::total_issuance());
 		let issued = scheduled.min(room);
 		let shares = Split::<T>::get().divide(issued);
-		PendingPoolShares::<T>::put((shares.storage_pool, shares.cdn_pool));
+		PendingPoolShares::<T>::put(PoolShares {
+			era,
+			storage_pool: shares.storage_pool,
+			cdn_pool: shares.cdn_pool,
+		});
 		Self::deposit_event(Event::EraIssued {
 			era,
 			issued,
@@ -266,7 +301,7 @@ impl<T: Config> OnUnbalanced<Credit<T::AccountId, T::Currency>> for Pallet<T> {
 	fn on_nonzero_unbalanced(credit: Credit<T::AccountId, T::Currency>) {
 		let total = credit.peek();
 		let storage_amount = match PendingPoolShares::<T>::take() {
-			Some((storage, cdn)) if storage.saturating_add(cdn) == total => storage,
+			Some(p) if p.storage_pool.saturating_add(p.cdn_pool) == total => p.storage_pool,
 			_ => {
 				let split = Split::<T>::get();
 				let pools = u128::from(split.storage_miners.deconstruct())

@@ -43,7 +43,11 @@ pub mod pallet {
 	use super::defaults;
 	use frame_support::pallet_prelude::*;
 
+	/// The storage layout version; a migration that changes the layout bumps it.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// No configuration: the values come from genesis.

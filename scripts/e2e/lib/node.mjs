@@ -25,10 +25,22 @@ export function nodeBinary() {
   return bin;
 }
 
-/** Connects @polkadot/api to a node already listening on `rpcPort`. */
-export async function connectApi(rpcPort, { timeoutMs = 120_000 } = {}) {
+/**
+ * How long a starting node may take to open its RPC port. Building a chain's genesis took up
+ * to 121 s with four e2e files and a build sharing the two cores, so the limit is 5 minutes
+ * (override with NODE_START_TIMEOUT_MS); a node that exits while starting fails at once.
+ */
+export const NODE_START_TIMEOUT_MS = Number(process.env.NODE_START_TIMEOUT_MS || 300_000);
+
+/**
+ * Connects @polkadot/api to a node already listening on `rpcPort`. `alive()`, when given, is
+ * asked while waiting: a `false` (the process that should open the port has exited) fails at
+ * once instead of at the deadline.
+ */
+export async function connectApi(rpcPort, { timeoutMs = NODE_START_TIMEOUT_MS, alive } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (!(await portOpen(rpcPort))) {
+    if (alive && !alive()) throw new Error(`the process that should listen on RPC port ${rpcPort} exited`);
     if (Date.now() > deadline) throw new Error(`nothing listens on RPC port ${rpcPort}`);
     await sleep(500);
   }
@@ -80,7 +92,7 @@ export function withTimeout(promise, ms, what) {
  * Starts `cess-node` with `args` (e.g. ['--dev']) on free ports (Prometheus only with
  * `prometheus: true`). Returns { api, rpcPort, p2pPort, prometheusPort, logFile, stop, running }.
  */
-export async function startNode(name, args, { timeoutMs = 120_000, prometheus = false } = {}) {
+export async function startNode(name, args, { timeoutMs = NODE_START_TIMEOUT_MS, prometheus = false } = {}) {
   mkdirSync(tmpRoot, { recursive: true });
   const rpcPort = await freePort();
   const p2pPort = await freePort();

@@ -66,7 +66,8 @@ describe('local testnet (Alice, Bob, Charlie) and a joining validator', () => {
       stdio: 'ignore',
       detached: true,
     });
-    ({ api } = await connectApi(rpc));
+    // The script exiting (a node failed to start) fails here at once.
+    ({ api } = await connectApi(rpc, { alive: () => net.exitCode === null && net.signalCode === null }));
     chain = chainReader(api);
     dave = keyring.addFromUri('//Dave');
   });

@@ -224,7 +224,7 @@ describe('the web page: account, space, upload, files with health, download, del
     assert.deepEqual(declared[0].event.data.coding.toJSON(), { data: 4, parity: 2 });
     const p = (await api.call.fileBankApi.filePlacement(file.hash)).unwrap();
     assert.equal(p.owner.toString(), user.address);
-    assert.equal(p.size.toNumber(), SIZE);
+    assert.equal(p.size_.toNumber(), SIZE);
     assert.equal(p.state.type, 'Stored');
     assert.equal(p.fragments.length, 6, 'one segment of 4 + 2');
     const miners = p.fragments.map((f) => f.replicas[0].miner.unwrap().toString());
