@@ -50,3 +50,24 @@ fn issuance_v1_migration_converts_a_v0_record_once() {
 		);
 	});
 }
+
+/// What `try-runtime on-runtime-upgrade --checks all` runs, here on the dev genesis state
+/// with issuance put back to v0: every migration's `pre_upgrade`/`post_upgrade` and every
+/// pallet's `try_state`. Built only with `--features try-runtime`.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn try_runtime_upgrade_with_all_checks_passes_on_dev_genesis() {
+	use frame_support::traits::UpgradeCheckSelect;
+	ext_with_preset("development").execute_with(|| {
+		StorageVersion::new(0).put::<Issuance>();
+		unhashed::put(&PendingPoolShares::<Runtime>::hashed_key(), &(5u128, 6u128));
+		let weight = crate::Executive::try_runtime_upgrade(UpgradeCheckSelect::All)
+			.expect("migrations and every try_state pass");
+		assert!(weight.ref_time() > 0);
+		assert_eq!(Issuance::on_chain_storage_version(), StorageVersion::new(1));
+		assert_eq!(
+			PendingPoolShares::<Runtime>::get(),
+			Some(PoolShares { era: 0, storage_pool: 5, cdn_pool: 6 })
+		);
+	});
+}
