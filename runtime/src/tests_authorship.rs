@@ -98,7 +98,9 @@ fn a_sessions_first_block_is_credited_to_it_and_a_one_block_sessions_author_is_n
 		end_block(2, 11);
 		assert_eq!(Session::current_index(), 1);
 		System::reset_events();
-		start_block(3, 21, 2);
+		// Authority 0: session 2 opens era 1, elected after session 0's report chilled the
+		// two validators that had not authored, so its set may be smaller.
+		start_block(3, 21, 0);
 		assert_eq!(Session::current_index(), 2);
 
 		// Session 1's report: validator 1 authored its only block and is not reported; the
@@ -107,11 +109,13 @@ fn a_sessions_first_block_is_credited_to_it_and_a_one_block_sessions_author_is_n
 		assert_eq!(reports.len(), 1, "one report for session 1: {reports:?}");
 		let mut reported = reports[0].clone();
 		reported.sort();
-		let mut expected = vec![v0, v2.clone()];
+		let mut expected = vec![v0, v2];
 		expected.sort();
 		assert_eq!(reported, expected);
 		assert!(!reports[0].contains(&v1));
 		// And block 3's author is already counted in session 2.
-		assert_eq!(pallet_im_online::AuthoredBlocks::<Runtime>::get(2, v2), 1);
+		let author = Authorship::author().expect("block 3 has an author");
+		assert_eq!(author, validator(0));
+		assert_eq!(pallet_im_online::AuthoredBlocks::<Runtime>::get(2, &author), 1);
 	});
 }
