@@ -962,8 +962,10 @@ fn retrieval_round(node: &Node, session: &mut Session) -> Result<(), String> {
 				continue;
 			}
 			match place_one(node, t, *f, best) {
-				// Refused for good (forbidden or content): do not retry until restart.
-				Ok(403) | Ok(422) | Ok(507) => {
+				// The content does not match the chain: never retried (until restart). Other
+				// refusals (403 stale or not registered yet, 507 cache too small) are retried
+				// next round.
+				Ok(422) => {
 					let _ =
 						node.place_refused.lock().map(|mut s| s.insert((t.account.clone(), *f)));
 				}
@@ -1095,7 +1097,8 @@ pub fn status(node: &Node) -> serde_json::Value {
 	v
 }
 
-/// Placements a cache refused for good (403, 422, 507): not retried until restart.
+/// Placements a cache refused for good (422: the content does not match the chain): not
+/// retried until restart.
 pub type Refused = Mutex<HashSet<(AccountId, Hash)>>;
 
 #[cfg(test)]
