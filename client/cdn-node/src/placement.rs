@@ -990,7 +990,7 @@ fn retrieval_round(node: &Node, session: &mut Session) -> Result<(), String> {
 					log::warn!(target: LOG_TARGET, "{} no longer holds {dropped:?}", t.url);
 					j.retain(|p| !(p.peer == t.account && dropped.contains(&p.file)))?;
 				}
-				Some(j.with(&t.account).iter().map(|p| p.size).sum())
+				Some(j.with(&t.account).iter().map(|p| p.size).sum::<u64>())
 			}
 			None => None,
 		};

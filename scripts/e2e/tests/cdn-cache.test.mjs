@@ -313,10 +313,13 @@ describe('CD²N cache nodes: placement and CachedBytes attestations', () => {
     const ev = attested(1)[0].event.data;
     cycle = ev.cycle.toNumber();
     assert.equal(ev.level.toNumber(), SIZE);
-    const batch = log.find('cdn', 'BatchSettled', (d) => d.node.toString() === retrieval.address);
-    assert.equal(batch.length, 1);
-    assert.equal(batch[0].event.data.cycle.toNumber(), cycle, 'tickets and attestation in one cycle');
-    assert.equal(batch[0].event.data.paid.toBigInt(), 2n * AMOUNT);
+    // One or two batches (the first ticket may settle before the second download).
+    const batches = log.find('cdn', 'BatchSettled', (d) => d.node.toString() === retrieval.address);
+    assert.ok(batches.length >= 1 && batches.length <= 2);
+    for (const b of batches) assert.equal(b.event.data.cycle.toNumber(), cycle, 'tickets and attestation in one cycle');
+    assert.equal(batches.reduce((a, b) => a + b.event.data.paid.toBigInt(), 0n), 2n * AMOUNT);
+    const rPaid = (await api.call.cdnApi.nodeCycleReport(retrieval.address, cycle)).work.unwrap().paid.toBigInt();
+    assert.equal(rPaid, 2n * AMOUNT, 'A_R');
     assert.deepEqual(await levelOnChain(cycle), [SIZE, 1]);
     const rWork = (await api.query.cdn.nodeWork(cycle, retrieval.address)).unwrap().work;
     assert.equal(rWork.attested.toBigInt(), BigInt(SIZE));
