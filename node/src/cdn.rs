@@ -57,6 +57,13 @@ pub struct RunCmd {
 	/// Benchmarks only: serve cached files without tickets (loopback listeners only).
 	#[arg(long)]
 	pub bench_unmetered: bool,
+	/// Retrieval nodes: a cache node to place popular files on, by account (its endpoint is
+	/// read from `Cdn::Nodes`) or URL; repeatable.
+	#[arg(long = "place-to", value_name = "ACCOUNT|URL")]
+	pub place_to: Vec<String>,
+	/// Retrieval nodes: place a file on the cache nodes once it was served this many times.
+	#[arg(long, default_value_t = cess_cdn_node::placement::DEFAULT_PLACE_AFTER)]
+	pub place_after: u32,
 	/// Log filter, e.g. `info` or `cdn-node=debug`.
 	#[arg(long, default_value = "info")]
 	pub log: String,
@@ -92,6 +99,8 @@ impl CdnCmd {
 					price: cmd.price,
 					batch_interval: Duration::from_secs(cmd.batch_interval.max(1)),
 					bench_unmetered: cmd.bench_unmetered,
+					place_to: cmd.place_to.clone(),
+					place_after: cmd.place_after,
 				};
 				cess_cdn_node::run(config).map_err(Into::into)
 			}

@@ -11,11 +11,12 @@ use pallet_cdn::{
 };
 
 /// Calls the node sends: (pallet, call).
-pub const CALLS: [(&str, &str); 4] = [
+pub const CALLS: [(&str, &str); 5] = [
 	("Cdn", "register_node"),
 	("Cdn", "submit_tickets"),
 	("Cdn", "claim"),
 	("Cdn", "set_allowance"),
+	("Cdn", "attest_cached"),
 ];
 
 /// Runtime-API methods the node calls.
@@ -47,6 +48,11 @@ pub fn max_batch() -> usize {
 /// `ReferenceBytePrice` (planck per byte).
 pub fn reference_price() -> Balance {
 	<<Runtime as pallet_cdn::Config>::ReferenceBytePrice as Get<Balance>>::get()
+}
+
+/// `MaxReplicas` (`ρ`).
+pub fn max_replicas() -> u32 {
+	<<Runtime as pallet_cdn::Config>::MaxReplicas as Get<u32>>::get()
 }
 
 /// Checks that the live runtime still has the calls and APIs above with the compiled shapes.
@@ -127,4 +133,51 @@ pub fn cycle_report(
 	chain
 		.runtime_call("cycle report", "CdnApi_node_cycle_report", (node, cycle))
 		.map_err(|e| e.to_string())
+}
+
+/// Storage key of `Cdn::CachedLevels((cycle, cache, retrieval))`.
+pub fn cached_level_key(cycle: CycleIndex, cache: &AccountId, retrieval: &AccountId) -> Vec<u8> {
+	let mut k = sp_crypto_hashing::twox_128(b"Cdn").to_vec();
+	k.extend_from_slice(&sp_crypto_hashing::twox_128(b"CachedLevels"));
+	let c = cycle.to_le_bytes();
+	k.extend_from_slice(&sp_crypto_hashing::twox_64(&c));
+	k.extend_from_slice(&c);
+	for who in [cache, retrieval] {
+		let raw: &[u8; 32] = who.as_ref();
+		k.extend_from_slice(&sp_crypto_hashing::blake2_128(raw));
+		k.extend_from_slice(raw);
+	}
+	k
+}
+
+/// `Cdn::CachedLevels((cycle, cache, retrieval))`: `(level, version)`, `(0, 0)` if none.
+pub fn cached_level(
+	chain: &Chain,
+	cycle: CycleIndex,
+	cache: &AccountId,
+	retrieval: &AccountId,
+) -> Result<(u64, u32), String> {
+	match chain
+		.storage(&cached_level_key(cycle, cache, retrieval), None)
+		.map_err(|e| e.to_string())?
+	{
+		Some(raw) => {
+			<(u64, u32)>::decode(&mut &raw[..]).map_err(|e| format!("Cdn::CachedLevels: {e}"))
+		}
+		None => Ok((0, 0)),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_cached_levels_key_is_the_pallets() {
+		let (cache, retrieval) = (AccountId::from([1; 32]), AccountId::from([2; 32]));
+		assert_eq!(
+			cached_level_key(7, &cache, &retrieval),
+			pallet_cdn::CachedLevels::<Runtime>::hashed_key_for((7u32, &cache, &retrieval))
+		);
+	}
 }

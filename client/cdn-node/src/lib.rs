@@ -9,6 +9,10 @@
 //! - [`settle`]: batches winners into `submit_tickets`, skipping what the chain would refuse,
 //!   and claims once per cycle, retrying with backoff while the chain is unreachable.
 //! - [`client`]: the user side (`cess-node storage get --via <url>`).
+//! - [`placement`]: retrieval nodes place popular files on cache nodes (`PUT /place`) and
+//!   sign the CachedBytes attestations the pallet pays cache nodes on, within the budget
+//!   `ρ·A_R/p`; cache nodes verify placements against the on-chain roots and submit the
+//!   attestations (`attest_cached`).
 //!
 //! Content comes from the storage miners exactly as the user client gets it
 //! (`cess_storage_client::get::get_with`: every fragment checked against its on-chain root,
@@ -23,6 +27,7 @@
 pub mod chain;
 pub mod client;
 pub mod metrics;
+pub mod placement;
 pub mod server;
 pub mod settle;
 pub mod store;
@@ -70,6 +75,10 @@ pub struct Config {
 	pub batch_interval: Duration,
 	/// Benchmarks only: serve cached files without tickets (loopback listeners only).
 	pub bench_unmetered: bool,
+	/// Retrieval nodes: the cache nodes to place popular files on (accounts or URLs).
+	pub place_to: Vec<String>,
+	/// Retrieval nodes: place a file once it was served this many times.
+	pub place_after: u32,
 }
 
 /// State shared by the HTTP handlers and the settlement loop.
@@ -102,6 +111,14 @@ pub struct Node {
 	pub best: std::sync::atomic::AtomicU32,
 	/// `Cdn.MaxTicketLifetime` of the live runtime (blocks).
 	pub ticket_lifetime: cess_runtime::BlockNumber,
+	/// Placement settings (retrieval nodes).
+	pub place: placement::Settings,
+	/// The placement journal (`placed.scale`, `attestations.scale`).
+	pub placement: Mutex<placement::Journal>,
+	/// Requests served per file since start (retrieval nodes with `--place-to`).
+	pub served: Mutex<HashMap<Hash, u32>>,
+	/// Placements a cache refused for good.
+	pub place_refused: placement::Refused,
 }
 
 impl Node {
@@ -161,6 +178,9 @@ pub fn ensure_registered(
 /// Runs the node until the process is stopped.
 pub fn run(config: Config) -> Result<(), String> {
 	let endpoint = config.endpoint.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+	if config.kind == NodeKind::Cache && !config.place_to.is_empty() {
+		return Err("--place-to is for retrieval nodes (cache nodes receive placements)".into());
+	}
 	if config.bench_unmetered && !config.listen.ip().is_loopback() {
 		return Err("--bench-unmetered serves without tickets: only on a loopback listener".into());
 	}
@@ -186,6 +206,13 @@ pub fn run(config: Config) -> Result<(), String> {
 	let genesis = with_backoff("genesis", || chain.genesis_hash().map_err(|e| e.to_string()));
 	let journal = store::Journal::open(&config.data_dir.join("tickets"))?;
 	let cache = store::Cache::open(&config.data_dir.join("cache"), config.cache_bytes)?;
+	let placement = placement::Journal::open(&config.data_dir.join("placement"))?;
+	log::info!(
+		target: LOG_TARGET,
+		"placement journal: {} placements, {} attestations",
+		placement.placed.len(),
+		placement.attestations.len()
+	);
 	log::info!(
 		target: LOG_TARGET,
 		"journal: {} unsubmitted winners; cache: {} files, {} of {} bytes",
@@ -209,6 +236,13 @@ pub fn run(config: Config) -> Result<(), String> {
 		bench_unmetered: config.bench_unmetered,
 		best: Default::default(),
 		ticket_lifetime,
+		place: placement::Settings {
+			targets: config.place_to.clone(),
+			after: config.place_after.max(1),
+		},
+		placement: Mutex::new(placement),
+		served: Mutex::new(HashMap::new()),
+		place_refused: Mutex::new(Default::default()),
 	});
 	let settler = node.clone();
 	let interval = config.batch_interval;

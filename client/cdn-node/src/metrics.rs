@@ -37,6 +37,8 @@ pub struct Metrics {
 	pub reward_balance: Mutex<u128>,
 	/// Submission rounds that failed (chain down, ...).
 	pub chain_errors: AtomicU64,
+	/// Placements and attestations.
+	pub placement: crate::placement::Counters,
 }
 
 fn get(m: &Mutex<u128>) -> u128 {

@@ -8,6 +8,8 @@
 //!   ticket the node accepts (the JSON says why), 403 no owner grant for a fetch, 502 the
 //!   miners did not give the file, 503 the chain is unreachable.
 //! * `GET /status`: JSON; `GET /metrics`: Prometheus text.
+//! * Cache nodes: `PUT /place/<0xfile>`, `GET /held/<retrieval>`, `POST /attestation`
+//!   ([`crate::placement`]).
 //!
 //! A ticket is checked and journaled (fsync) before the fetch and before any byte is sent; if
 //! the fetch fails the ticket is moved to `refused/` and never submitted.
@@ -27,7 +29,7 @@ use axum::{
 	extract::{Path, Query, State},
 	http::{header, HeaderMap, StatusCode},
 	response::{IntoResponse, Response},
-	routing::get,
+	routing::{get, post, put},
 	Json, Router,
 };
 use cess_miner_agent::{
@@ -56,6 +58,9 @@ pub fn router(node: Arc<Node>) -> Router {
 		.route("/file/{file}", get(file))
 		.route("/status", get(status))
 		.route("/metrics", get(metrics))
+		.route("/place/{file}", put(crate::placement::place))
+		.route("/held/{retrieval}", get(crate::placement::held))
+		.route("/attestation", post(crate::placement::attestation))
 		.with_state(node)
 }
 
@@ -63,7 +68,7 @@ fn error(code: StatusCode, message: impl Into<String>) -> Response {
 	(code, Json(json!({ "error": message.into() }))).into_response()
 }
 
-fn parse_account(text: &str) -> Option<AccountId> {
+pub(crate) fn parse_account(text: &str) -> Option<AccountId> {
 	if text.starts_with("0x") {
 		let b = sp_core::bytes::from_hex(text).ok()?;
 		return <[u8; 32]>::try_from(b.as_slice()).ok().map(AccountId::from);
@@ -351,7 +356,11 @@ async fn file(
 			return r;
 		}
 	};
-	respond(&node, path, hit, offset, length, size, range_header.is_some()).await
+	let response = respond(&node, path, hit, offset, length, size, range_header.is_some()).await;
+	if response.status().is_success() {
+		crate::placement::note_served(&node, file);
+	}
+	response
 }
 
 async fn respond(
@@ -537,6 +546,7 @@ async fn status(State(node): State<Arc<Node>>) -> Response {
 	v["best_block"] = json!(node.best.load(Relaxed));
 	v["pending_face"] = json!(pending_face.to_string());
 	v["cache_store"] = json!({ "bytes": used, "files": files, "limit": limit });
+	v["placement"] = crate::placement::status(&node);
 	Json(v).into_response()
 }
 
@@ -547,11 +557,9 @@ async fn metrics(State(node): State<Arc<Node>>) -> Response {
 		.map(|j| (j.pending_count(), j.settled_total, j.refused_total))
 		.unwrap_or_default();
 	let used = node.cache.lock().map(|c| c.used()).unwrap_or_default();
-	(
-		[(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-		node.metrics.prometheus(pending, settled, refused, used),
-	)
-		.into_response()
+	let mut text = node.metrics.prometheus(pending, settled, refused, used);
+	text.push_str(&node.metrics.placement.prometheus());
+	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 #[cfg(test)]

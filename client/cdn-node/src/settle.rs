@@ -53,10 +53,11 @@ pub fn run(node: Arc<Node>, mut session: Session, interval: Duration, rpc: Strin
 	}
 }
 
-/// One round: submit, then claim.
+/// One round: submit, claim, then placement and attestations ([`crate::placement::round`]).
 pub fn round(node: &Node, session: &mut Session) -> Result<(), String> {
 	submit(node, session)?;
-	claim(node, session)
+	claim(node, session)?;
+	crate::placement::round(node, session)
 }
 
 fn submit(node: &Node, session: &mut Session) -> Result<(), String> {

@@ -259,6 +259,11 @@ impl Cache {
 		}
 	}
 
+	/// Whether `hash` is cached (without marking it used).
+	pub fn contains(&self, hash: &Hash) -> bool {
+		self.entries.contains_key(hash)
+	}
+
 	fn evict(&mut self, room: u64) {
 		while self.used.saturating_add(room) > self.limit && !self.entries.is_empty() {
 			let Some((&victim, &(size, _))) =
