@@ -349,7 +349,7 @@ pub fn build_from(file: OperatorFile) -> Result<OperatorChain, String> {
 			slash_reward_fraction: sp_runtime::Perbill::from_percent(10),
 			..Default::default()
 		},
-		vesting: VestingConfig { vesting, ..Default::default() },
+		vesting: VestingConfig { vesting },
 		..Default::default()
 	};
 	let genesis = serde_json::to_value(config).map_err(|e| format!("genesis config: {e}"))?;
