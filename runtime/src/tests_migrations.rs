@@ -5,7 +5,7 @@
 use crate::{tests::ext_with_preset, Issuance, Migrations, Runtime};
 use frame_support::{
 	storage::unhashed,
-	traits::{Get, GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
 };
 use pallet_issuance::{PendingPoolShares, PoolShares};
 

@@ -69,7 +69,7 @@ pub mod v1 {
 mod tests {
 	use super::v1::{v0, MigrateV0ToV1};
 	use crate::{mock::*, PendingPoolShares, PoolShares};
-	use frame_support::traits::{Get, GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 
 	#[test]
 	fn v0_tuple_becomes_pool_shares_with_the_current_era() {
