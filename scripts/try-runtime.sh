@@ -1,25 +1,21 @@
 #!/usr/bin/env bash
-# Dry-runs the runtime's migrations (`on_runtime_upgrade` with every pallet's
-# pre_upgrade/post_upgrade and try_state checks) against the state of a running node, with
-# try-runtime-cli from crates.io:
+# Dry-runs the runtime's migrations against the state of a running node: the runtime built
+# with `--features try-runtime`, then `TryRuntime_on_runtime_upgrade(all)` executed in the wasm
+# executor on the node's finalised state (every migration's pre_upgrade/post_upgrade, then
+# every pallet's try_state). Nothing is written to the node.
 #
-#   cargo install try-runtime-cli --locked          # once; a long build
-#   ./scripts/dev-chain.sh &                        # or any node: URI=ws://host:port
-#   ./scripts/try-runtime.sh
+#   ./scripts/dev-chain.sh &          # or any node: URI=ws://host:port
+#   ./scripts/try-runtime.sh          # extra arguments go to the tool, e.g.
+#   ./scripts/try-runtime.sh --pallet-version Issuance=0   # rehearse issuance's v0 → v1
 #
-# It builds the runtime with `--features try-runtime` (the `TryRuntime` runtime API) and runs
-# `try-runtime on-runtime-upgrade live` against URI (default ws://127.0.0.1:9944). Status: the
-# feature and API compile (`cargo check --features try-runtime -p cess-runtime`, see
-# docs/governance.md); this script was not run in CI (try-runtime-cli is not installed there).
+# The tool is `tools/try-runtime-live` (this workspace): the maintained try-runtime CLI is not
+# on crates.io (see docs/governance.md). The try-runtime runtime build takes a few minutes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+SETUP_SKIP_NPM=1 source "$repo_root/scripts/setup.sh"
+cd "$repo_root"
 URI="${URI:-ws://127.0.0.1:9944}"
-command -v try-runtime >/dev/null || { echo "try-runtime not found: cargo install try-runtime-cli --locked" >&2; exit 1; }
 cargo build --release --locked -p cess-runtime --features try-runtime
-TARGET="${CARGO_TARGET_DIR:-target}"
-WASM="$TARGET/release/wbuild/cess-runtime/cess_runtime.compact.compressed.wasm"
-# --disable-spec-version-check: the dev node runs the same spec_version as the tree (a real
-# release bumps it; this dry run is about the migrations). --disable-mbm-checks: the runtime
-# has no multi-block migrations.
-try-runtime --runtime "$WASM" on-runtime-upgrade --blocktime 6000 --checks all \
-  --disable-spec-version-check --disable-mbm-checks live --uri "$URI"
+WASM="$CARGO_TARGET_DIR/release/wbuild/cess-runtime/cess_runtime.compact.wasm"
+cargo build --release --locked -p cess-try-runtime-live
+"$CARGO_TARGET_DIR/release/cess-try-runtime-live" --uri "$URI" --runtime "$WASM" --checks all "$@"
