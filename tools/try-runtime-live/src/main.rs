@@ -49,7 +49,7 @@ struct Args {
 
 /// The storage key of a pallet's storage version (`twox128(pallet) ++
 /// twox128(":__STORAGE_VERSION__:")`) and its SCALE `u16` value.
-fn pallet_version_override(arg: &str) -> Result<(Vec<u8>, Vec<u8>), String> {
+fn pallet_version_override(arg: &str) -> Result<KeyValue, String> {
 	let (pallet, version) =
 		arg.split_once('=').ok_or_else(|| format!("--pallet-version {arg}: expected PALLET=N"))?;
 	let version: u16 =
@@ -103,8 +103,11 @@ fn hex_bytes(v: &Value) -> Result<Vec<u8>, String> {
 	sp_core::bytes::from_hex(s).map_err(|e| format!("bad hex {s}: {e:?}"))
 }
 
+/// A storage key and its value.
+type KeyValue = (Vec<u8>, Vec<u8>);
+
 /// Every key and value of the state at `at`, 1 000 keys per request.
-fn download_state(url: &str, at: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+fn download_state(url: &str, at: &str) -> Result<Vec<KeyValue>, String> {
 	let mut pairs = Vec::new();
 	let mut start: Option<String> = None;
 	loop {
@@ -197,4 +200,32 @@ fn main() -> Result<(), String> {
 		max_block.ref_time()
 	);
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn pallet_version_key_is_the_frame_storage_version_key() {
+		let (key, value) = pallet_version_override("Issuance=0").unwrap();
+		// twox128(":__STORAGE_VERSION__:") is the suffix every FRAME chain uses.
+		assert_eq!(
+			&key[16..],
+			&sp_core::bytes::from_hex("0x4e7b9012096b41c4eb3aaf947f6ea429").unwrap()[..]
+		);
+		assert_eq!(&key[..16], &sp_crypto_hashing::twox_128(b"Issuance")[..]);
+		assert_eq!(value, vec![0, 0]);
+		assert_eq!(pallet_version_override("Audit=258").unwrap().1, vec![2, 1]);
+		assert!(pallet_version_override("Issuance").is_err());
+	}
+
+	#[test]
+	fn checks_encode_as_frame_support_does() {
+		assert_eq!(parse_checks("none").unwrap().encode(), vec![0]);
+		assert_eq!(parse_checks("all").unwrap().encode(), vec![1]);
+		assert_eq!(parse_checks("pre-and-post").unwrap().encode(), vec![2]);
+		assert_eq!(parse_checks("try-state").unwrap().encode(), vec![3]);
+		assert!(parse_checks("some").is_err());
+	}
 }
