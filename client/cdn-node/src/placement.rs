@@ -35,7 +35,11 @@
 // Handlers return the error response itself (axum's idiom).
 #![allow(clippy::result_large_err)]
 
-use crate::{chain as cdn_chain, Node, LOG_TARGET};
+use crate::{
+	chain as cdn_chain,
+	server::{blocking, error},
+	Node, LOG_TARGET,
+};
 use axum::{
 	body::Body,
 	extract::{Path, State},
@@ -503,22 +507,6 @@ pub fn check_place(
 pub fn attestation_valid(att: &Attestation, signature: &sr25519::Signature) -> bool {
 	let public = sr25519::Public::from_raw(*AsRef::<[u8; 32]>::as_ref(&att.retrieval));
 	sr25519::Pair::verify(signature, tickets::attestation_payload(att), &public)
-}
-
-fn error(code: StatusCode, message: impl Into<String>) -> Response {
-	(code, Json(json!({ "error": message.into() }))).into_response()
-}
-
-async fn blocking<T: Send + 'static>(
-	f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, Response> {
-	match tokio::task::spawn_blocking(f).await {
-		Ok(Ok(v)) => Ok(v),
-		Ok(Err(e)) => {
-			Err(error(StatusCode::SERVICE_UNAVAILABLE, format!("chain unavailable: {e}")))
-		}
-		Err(e) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
-	}
 }
 
 fn refuse(node: &Node, r: PlaceRefusal) -> Response {

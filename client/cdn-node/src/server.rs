@@ -64,7 +64,8 @@ pub fn router(node: Arc<Node>) -> Router {
 		.with_state(node)
 }
 
-fn error(code: StatusCode, message: impl Into<String>) -> Response {
+/// A JSON `{"error": …}` response (also used by the placement endpoints).
+pub(crate) fn error(code: StatusCode, message: impl Into<String>) -> Response {
 	(code, Json(json!({ "error": message.into() }))).into_response()
 }
 
@@ -115,7 +116,8 @@ pub fn parse_range(value: Option<&str>, size: u64) -> Result<Option<(u64, u64)>,
 	Ok(Some((start, end - start + 1)))
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs chain I/O off the async workers; a chain error is 503.
+pub(crate) async fn blocking<T: Send + 'static>(
 	f: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, Response> {
 	match tokio::task::spawn_blocking(f).await {
